@@ -8,18 +8,11 @@ for people go to stderr, in French.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
+from geo.console import print_json
 from geo.errors import GeoError
-
-
-def _print_json(payload: Any) -> None:
-    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2, default=str)
-    sys.stdout.write("\n")
-
 
 # --- data -------------------------------------------------------------------------------------
 
@@ -82,7 +75,7 @@ def _run_bench(args: argparse.Namespace) -> int:
 
     result = bench.run(args.target, points=args.points, repeat=args.repeat)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         for key, value in result.items():
             print(f"{key}: {value}")

@@ -1,40 +1,38 @@
 """Download (or copy from a mirror) the declared sources into the data directory.
 
 Layout of ``GEO_DATA_DIR``: ``raw/<name>.<ext>`` as published, ``<name>.parquet`` for outline
-sources, and ``manifest.json`` recording where each file came from. Every write goes to a
-temporary file in the destination folder, is fsynced and validated, then renamed over the old
-copy: a failed download never replaces or deletes a good cached file.
+sources, and ``manifest.json`` recording where each file came from. Every write goes through
+:mod:`geo.download`: a temporary file in the destination folder, fsynced and validated, then
+renamed over the old copy, so a failed download never replaces or deletes a good cached file.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
-import os
 import sys
-import tempfile
-import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-import httpx
-from tqdm import tqdm
-
-from geo.cli import _print_json
+from geo.console import print_json
+from geo.download import (
+    clean_stale_temps,
+    copy_from_mirror,
+    download,
+    fsync_file,
+    human_size,
+    replace,
+    temp_file,
+)
 from geo.errors import DataUnavailableError, FetchError
 from geo.settings import Settings, get_settings
 from geo.sources import GROUPS, SOURCES, Source, mirror_path, resolve_names
 
 MANIFEST = "manifest.json"
-_CHUNK = 1 << 16
-_TEMP_SUFFIX = ".part"
-#: Temp files older than this are leftovers of a killed run (younger ones may be in use).
-_STALE_TEMP_SECONDS = 3600
 
 
 @dataclass
@@ -88,48 +86,6 @@ def cached_path(
     return path if path.is_file() else None
 
 
-@contextlib.contextmanager
-def _temp_file(folder: Path, name: str, suffix: str) -> Iterator[Path]:
-    """A temp path next to its destination (so the rename is atomic), always removed after."""
-    folder.mkdir(parents=True, exist_ok=True)
-    # The real extension goes before ".part" so GDAL can still recognise the format.
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=suffix + _TEMP_SUFFIX)
-    os.close(handle)
-    try:
-        yield Path(temp)
-    finally:
-        Path(temp).unlink(missing_ok=True)
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Makes the rename itself durable; not possible on every platform, hence best effort.
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _replace(temp: Path, final: Path) -> None:
-    os.replace(temp, final)
-    _fsync_dir(final.parent)
-
-
-def _clean_stale_temps(data_dir: Path) -> None:
-    now = time.time()
-    for folder in (data_dir, data_dir / "raw"):
-        for temp in folder.glob(f".*{_TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                if now - temp.stat().st_mtime > _STALE_TEMP_SECONDS:
-                    temp.unlink()
-
-
 # --- manifest ---------------------------------------------------------------------------------
 
 
@@ -146,96 +102,10 @@ def _write_manifest_entry(data_dir: Path, name: str, entry: dict[str, Any]) -> N
     # Re-read just before writing so entries written meanwhile by another fetch are kept.
     manifest = read_manifest(data_dir)
     manifest[name] = entry
-    with _temp_file(data_dir, "manifest", ".json") as temp:
+    with temp_file(data_dir, "manifest", ".json") as temp:
         temp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _fsync_file(temp)
-        _replace(temp, data_dir / MANIFEST)
-
-
-# --- transfer ---------------------------------------------------------------------------------
-
-
-def _progress_bar(name: str, total: int | None, progress: bool) -> tqdm:
-    # disable=None lets tqdm switch itself off when stderr is not a terminal (logs, CI).
-    return tqdm(
-        total=total,
-        desc=name,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        file=sys.stderr,
-        leave=False,
-        disable=True if not progress else None,
-    )
-
-
-def _copy_chunks(chunks: Iterator[bytes], out: BinaryIO, bar: tqdm, digest: Any) -> int:
-    size = 0
-    for chunk in chunks:
-        out.write(chunk)
-        digest.update(chunk)
-        size += len(chunk)
-        bar.update(len(chunk))
-    return size
-
-
-def _download(
-    url: str, temp: Path, settings: Settings, name: str, progress: bool
-) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    headers = {"User-Agent": settings.user_agent}
-    try:
-        with (
-            httpx.Client(
-                timeout=settings.http_timeout, headers=headers, follow_redirects=True
-            ) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                msg = f"le serveur a répondu HTTP {response.status_code} pour {url}"
-                raise FetchError(msg)
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-            with temp.open("wb") as out, _progress_bar(name, expected, progress) as bar:
-                size = _copy_chunks(response.iter_bytes(_CHUNK), out, bar, digest)
-                out.flush()
-                os.fsync(out.fileno())
-            # Content-Length counts bytes on the wire, which differ from ours when compressed.
-            received = response.num_bytes_downloaded if encoded else size
-            if expected is not None and received != expected:
-                msg = f"réponse tronquée : {received} octets reçus sur {expected} annoncés"
-                raise FetchError(msg)
-    except httpx.TimeoutException as error:
-        msg = f"délai dépassé ({settings.http_timeout:g} s) en contactant {url}"
-        raise FetchError(msg) from error
-    except httpx.RemoteProtocolError as error:
-        msg = f"réponse tronquée ou invalide du serveur ({error})"
-        raise FetchError(msg) from error
-    except httpx.HTTPError as error:
-        msg = f"échec de connexion à {url} ({type(error).__name__} : {error})"
-        raise FetchError(msg) from error
-    return size, digest.hexdigest()
-
-
-def _copy_from_mirror(origin: Path, temp: Path, name: str, progress: bool) -> tuple[int, str]:
-    if not origin.is_file():
-        msg = f"fichier absent du miroir : {origin}"
-        raise FetchError(msg)
-    digest = hashlib.sha256()
-    total = origin.stat().st_size
-    with (
-        origin.open("rb") as src,
-        temp.open("wb") as out,
-        _progress_bar(name, total, progress) as bar,
-    ):
-        size = _copy_chunks(iter(lambda: src.read(_CHUNK), b""), out, bar, digest)
-        out.flush()
-        os.fsync(out.fileno())
-    if size != total:
-        msg = f"copie tronquée depuis le miroir : {size} octets sur {total}"
-        raise FetchError(msg)
-    return size, digest.hexdigest()
+        fsync_file(temp)
+        replace(temp, data_dir / MANIFEST)
 
 
 # --- validation and conversion ----------------------------------------------------------------
@@ -278,7 +148,7 @@ def _convert(raw: Path, out: Path) -> None:
     elif frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     frame.to_parquet(out)
-    _fsync_file(out)
+    fsync_file(out)
 
 
 # --- fetch ------------------------------------------------------------------------------------
@@ -302,20 +172,27 @@ def _fetch_one(
         origin_file, origin = None, "réseau"
 
     with contextlib.ExitStack() as stack:
-        temp_raw = stack.enter_context(_temp_file(raw.parent, source.name, source.extension))
+        temp_raw = stack.enter_context(temp_file(raw.parent, source.name, source.extension))
         if origin_file is not None:
-            size, sha = _copy_from_mirror(origin_file, temp_raw, source.name, progress)
+            size, sha = copy_from_mirror(origin_file, temp_raw, name=source.name, progress=progress)
         else:
-            size, sha = _download(source.url, temp_raw, settings, source.name, progress)
+            size, sha = download(
+                source.url,
+                temp_raw,
+                timeout=settings.http_timeout,
+                user_agent=settings.user_agent,
+                name=source.name,
+                progress=progress,
+            )
         _validate(source, temp_raw)
         temp_parquet = None
         if source.converts:
-            temp_parquet = stack.enter_context(_temp_file(data_dir, source.name, ".parquet"))
+            temp_parquet = stack.enter_context(temp_file(data_dir, source.name, ".parquet"))
             _convert(temp_raw, temp_parquet)
         # Everything is checked: only now do the good files replace the cached ones.
-        _replace(temp_raw, raw)
+        replace(temp_raw, raw)
         if temp_parquet is not None:
-            _replace(temp_parquet, parquet_path(source, data_dir))
+            replace(temp_parquet, parquet_path(source, data_dir))
 
     entry = {
         "url": source.url,
@@ -330,7 +207,7 @@ def _fetch_one(
     }
     _write_manifest_entry(data_dir, source.name, entry)
     path = _read_path(source, data_dir)
-    msg = f"{source.name} : {_human_size(size)} depuis le {origin}"
+    msg = f"{source.name} : {human_size(size)} depuis le {origin}"
     return FetchResult(source.name, True, msg, path, source.url, origin, False, size, sha)
 
 
@@ -355,7 +232,7 @@ def fetch(
     wanted = resolve_names(names, sources=sources, groups=groups)
     mirror = mirror if mirror is not None else settings.mirror
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    _clean_stale_temps(settings.data_dir)
+    clean_stale_temps(settings.data_dir, settings.data_dir / "raw")
     results: list[FetchResult] = []
     for name in wanted:
         source = sources[name]
@@ -441,18 +318,6 @@ def status(
 # --- command line -----------------------------------------------------------------------------
 
 
-def _human_size(size: int | None) -> str:
-    if size is None:
-        return "?"
-    value = float(size)
-    for unit in ("o", "ko", "Mo", "Go"):
-        if value < 1024 or unit == "Go":
-            text = f"{value:.0f}" if unit == "o" else f"{value:.1f}"
-            return f"{text.replace('.', ',')} {unit}"
-        value /= 1024
-    return f"{size} o"  # unreachable; keeps type checkers content
-
-
 def _run_fetch(args: argparse.Namespace, settings: Settings) -> int:
     mirror = Path(args.mirror).expanduser().resolve() if args.mirror else None
     results = fetch(args.names, settings=settings, mirror=mirror, force=args.force)
@@ -462,21 +327,21 @@ def _run_fetch(args: argparse.Namespace, settings: Settings) -> int:
     if failed:
         print(f"{failed} source(s) en échec sur {len(results)}.", file=sys.stderr)
     if args.json:
-        _print_json([result.to_dict() for result in results])
+        print_json([result.to_dict() for result in results])
     return 1 if failed else 0
 
 
 def _run_status(args: argparse.Namespace, settings: Settings) -> int:
     rows = status(settings)
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     print(f"Dossier des données : {settings.data_dir}")
     width = max(len(row["name"]) for row in rows) if rows else 10
     for row in rows:
         if row["cached"]:
             origin = "miroir" if row["from_mirror"] else "réseau"
-            detail = f"{row['fetched_at'] or '?'}  {_human_size(row['size']):>9}  ({origin})"
+            detail = f"{row['fetched_at'] or '?'}  {human_size(row['size']):>9}  ({origin})"
             if row["stale"]:
                 detail += "  [URL changée : relancer data fetch --force]"
         else:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from geo.console import print_json
 from geo.errors import GeoError, InvalidCoordinatesError
 from geo.territories import TERRITORY_COLUMNS, Territories, load_territories, parse_coordinates
 
@@ -26,15 +26,10 @@ def run(args: argparse.Namespace) -> int:
     return _locate_points(args)
 
 
-def _print_json(payload: object) -> None:
-    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
-
-
 def _search(args: argparse.Namespace) -> int:
     results = load_territories().search(args.text, limit=args.limit)
     if args.json:
-        _print_json([r.to_dict() for r in results])
+        print_json([r.to_dict() for r in results])
     elif not results:
         print(f"Aucun territoire ne correspond à {args.text!r}.", file=sys.stderr)
     else:
@@ -67,7 +62,7 @@ def _locate_points(args: argparse.Namespace) -> int:
     located.insert(1, "lon", lon_values)
     records = located.to_dict(orient="records")
     if args.json:
-        _print_json(records)
+        print_json(records)
     else:
         for record in records:
             print(" ".join(f"{k}={v}" for k, v in record.items()))
@@ -145,7 +140,7 @@ def _locate_csv(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        _print_json({**totals, "invalid_lines": invalid_lines[:1000], "out": str(target)})
+        print_json({**totals, "invalid_lines": invalid_lines[:1000], "out": str(target)})
     else:
         print(
             f"{totals['rows']} lignes : {totals['located']} localisées, "
