@@ -1,0 +1,12 @@
+"""Entry point: ``streamlit run app.py``. Configures the page and routes; pages live in pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.assets import install_static_assets
+
+# An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")
+install_static_assets()
+st.navigation([st.Page("pages/carte.py", title="Carte", icon="🗺️", default=True)]).run()

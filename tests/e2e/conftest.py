@@ -1,0 +1,173 @@
+"""Browser tests: the app run by ``streamlit run`` and driven by Playwright in the system Chromium.
+
+Never ``playwright install``: Chromium comes from the system (``/usr/bin/chromium``). Every request
+is routed: tiles get a local blank image, the app's own server is let through, anything else is
+recorded and refused, so a test can assert that the page asked nothing of the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+TILE_PATH = re.compile(r"/\d+/\d+/\d+(@2x)?\.(png|jpe?g|webp)$")
+STARTUP_TIMEOUT = 60.0
+
+
+def blank_png(size: int = 256, rgb: tuple[int, int, int] = (242, 239, 233)) -> bytes:
+    """A plain square PNG, built by hand (no imaging library needed)."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    row = b"\x00" + bytes(rgb) * size
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+BLANK_TILE = blank_png()
+
+
+@dataclass
+class NetworkLog:
+    """What the page asked for, sorted by where it went."""
+
+    external: list[str] = field(default_factory=list)
+    tiles: list[str] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
+    responses: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        message = "system Chromium not found (looked for `chromium` on PATH and /usr/bin/chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_url(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port with the mirror settings; stopped at the end."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not _healthy(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = log_path.read_text(encoding="utf-8", errors="replace")
+                pytest.fail(f"streamlit did not start on {url}:\n{output}")
+            time.sleep(0.2)  # polling a server that is starting: not a wait on the page
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_context(browser: object, *, width: int, height: int) -> tuple[object, NetworkLog]:
+    """A browser context of that viewport whose every request is routed and logged."""
+    from playwright.sync_api import Route
+
+    network = NetworkLog()
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.hostname in LOCAL_HOSTS:
+            network.local.append(url)
+            route.continue_()
+        elif TILE_PATH.search(parts.path):
+            network.tiles.append(url)
+            route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+        else:
+            network.external.append(url)
+            route.abort()
+
+    context.route("**/*", route)
+    context.on(
+        "response", lambda response: network.responses.update({response.url: response.status})
+    )
+    return context, network
+
+
+@pytest.fixture
+def screenshots_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
