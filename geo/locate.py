@@ -38,6 +38,7 @@ class _Zone:
     nx: int
     ny: int
     grid: NDArray[np.int32]  # polygon index, OUTSIDE, or -(k + 2) for boundary cell k
+    bounds: tuple[float, float, float, float]  # of its polygons; zones' bounds never overlap
 
 
 class GridLocator:
@@ -120,7 +121,13 @@ class GridLocator:
         ]
         codes = -(np.arange(len(boundary_ids), dtype=np.int64) + first_boundary + 2)
         grid.ravel()[boundary_ids] = codes.astype(np.int32)
-        return _Zone(x0, y0, nx, ny, grid), lists
+        box = (
+            float(bounds[:, 0].min()),
+            float(bounds[:, 1].min()),
+            float(bounds[:, 2].max()),
+            float(bounds[:, 3].max()),
+        )
+        return _Zone(x0, y0, nx, ny, grid, box), lists
 
     def locate(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
         """Index of the polygon covering each point (x = longitude, y = latitude), or -1."""
@@ -131,7 +138,11 @@ class GridLocator:
         for zone in self._zones:
             ix = _cell_index(x, zone.x0, self.cell)
             iy = _cell_index(y, zone.y0, self.cell)
-            inside = (ix >= 0) & (ix < zone.nx) & (iy >= 0) & (iy < zone.ny)
+            # The zone's bounds, not its grid's extent: with large cells the grids of two
+            # zones may overlap, and one zone's empty cells must not hide the other's polygons.
+            bx0, by0, bx1, by1 = zone.bounds
+            inside = (x >= bx0) & (x <= bx1) & (y >= by0) & (y <= by1)
+            inside &= (ix >= 0) & (ix < zone.nx) & (iy >= 0) & (iy < zone.ny)
             cell_value[inside] = zone.grid[iy[inside], ix[inside]]
         direct = cell_value >= 0
         result[direct] = cell_value[direct]

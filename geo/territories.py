@@ -233,6 +233,7 @@ class Territories:
 
     def display_outlines(self, level: str) -> gpd.GeoDataFrame:
         """Every loaded outline of a level, simplified once as a coverage (no gaps appear)."""
+        self._table(level)  # UnknownTerritoryError (French) for an unknown level, not KeyError
         return self._display[level]
 
     @cached_property
@@ -249,6 +250,7 @@ class Territories:
         return shown
 
     def _exact_outlines(self, level: str) -> gpd.GeoDataFrame:
+        self._table(level)
         return self._exact[level]
 
     @cached_property
@@ -410,9 +412,9 @@ def _as_coordinates(values: Sequence[object] | np.ndarray) -> np.ndarray:
     array = np.asarray(values)
     if array.dtype.kind in "fiu":  # the fast path: already numbers
         return array.astype(np.float64, copy=False).ravel()
-    series = pd.Series(array.astype(object).ravel())
-    if series.dtype == object:
-        series = series.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
+    # dtype=object: pandas 3 would infer its string dtype and skip the comma repair below.
+    series = pd.Series(array.astype(object).ravel(), dtype=object)
+    series = series.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
 
 
