@@ -70,7 +70,7 @@ def read_secrets(paths: list[Path] | None = None) -> dict[str, Any]:
                 merged.update(tomllib.load(handle))
         except FileNotFoundError:
             continue
-        except (OSError, tomllib.TOMLDecodeError):
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             # A broken secrets file must not stop the app: environment variables still apply.
             continue
     return merged
