@@ -17,7 +17,7 @@ import sys
 import time
 import urllib.request
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -140,31 +140,42 @@ def browser(chromium_path: str) -> Iterator[object]:
         browser.close()
 
 
-def open_context(browser: object, *, width: int, height: int) -> tuple[object, NetworkLog]:
-    """A browser context of that viewport whose every request is routed and logged."""
+@pytest.fixture
+def routed_context(browser: object) -> Iterator[Callable[..., tuple[object, NetworkLog]]]:
+    """Factory of browser contexts (one viewport each) whose every request is routed and logged.
+
+    Tiles get :data:`BLANK_TILE`, the app's own server is let through, any other host is
+    recorded in ``NetworkLog.external`` and refused. Contexts are closed after the test.
+    """
     from playwright.sync_api import Route
 
-    network = NetworkLog()
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    contexts = []
 
-    def route(route: Route) -> None:
-        url = route.request.url
-        parts = urlsplit(url)
-        if parts.hostname in LOCAL_HOSTS:
-            network.local.append(url)
-            route.continue_()
-        elif TILE_PATH.search(parts.path):
-            network.tiles.append(url)
-            route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
-        else:
-            network.external.append(url)
-            route.abort()
+    def open_context(*, width: int, height: int) -> tuple[object, NetworkLog]:
+        network = NetworkLog()
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+        contexts.append(context)
 
-    context.route("**/*", route)
-    context.on(
-        "response", lambda response: network.responses.update({response.url: response.status})
-    )
-    return context, network
+        def route(route: Route) -> None:
+            url = route.request.url
+            parts = urlsplit(url)
+            if parts.hostname in LOCAL_HOSTS:
+                network.local.append(url)
+                route.continue_()
+            elif TILE_PATH.search(parts.path):
+                network.tiles.append(url)
+                route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+            else:
+                network.external.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        context.on("response", lambda r: network.responses.update({r.url: r.status}))
+        return context, network
+
+    yield open_context
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from tests.e2e.conftest import NetworkLog, open_context
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +36,7 @@ def _settle(frame: object) -> None:
     container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
 
 
-def _assert_offline_leaflet(network: NetworkLog) -> None:
+def _assert_offline_leaflet(network: object) -> None:
     assert network.external == [], f"requests left the machine: {network.external}"
     leaflet = [url for url in network.responses if url.endswith(LEAFLET_JS)]
     assert leaflet, "Leaflet was not loaded from the app's static folder"
@@ -47,93 +46,91 @@ def _assert_offline_leaflet(network: NetworkLog) -> None:
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_search_grenoble_shows_its_outline(
-    browser: object, app_url: str, screenshots_dir: Path, viewport: str
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    screenshots_dir: Path,
+    viewport: str,
 ) -> None:
     from playwright.sync_api import expect
 
     width, height = VIEWPORTS[viewport]
-    context, network = open_context(browser, width=width, height=height)
+    context, network = routed_context(width=width, height=height)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    try:
-        page.goto(app_url)
-        page.wait_for_selector(APP_IDLE)
-        expect(page.get_by_role("heading", name="Carte des communs")).to_be_visible()
-        frame = page.frame_locator(MAP_FRAME)
-        container = frame.locator(".leaflet-container")
-        expect(container).to_be_visible()
-        # The loaded communes are drawn (SVG paths), and Leaflet is the vendored 1.9.3.
-        expect(frame.locator("path.leaflet-interactive").first).to_be_attached()
-        assert container.evaluate("() => window.L.version") == "1.9.3"
-        _settle(frame)
-        page.screenshot(path=screenshots_dir / f"carte-{viewport}-france.png")
+    page.goto(app_url)
+    page.wait_for_selector(APP_IDLE)
+    expect(page.get_by_role("heading", name="Carte des communs")).to_be_visible()
+    frame = page.frame_locator(MAP_FRAME)
+    container = frame.locator(".leaflet-container")
+    expect(container).to_be_visible()
+    # The loaded communes are drawn (SVG paths), and Leaflet is the vendored 1.9.3.
+    expect(frame.locator("path.leaflet-interactive").first).to_be_attached()
+    assert container.evaluate("() => window.L.version") == "1.9.3"
+    _settle(frame)
+    page.screenshot(path=screenshots_dir / f"carte-{viewport}-france.png")
 
-        search = page.locator(SEARCH_INPUT)
-        search.fill("Grenoble")
-        search.press("Enter")
-        caption = page.get_by_test_id("stCaptionContainer")
-        expect(caption).to_contain_text("Grenoble (commune)")
-        expect(caption).to_contain_text("Grenoble-Alpes-Métropole (EPCI)")
-        expect(caption).to_contain_text("Isère (département)")
-        expect(caption).to_contain_text("habitants")
-        expect(frame.locator(GRENOBLE_PATH)).to_have_count(1)
-        expect(frame.locator(SELECTED_PATH)).to_have_count(1)
-        page.wait_for_selector(APP_IDLE)
-        _settle(frame)
-        assert "territoire=commune%3A38185" in page.url or "territoire=commune:38185" in page.url
-        page.screenshot(path=screenshots_dir / f"carte-{viewport}-grenoble.png")
+    search = page.locator(SEARCH_INPUT)
+    search.fill("Grenoble")
+    search.press("Enter")
+    caption = page.get_by_test_id("stCaptionContainer")
+    expect(caption).to_contain_text("Grenoble (commune)")
+    expect(caption).to_contain_text("Grenoble-Alpes-Métropole (EPCI)")
+    expect(caption).to_contain_text("Isère (département)")
+    expect(caption).to_contain_text("habitants")
+    expect(frame.locator(GRENOBLE_PATH)).to_have_count(1)
+    expect(frame.locator(SELECTED_PATH)).to_have_count(1)
+    page.wait_for_selector(APP_IDLE)
+    _settle(frame)
+    assert "territoire=commune%3A38185" in page.url or "territoire=commune:38185" in page.url
+    page.screenshot(path=screenshots_dir / f"carte-{viewport}-grenoble.png")
 
-        # Another result of the same search: the EPCI.
-        page.get_by_test_id("stSelectbox").filter(has_text="Résultats").click()
-        page.get_by_role("option", name="Grenoble-Alpes-Métropole (EPCI, Isère)").click()
-        expect(caption).to_contain_text("Grenoble-Alpes-Métropole (EPCI) → Isère")
-        expect(caption).not_to_contain_text("Grenoble (commune)")
-        expect(frame.locator(EPCI_PATH)).to_have_count(1)
-        expect(frame.locator(SELECTED_PATH)).to_have_count(1)
-        page.wait_for_selector(APP_IDLE)
-        _settle(frame)
-        page.screenshot(path=screenshots_dir / f"carte-{viewport}-epci.png", full_page=True)
+    # Another result of the same search: the EPCI.
+    page.get_by_test_id("stSelectbox").filter(has_text="Résultats").click()
+    page.get_by_role("option", name="Grenoble-Alpes-Métropole (EPCI, Isère)").click()
+    expect(caption).to_contain_text("Grenoble-Alpes-Métropole (EPCI) → Isère")
+    expect(caption).not_to_contain_text("Grenoble (commune)")
+    expect(frame.locator(EPCI_PATH)).to_have_count(1)
+    expect(frame.locator(SELECTED_PATH)).to_have_count(1)
+    page.wait_for_selector(APP_IDLE)
+    _settle(frame)
+    page.screenshot(path=screenshots_dir / f"carte-{viewport}-epci.png")
 
-        _assert_offline_leaflet(network)
-        assert network.tiles, "no tile was requested: the OpenStreetMap layer is missing"
-    finally:
-        context.close()
+    _assert_offline_leaflet(network)
+    assert network.tiles, "no tile was requested: the OpenStreetMap layer is missing"
 
 
-def test_url_reopens_a_territory(browser: object, app_url: str) -> None:
+def test_url_reopens_a_territory(
+    routed_context: Callable[..., tuple[object, object]], app_url: str
+) -> None:
     from playwright.sync_api import expect
 
-    context, network = open_context(browser, width=1280, height=800)
+    context, network = routed_context(width=1280, height=800)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    try:
-        page.goto(f"{app_url}/?territoire=departement:38")
-        expect(page.get_by_test_id("stCaptionContainer")).to_contain_text(
-            "Isère (département) → Auvergne-Rhône-Alpes (région)", timeout=TIMEOUT_MS
-        )
-        frame = page.frame_locator(MAP_FRAME)
-        expect(frame.locator("path.territoire-departement-38")).to_have_count(1, timeout=TIMEOUT_MS)
-        _assert_offline_leaflet(network)
-    finally:
-        context.close()
+    page.goto(f"{app_url}/?territoire=departement:38")
+    expect(page.get_by_test_id("stCaptionContainer")).to_contain_text(
+        "Isère (département) → Auvergne-Rhône-Alpes (région)", timeout=TIMEOUT_MS
+    )
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.territoire-departement-38")).to_have_count(1, timeout=TIMEOUT_MS)
+    _assert_offline_leaflet(network)
 
 
-def test_unknown_territory_in_url_gives_a_notice(browser: object, app_url: str) -> None:
+def test_unknown_territory_in_url_gives_a_notice(
+    routed_context: Callable[..., tuple[object, object]], app_url: str
+) -> None:
     from playwright.sync_api import expect
 
-    context, network = open_context(browser, width=1280, height=800)
+    context, network = routed_context(width=1280, height=800)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    try:
-        page.goto(f"{app_url}/?territoire=commune:00000")
-        expect(page.get_by_test_id("stAlertContentWarning")).to_contain_text(
-            "inconnu", timeout=TIMEOUT_MS
-        )
-        expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(
-            timeout=TIMEOUT_MS
-        )
-        expect(page.frame_locator(MAP_FRAME).locator(SELECTED_PATH)).to_have_count(0)
-        assert network.external == []
-    finally:
-        context.close()
+    page.goto(f"{app_url}/?territoire=commune:00000")
+    expect(page.get_by_test_id("stAlertContentWarning")).to_contain_text(
+        "inconnu", timeout=TIMEOUT_MS
+    )
+    expect(page.frame_locator(MAP_FRAME).locator(".leaflet-container")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    expect(page.frame_locator(MAP_FRAME).locator(SELECTED_PATH)).to_have_count(0)
+    assert network.external == []
