@@ -126,7 +126,7 @@ def outlines_geojson(frame: gpd.GeoDataFrame, *, label_column: str = "nom") -> d
 
 def geojson_size(data: dict[str, Any]) -> int:
     """Bytes of ``data`` once embedded in the page, to check it against a budget."""
-    return len(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return len(json.dumps(data).encode("ascii"))  # folium escapes non-ASCII as \uXXXX
 
 
 def outlines_layer(
