@@ -65,6 +65,8 @@ class SearchIndex:
         self._norm = np.array([normalize(n) for n in self._entries["nom"]], dtype=object)
         self._norm_list = self._norm.tolist()
         self._old_codes = old_codes
+        self._population = self._entries["population"].fillna(0).to_numpy(dtype=np.int64)
+        self._level_rank = self._entries["level"].map(_LEVEL_RANK).to_numpy(dtype=np.int64)
         self._by_code: dict[tuple[str, str], int] = {
             (level, code): i
             for i, (level, code) in enumerate(
@@ -83,15 +85,18 @@ class SearchIndex:
         query = normalize(text)
         if not query:
             return []
-        found: dict[int, str] = {}
+        # found: row → (match rank, tie group); the tie group orders code matches among
+        # themselves ("75": the département before the région).
+        found: dict[int, tuple[int, int]] = {}
         compact = re.sub(r"\s+", "", str(text)).upper()
-        for row in self._code_matches(compact):
-            found.setdefault(row, "exact")
+        for group, rows in enumerate(self._code_matches(compact)):
+            for row in rows:
+                found.setdefault(row, (_MATCH_RANK["exact"], group))
         for row in np.flatnonzero(self._norm == query):
-            found.setdefault(int(row), "exact")
+            found.setdefault(int(row), (_MATCH_RANK["exact"], 0))
         for row, name in enumerate(self._norm_list):
-            if name.startswith(query) and row not in found:
-                found[row] = "prefix"
+            if row not in found and name.startswith(query):
+                found[row] = (_MATCH_RANK["prefix"], 0)
         if len(found) < limit:
             for _, _score, row in process.extract(
                 query,
@@ -100,46 +105,56 @@ class SearchIndex:
                 score_cutoff=_FUZZY_CUTOFF,
                 limit=limit * 3,
             ):
-                found.setdefault(int(row), "fuzzy")
-        return self._ranked(found)[:limit]
+                found.setdefault(int(row), (_MATCH_RANK["fuzzy"], 0))
+        return self._ranked(found, limit)
 
-    def _code_matches(self, compact: str) -> list[int]:
-        rows: list[int] = []
+    def _code_matches(self, compact: str) -> list[list[int]]:
+        """Rows matched by a code, in groups ranked first to last."""
         if re.fullmatch(r"\d{5}|2[AB]\d{3}", compact):
             current = self._old_codes.get(compact)
-            if current and ("commune", current) in self._by_code:
-                rows.append(self._by_code[("commune", current)])
-            rows.extend(self._by_postal.get(compact, []))
-        elif re.fullmatch(r"\d{9}", compact):
-            if ("epci", compact) in self._by_code:
-                rows.append(self._by_code[("epci", compact)])
-        elif re.fullmatch(r"\d{2,3}|2[AB]", compact):
-            for level in ("departement", "region"):
-                if (level, compact) in self._by_code:
-                    rows.append(self._by_code[(level, compact)])
-        return rows
+            insee = [self._by_code[("commune", current)]] if current else []
+            # People type postal codes more often than INSEE codes: neither wins by kind,
+            # the larger commune comes first ("38100": Grenoble before the commune 38100).
+            return [insee + self._by_postal.get(compact, [])]
+        if re.fullmatch(r"\d{9}", compact):
+            return (
+                [[self._by_code[("epci", compact)]]] if ("epci", compact) in self._by_code else []
+            )
+        if re.fullmatch(r"\d{2,3}|2[AB]", compact):
+            return [
+                [self._by_code[(level, compact)]]
+                for level in ("departement", "region")
+                if (level, compact) in self._by_code
+            ]
+        return []
 
-    def _ranked(self, found: dict[int, str]) -> list[SearchResult]:
+    def _ranked(self, found: dict[int, tuple[int, int]], limit: int) -> list[SearchResult]:
+        """The best `limit` rows, sorted without building a result for every match
+        (a query like "saint" matches thousands of names)."""
+        rows = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+        ranks = np.array(list(found.values()), dtype=np.int64).reshape(-1, 2)
+        population = self._population[rows]
+        order = np.lexsort(
+            (
+                self._norm[rows].astype(str),
+                self._level_rank[rows],
+                -population,
+                ranks[:, 1],
+                ranks[:, 0],
+            )
+        )
         results = []
-        for row, match in found.items():
-            entry = self._entries.iloc[row]
-            population = entry["population"]
+        match_names = {rank: name for name, rank in _MATCH_RANK.items()}
+        for position in order[:limit]:
+            entry = self._entries.iloc[rows[position]]
             results.append(
                 SearchResult(
                     level=str(entry["level"]),
                     code=str(entry["code"]),
                     nom=str(entry["nom"]),
                     parent=None if pd.isna(entry["parent"]) else str(entry["parent"]),
-                    population=None if pd.isna(population) else int(population),
-                    match=match,
+                    population=None if pd.isna(entry["population"]) else int(entry["population"]),
+                    match=match_names[int(ranks[position, 0])],
                 )
             )
-        results.sort(
-            key=lambda r: (
-                _MATCH_RANK[r.match],
-                -(r.population or 0),
-                _LEVEL_RANK[r.level],
-                r.nom,
-            )
-        )
         return results

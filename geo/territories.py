@@ -8,6 +8,7 @@ commune. Search ranks exact > prefix > fuzzy matches, then by population.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -124,7 +125,7 @@ class Territories:
     def hierarchy_of_communes(self, codes: Sequence[object] | np.ndarray) -> pd.DataFrame:
         """The four territory columns for commune codes (current, old or arrondissement)."""
         current = pd.Series(codes, dtype=object).map(
-            lambda c: self.cog.current_code.get(str(c).strip().zfill(5)) if _present(c) else None
+            lambda c: self.cog.current_code.get(normalize_commune_code(c)) if _present(c) else None
         )
         table = self._communes.reindex(current.to_numpy())
         return pd.DataFrame(
@@ -313,7 +314,7 @@ class Territories:
         """The current code of a territory, or UnknownTerritoryError."""
         text = str(code).strip().upper()
         if level == "commune":
-            text = self.cog.current_code.get(text.zfill(5), text)
+            text = self.cog.current_code.get(normalize_commune_code(text), text)
         if text not in self._table(level).index:
             label = LEVEL_LABELS.get(level, level)
             msg = f"Aucun territoire de niveau {label} n'a le code {code!r}."
@@ -376,6 +377,12 @@ class Territories:
 
 
 _COG_COLUMN = {"epci": "epci", "departement": "departement", "region": "region"}
+
+
+def normalize_commune_code(value: object) -> str:
+    """An INSEE commune code as published: spaces dropped, upper case (2A/2B), leading zero
+    restored ("6084" → "06084", "78 575" → "78575", "2a004" → "2A004")."""
+    return re.sub(r"\s+", "", str(value)).upper().zfill(5)
 
 
 def _present(value: object) -> bool:

@@ -32,6 +32,8 @@ def terr() -> Territories:
         ("Isère", "departement", "38"),
         ("isere", "departement", "38"),
         ("38", "departement", "38"),
+        ("75", "departement", "75"),  # the département before the more populous région 75
+        ("84", "departement", "84"),
         ("200040715", "epci", "200040715"),
         ("200 040 715", "epci", "200040715"),
         ("75101", "commune", "75056"),  # arrondissement municipal

@@ -446,3 +446,11 @@ def test_codes_of_outlines_keep_leading_zeros(tmp_path: Path) -> None:
         crs=4326,
     ).to_file(path)
     assert read_outlines(path, "commune")["code"].tolist() == ["01001"]
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [("2a004", "2A004"), ("78 575", "78575"), ("6084", "06084"), (" 38185 ", "38185")],
+)
+def test_published_commune_code_spellings(published: str, expected: str) -> None:
+    assert territories().hierarchy_of_communes([published])["code_commune"].tolist() == [expected]
