@@ -30,6 +30,7 @@ from geo.assets import LEAFLET, MARKERCLUSTER, vendor_url
 #: Metropolitan France, [[south, west], [north, east]]: the default view.
 FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
 OUTLINES_LAYER = "Communes"
+CONTEXT_LAYER = "Départements"
 SELECTED_LAYER = "Territoire sélectionné"
 #: SVG class of the selected outline (Leaflet ``className``), for styling and browser tests.
 SELECTED_CLASS = "territoire-selectionne"
@@ -41,6 +42,8 @@ COORDINATE_DECIMALS = 4
 OUTLINES_BUDGET_BYTES = 1_000_000
 
 OUTLINE_STYLE = {"color": "#5b6b7a", "weight": 0.6, "opacity": 0.7, "fillOpacity": 0.03}
+#: Départements under the communes: France's shape where tiles are blank or absent.
+CONTEXT_STYLE = {"color": "#34495e", "weight": 1.2, "opacity": 0.8, "fillOpacity": 0.0}
 OUTLINE_HIGHLIGHT = {"color": "#1f4e79", "weight": 2, "fillOpacity": 0.12}
 SELECTED_STYLE = {
     "color": "#d9480f",
@@ -197,14 +200,22 @@ def territory_map(
     *,
     outlines: dict[str, Any] | None,
     outlines_name: str = OUTLINES_LAYER,
+    context: dict[str, Any] | None = None,
+    context_name: str = CONTEXT_LAYER,
     selection: Selection | None = None,
     offline: bool = False,
     base_url_path: str = "",
 ) -> folium.Map:
-    """Map of France with territory outlines; the selected one highlighted and fitted to."""
+    """Map of France with territory outlines; the selected one highlighted and fitted to.
+
+    ``context`` (the départements) is drawn faintly under ``outlines`` so that France stays
+    readable where no tiles load and beyond the loaded communes.
+    """
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = geometry_bounds(shown.geometry) if shown is not None else None
     m = base_map(offline=offline, base_url_path=base_url_path, bounds=bounds)
+    if context is not None:
+        outlines_layer(context, name=context_name, style=CONTEXT_STYLE).add_to(m)
     if outlines is not None:
         outlines_layer(outlines, name=outlines_name).add_to(m)
     if shown is not None:

@@ -43,14 +43,17 @@ def _load(settings: Settings) -> Territories | GeoError:
 
 
 @st.cache_resource(show_spinner=False)
-def _background_outlines(settings: Settings) -> tuple[str, dict[str, Any]]:
-    """(layer name, GeoJSON) of the loaded communes, or of the départements when too heavy."""
+def _background_outlines(settings: Settings) -> tuple[str, dict[str, Any] | None, dict[str, Any]]:
+    """(layer name, GeoJSON) of the loaded communes (None when too heavy to send), and the
+    GeoJSON of the départements drawn under them for context."""
     territories = _load(settings)
     assert isinstance(territories, Territories)
+    departements = maps.outlines_geojson(territories.display_outlines("departement"))
     communes = maps.outlines_geojson(territories.display_outlines("commune"))
-    if maps.geojson_size(communes) <= maps.OUTLINES_BUDGET_BYTES:
-        return "Communes", communes
-    return "Départements", maps.outlines_geojson(territories.display_outlines("departement"))
+    budget = maps.OUTLINES_BUDGET_BYTES - maps.geojson_size(departements)
+    if maps.geojson_size(communes) <= budget:
+        return "Communes", communes, departements
+    return "Communes", None, departements
 
 
 def _retry() -> None:
@@ -128,6 +131,15 @@ def _describe(territories: Territories, level: str, code: str) -> str:
     return chain
 
 
+def _loaded_summary(territories: Territories, *, shown: bool) -> str:
+    communes = territories.display_outlines("commune")
+    count = _thousands(len(communes))
+    text = f"Contours chargés : {count} communes"
+    if not shown:
+        text += " (trop nombreuses pour la vue nationale : départements affichés)"
+    return text + " · recherche sur toutes les communes de France (COG)."
+
+
 def render() -> None:
     st.title("Carte des communs")
     try:
@@ -152,7 +164,9 @@ def render() -> None:
     selection = None
     if territories is not None and selected is not None:
         level, code = selected
-        info_col, reset_col = st.columns([4, 1], vertical_alignment="center")
+        # The key gives the row a stable CSS class (st-key-territoire-choisi) for tests.
+        row = st.container(key="territoire-choisi")
+        info_col, reset_col = row.columns([4, 1], vertical_alignment="center")
         info_col.caption(_describe(territories, level, code))
         reset_col.button("Voir toute la France", on_click=_reset, type="tertiary", icon="↩️")
         geometry = territories.outline(level, code)
@@ -162,18 +176,21 @@ def render() -> None:
             label = chosen.label if chosen is not None else territories.nom(level, code)
             selection = maps.Selection(level, code, label, geometry)
 
-    outlines_name, outlines = (
-        _background_outlines(settings) if territories is not None else ("", None)
+    outlines_name, outlines, context = (
+        _background_outlines(settings) if territories is not None else ("", None, None)
     )
     m = maps.territory_map(
         outlines=outlines,
         outlines_name=outlines_name,
+        context=context,
         selection=selection,
         offline=settings.offline,
         base_url_path=str(st.get_option("server.baseUrlPath") or ""),
     )
     # No returned objects: panning and zooming never rerun the script.
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="carte")
+    if territories is not None:
+        st.caption(_loaded_summary(territories, shown=outlines is not None))
 
 
 render()

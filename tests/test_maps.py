@@ -195,3 +195,23 @@ def test_marker_cluster_is_local() -> None:
     assert "/app/static/vendor/leaflet.markercluster/MarkerCluster.Default.css" in links
     assert all(url.startswith("/app/static/vendor/") for url in links)
     assert not any(host in page for host in CDN_HOSTS)
+
+
+def test_context_layer_is_drawn_under_the_outlines() -> None:
+    square = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "38", "nom": "Isère"},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [[[5, 45], [6, 45], [6, 46], [5, 45]]],
+                },
+            }
+        ],
+    }
+    m = maps.territory_map(outlines=square, context=square)
+    names = [getattr(child, "layer_name", None) for child in m._children.values()]
+    assert names.index(maps.CONTEXT_LAYER) < names.index(maps.OUTLINES_LAYER)
+    # Leaflet draws later layers on top: the communes, then the selection, stay clickable.

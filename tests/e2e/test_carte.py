@@ -73,7 +73,7 @@ def test_search_grenoble_shows_its_outline(
     search = page.locator(SEARCH_INPUT)
     search.fill("Grenoble")
     search.press("Enter")
-    caption = page.get_by_test_id("stCaptionContainer")
+    caption = page.locator(".st-key-territoire-choisi").get_by_test_id("stCaptionContainer")
     expect(caption).to_contain_text("Grenoble (commune)")
     expect(caption).to_contain_text("Grenoble-Alpes-Métropole (EPCI)")
     expect(caption).to_contain_text("Isère (département)")
@@ -109,7 +109,7 @@ def test_url_reopens_a_territory(
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{app_url}/?territoire=departement:38")
-    expect(page.get_by_test_id("stCaptionContainer")).to_contain_text(
+    expect(page.locator(".st-key-territoire-choisi")).to_contain_text(
         "Isère (département) → Auvergne-Rhône-Alpes (région)", timeout=TIMEOUT_MS
     )
     frame = page.frame_locator(MAP_FRAME)
