@@ -65,8 +65,13 @@ class Territories:
             outlines["commune"]["code"][communes["code"].isna()].tolist()
         )
         communes = communes.dropna(subset=["code"])
-        # Merged communes may still have one outline per former commune: dissolve them.
-        communes = communes.dissolve(by="code", as_index=False)[["code", "geometry"]]
+        # Merged communes may still have one outline per former commune: dissolve those only
+        # (a national dissolve of 35,000 single outlines would cost seconds at every start).
+        communes = communes[["code", "geometry"]]
+        duplicated = communes["code"].duplicated(keep=False)
+        if duplicated.any():
+            merged = communes[duplicated].dissolve(by="code", as_index=False)
+            communes = pd.concat([communes[~duplicated], merged[["code", "geometry"]]])
         communes = communes.sort_values("code", ignore_index=True)
         self._commune_outlines = gpd.GeoDataFrame(
             communes.merge(cog.communes[["code", "nom"]], on="code", how="left"),

@@ -454,3 +454,35 @@ def test_codes_of_outlines_keep_leading_zeros(tmp_path: Path) -> None:
 )
 def test_published_commune_code_spellings(published: str, expected: str) -> None:
     assert territories().hierarchy_of_communes([published])["code_commune"].tolist() == [expected]
+
+
+def test_outlines_of_merged_communes_are_dissolved(tmp_path: Path) -> None:
+    """An outline file older than a merger holds the former communes: they become one."""
+    communes = gpd.read_file(COMMUNE_OUTLINES)
+    val_de_virieu = communes.loc[communes["code"] == "38560"].iloc[0]
+    west, south, east, north = val_de_virieu.geometry.bounds
+    middle = (west + east) / 2
+    halves = [
+        val_de_virieu.geometry.intersection(shapely.box(west, south, middle, north)),
+        val_de_virieu.geometry.intersection(shapely.box(middle, south, east, north)),
+    ]
+    # 38293 is Panissage, merged into Val-de-Virieu (38560).
+    older = pd.concat(
+        [
+            communes[communes["code"] != "38560"],
+            gpd.GeoDataFrame(
+                {"code": ["38560", "38293"], "nom": ["Val-de-Virieu", "Panissage"]},
+                geometry=halves,
+                crs=communes.crs,
+            ),
+        ]
+    )
+    path = tmp_path / "communes-2018.geojson"
+    older.to_file(path, driver="GeoJSON")
+    loaded = from_files(commune_outlines=path, **COG_FILES)
+    outlines = loaded.display_outlines("commune")
+    assert (outlines["code"] == "38560").sum() == 1
+    assert "38293" not in set(outlines["code"])
+    assert len(outlines) == len(communes)
+    point = val_de_virieu.geometry.representative_point()
+    assert loaded.locate([point.y], [point.x])["code_commune"].tolist() == ["38560"]
