@@ -28,3 +28,24 @@ class UnknownTerritoryError(GeoError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ProjectValidationError(GeoError, ValueError):
+    """A project failed validation; ``errors`` maps each field to all its French messages."""
+
+    def __init__(self, errors: dict[str, list[str]], labels: dict[str, str] | None = None) -> None:
+        self.errors = errors
+        names = labels or {}
+        parts = [f"{names.get(f, f)} : {' '.join(m)}" for f, m in errors.items()]
+        super().__init__("Projet invalide — " + " ; ".join(parts))
+
+
+class ProjectNotFoundError(GeoError, KeyError):
+    """No project has that id."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class EditDeniedError(GeoError, PermissionError):
+    """An edit without a valid token for this project, or moderation without a moderator."""
