@@ -108,10 +108,68 @@ def _territory_sources() -> list[Source]:
     return sources
 
 
-SOURCES: dict[str, Source] = {source.name: source for source in _territory_sources()}
+_GITHUB = "https://raw.githubusercontent.com/etalab"
+
+
+def _dataset_sources() -> list[Source]:
+    """The public datasets of :mod:`geo.datasets` (one source per dataset, named by its id)
+    and the official schemas their loaders validate against."""
+    # Imported here: the catalogue is the one place where a dataset's URL and licence live.
+    from geo.datasets.catalogue import CATALOGUE
+
+    kinds: dict[str, SourceKind] = {
+        "irve": "csv",  # the data.gouv.fr URL has no extension
+        "covoiturage": "csv",
+        "production": "json",
+        "consommation": "csv",
+        "stationnement_velo": "csv",
+        "amenagements_cyclables": "geojson",
+    }
+    # No national file exists for these yet: the schema's own example stands in.
+    examples = {"stationnement_velo", "amenagements_cyclables"}
+    sources = [
+        Source(
+            name=dataset.id,
+            url=dataset.url,
+            title=dataset.title
+            + (
+                " — exemple officiel du schéma, pas un fichier national"
+                if dataset.id in examples
+                else ""
+            ),
+            licence=dataset.licence.name,
+            licence_url=dataset.licence.url,
+            producer=dataset.producer,
+            kind=kinds[dataset.id],
+        )
+        for dataset in CATALOGUE.values()
+    ]
+    for dataset in CATALOGUE.values():
+        if dataset.schema_source and dataset.schema_url:
+            sources.append(
+                Source(
+                    name=dataset.schema_source,
+                    url=dataset.schema_url,
+                    title=f"Schéma officiel : {dataset.title}",
+                    licence=LICENCE_OUVERTE,
+                    licence_url=LICENCE_OUVERTE_URL,
+                    producer="Etalab (schema.data.gouv.fr)",
+                    kind="json",
+                )
+            )
+    return sources
+
+
+_TERRITORY_SOURCES = _territory_sources()
+_DATASET_SOURCES = _dataset_sources()
+
+SOURCES: dict[str, Source] = {
+    source.name: source for source in [*_TERRITORY_SOURCES, *_DATASET_SOURCES]
+}
 
 GROUPS: dict[str, tuple[str, ...]] = {
-    "territoires": tuple(SOURCES),
+    "territoires": tuple(source.name for source in _TERRITORY_SOURCES),
+    "datasets": tuple(source.name for source in _DATASET_SOURCES),
 }
 
 
