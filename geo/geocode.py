@@ -1,0 +1,448 @@
+"""Address and place search for "près de" and the project form.
+
+Three steps, each tried only when the previous one failed or found nothing:
+
+1. the Géoplateforme geocoder (IGN, BAN addresses) at ``GEOPLATEFORME_URL + "/search"``,
+   through geopy's ``BANFrance`` pointed at that domain;
+2. Nominatim (OpenStreetMap) restricted to France, never more than one request per second in
+   the whole process (:data:`NOMINATIM_RATE`), as its usage policy asks;
+3. an offline guess on the COG commune names and postal codes (:meth:`Territories.search`):
+   the point is a representative point of the commune's outline, marked ``approximate``.
+
+With ``GEO_OFFLINE`` the first two steps are skipped and no request leaves the machine. Every
+request carries the ``GEO_HTTP_TIMEOUT`` and ``GEO_USER_AGENT`` settings. Network errors,
+timeouts, HTTP errors and malformed answers are logged and never raised: the next step runs.
+Answers are cached in memory so that a Streamlit rerun does not query the services again.
+
+Labels are returned as the services wrote them (plain text, not HTML): whoever renders them
+escapes them, as for any other text coming from outside.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from geopy.adapters import URLLibAdapter
+from geopy.exc import GeopyError
+from geopy.geocoders import BANFrance, Nominatim
+
+from geo.search import normalize
+from geo.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from geopy.location import Location
+
+    from geo.territories import Territories
+
+__all__ = [
+    "GEOPLATEFORME_URL",
+    "NOMINATIM_RATE",
+    "NOMINATIM_URL",
+    "GeocodeResult",
+    "RateLimiter",
+    "clear_cache",
+    "geocode",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Base URL of the Géoplateforme geocoder; geopy appends ``/search``.
+GEOPLATEFORME_URL = "https://data.geopf.fr/geocodage"
+#: Base URL of Nominatim; geopy appends ``/search``.
+NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+#: The Géoplateforme (like the BAN API) rejects queries shorter or longer than this.
+_QUERY_LENGTH = (3, 200)
+
+#: Seconds an answer stays cached; shorter after a failure, so a service back up is seen soon.
+CACHE_SECONDS = 3600.0
+CACHE_SECONDS_AFTER_FAILURE = 60.0
+_CACHE_SIZE = 256
+
+GeocoderT = TypeVar("GeocoderT", BANFrance, Nominatim)
+Kind = Literal["adresse", "rue", "lieu", "commune"]
+Source = Literal["geoplateforme", "nominatim", "hors-ligne"]
+
+
+@dataclass(frozen=True)
+class GeocodeResult:
+    """One candidate place. ``approximate`` means the point stands for an area (a street's or
+    a commune's middle, or the offline guess) rather than the address or place itself."""
+
+    label: str
+    lat: float
+    lon: float
+    kind: Kind
+    code_commune: str | None
+    source: Source
+    approximate: bool
+
+
+class RateLimiter:
+    """At most one request every ``min_interval`` seconds, across calls and threads.
+
+    Each caller reserves the next free slot under a lock, then sleeps until that slot
+    outside the lock. A caller whose slot is more than ``max_wait`` seconds away gets no slot
+    (:meth:`acquire` returns False) rather than freezing the page behind a queue.
+    """
+
+    def __init__(
+        self,
+        min_interval: float,
+        *,
+        max_wait: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.min_interval = min_interval
+        self.max_wait = max_wait
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next_slot = -math.inf
+
+    def acquire(self) -> bool:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            if slot - now > self.max_wait:
+                return False
+            self._next_slot = slot + self.min_interval
+        if slot > now:
+            self._sleep(slot - now)
+        return True
+
+
+#: Nominatim's usage policy: one request per second at most, for the whole process.
+NOMINATIM_RATE = RateLimiter(1.0)
+
+
+class _Cache:
+    """A small thread-safe LRU dictionary whose entries expire."""
+
+    def __init__(self, size: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._size = size
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, tuple[float, tuple[GeocodeResult, ...]]] = (
+            OrderedDict()
+        )
+
+    def get(self, key: Hashable) -> tuple[GeocodeResult, ...] | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= self._clock():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, value: tuple[GeocodeResult, ...], seconds: float) -> None:
+        with self._lock:
+            self._entries[key] = (self._clock() + seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_CACHE = _Cache(_CACHE_SIZE)
+
+
+def clear_cache() -> None:
+    """Forget every cached answer (tests, or after changing the settings)."""
+    _CACHE.clear()
+
+
+class _ProviderFailed(Exception):
+    """A provider could not answer (network, HTTP, rate limit or parse error)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+
+
+def geocode(
+    query: str,
+    *,
+    settings: Settings | None = None,
+    territories: Territories | None = None,
+    limit: int = 5,
+    geoplateforme_url: str | None = None,
+    nominatim_url: str | None = None,
+) -> list[GeocodeResult]:
+    """Places matching ``query``, best first, from the first step that finds any.
+
+    ``territories`` enables the offline step and fills ``code_commune`` where a service does
+    not give it (Nominatim) or gives an arrondissement (Paris, Lyon, Marseille). The URLs
+    default to :data:`GEOPLATEFORME_URL` and :data:`NOMINATIM_URL`.
+    """
+    text = " ".join(str(query).split())[: _QUERY_LENGTH[1]]
+    if not text or limit < 1:
+        return []
+    settings = settings if settings is not None else get_settings()
+    geoplateforme_url = geoplateforme_url or GEOPLATEFORME_URL
+    nominatim_url = nominatim_url or NOMINATIM_URL
+    key = (
+        text.casefold(),
+        limit,
+        settings.offline,
+        settings.http_timeout,
+        settings.user_agent,
+        geoplateforme_url,
+        nominatim_url,
+        territories,  # hashed by identity: another reference, another answer
+    )
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return list(cached)
+
+    failed = False
+    results: list[GeocodeResult] = []
+    steps = [] if settings.offline else [("nominatim", nominatim_url, _nominatim)]
+    if steps and len(text) >= _QUERY_LENGTH[0]:
+        steps.insert(0, ("geoplateforme", geoplateforme_url, _geoplateforme))
+    for name, url, step in steps:
+        try:
+            results = step(text, url, settings, territories, limit)
+        except _ProviderFailed as error:
+            failed = True
+            # The details may quote the URL, hence the address typed: debug level only.
+            logger.warning("Geocoder %s failed (%s), trying the next step", name, error.reason)
+            logger.debug("Geocoder %s failure details: %s", name, error)
+            continue
+        if results:
+            break
+    if not results and territories is not None:
+        results = _offline(text, territories, limit)
+    _CACHE.put(key, tuple(results), CACHE_SECONDS_AFTER_FAILURE if failed else CACHE_SECONDS)
+    return results
+
+
+# --- Géoplateforme -----------------------------------------------------------------------------
+
+_BAN_KINDS: dict[str, Kind] = {
+    "housenumber": "adresse",
+    "street": "rue",
+    "locality": "lieu",
+    "municipality": "commune",
+}
+
+
+def _geoplateforme(
+    text: str, url: str, settings: Settings, territories: Territories | None, limit: int
+) -> list[GeocodeResult]:
+    geocoder = _geocoder(BANFrance, url, settings)
+    locations = _call(lambda: geocoder.geocode(text, limit=limit, exactly_one=False))
+    results = []
+    for location in locations:
+        properties = _mapping(location.raw.get("properties"))
+        kind = _BAN_KINDS.get(str(properties.get("type")), "lieu")
+        code = properties.get("citycode")
+        results.append(
+            _result(
+                location,
+                label=properties.get("label"),
+                kind=kind,
+                code_commune=_current_code(code, territories) if code else None,
+                source="geoplateforme",
+            )
+        )
+    return [result for result in results if result is not None][:limit]
+
+
+# --- Nominatim ---------------------------------------------------------------------------------
+
+_COMMUNE_TYPES = {"city", "town", "village", "municipality"}
+
+
+def _nominatim_kind(raw: dict[str, Any]) -> Kind:
+    category = raw.get("class") or raw.get("category")
+    place_type = raw.get("type")
+    address_type = raw.get("addresstype")
+    if (category == "boundary" and place_type == "administrative") or (
+        address_type in _COMMUNE_TYPES
+    ):
+        return "commune"
+    if category == "highway" or address_type == "road":
+        return "rue"
+    if (category == "place" and place_type == "house") or category == "building":
+        return "adresse"
+    return "lieu"
+
+
+def _nominatim(
+    text: str, url: str, settings: Settings, territories: Territories | None, limit: int
+) -> list[GeocodeResult]:
+    geocoder = _geocoder(Nominatim, url, settings)
+    if not NOMINATIM_RATE.acquire():
+        msg = "too many requests queued for Nominatim (1 request/s)"
+        raise _ProviderFailed(msg)
+    locations = _call(
+        lambda: geocoder.geocode(text, exactly_one=False, limit=limit, country_codes="fr")
+    )
+    results = []
+    for location in locations:
+        raw = _mapping(location.raw)
+        kind = _nominatim_kind(raw)
+        results.append(
+            _result(
+                location,
+                label=raw.get("display_name"),
+                kind=kind,
+                code_commune=None,
+                source="nominatim",
+            )
+        )
+    found = [result for result in results if result is not None][:limit]
+    if territories is not None and found:
+        codes = territories.locate([r.lat for r in found], [r.lon for r in found])
+        found = [
+            replace(result, code_commune=None if code is None else str(code))
+            for result, code in zip(found, codes["code_commune"], strict=True)
+        ]
+    return found
+
+
+# --- offline -----------------------------------------------------------------------------------
+
+#: A window of words starting with one of these is a street, not a commune ("Rue" is one).
+_STREET_WORDS = frozenset(
+    "allee av avenue bd boulevard chemin cours impasse place quai route rue square".split()
+)
+_POSTAL_CODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_MAX_WINDOW = 4
+
+
+def _offline(text: str, territories: Territories, limit: int) -> list[GeocodeResult]:
+    """Communes named in the query: the whole query (typos allowed), then the commune names
+    ending each comma-separated part ("10 rue des Arts, 38000 Grenoble" → Grenoble), then
+    the postal codes it holds."""
+    codes: list[tuple[str, str]] = []  # (code, label), best first
+
+    def add(candidate: str, *, exact_only: bool) -> None:
+        for match in territories.search(candidate, limit=limit):
+            if match.level != "commune" or (exact_only and match.match != "exact"):
+                continue
+            if match.code not in {code for code, _ in codes}:
+                codes.append((match.code, match.label))
+
+    add(text, exact_only=False)
+    for part in reversed(text.split(",")):
+        words = normalize(part).split()
+        for size in range(min(_MAX_WINDOW, len(words)), 0, -1):
+            window = words[-size:]
+            if window[0] in _STREET_WORDS or any(word.isdigit() for word in window):
+                continue
+            add(" ".join(window), exact_only=True)
+    for postal_code in _POSTAL_CODE.findall(text):
+        add(postal_code, exact_only=True)
+
+    results = []
+    for code, label in codes:
+        outline = territories.outline("commune", code)
+        if outline is None or outline.is_empty:
+            continue  # the commune is in the COG but its outline is not loaded
+        point = outline.representative_point()
+        results.append(
+            GeocodeResult(
+                label=label,
+                lat=float(point.y),
+                lon=float(point.x),
+                kind="commune",
+                code_commune=code,
+                source="hors-ligne",
+                approximate=True,
+            )
+        )
+        if len(results) == limit:
+            break
+    return results
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _geocoder(cls: type[GeocoderT], url: str, settings: Settings) -> GeocoderT:
+    scheme, domain = _split_url(url)
+    return cls(
+        domain=domain,
+        scheme=scheme,
+        timeout=settings.http_timeout,
+        user_agent=settings.user_agent,
+        # urllib does not retry: one user action is one request (requests would retry twice,
+        # bypassing Nominatim's rate limit).
+        adapter_factory=URLLibAdapter,
+    )
+
+
+def _split_url(url: str) -> tuple[str, str]:
+    """geopy wants a scheme and a "domain" that may carry a path (``data.geopf.fr/geocodage``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        msg = f"URL de géocodeur invalide : {url!r}"
+        raise ValueError(msg)
+    return parts.scheme, (parts.netloc + parts.path).rstrip("/")
+
+
+def _call(request: Callable[[], list[Location] | None]) -> list[Location]:
+    try:
+        locations = request()
+    except (GeopyError, OSError) as error:  # timeouts, HTTP errors, unreachable host, bad JSON
+        raise _ProviderFailed(type(error).__name__, str(error)) from error
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
+        # geopy parses the JSON itself: a malformed answer ends up here.
+        raise _ProviderFailed(f"malformed answer ({type(error).__name__})", str(error)) from error
+    return list(locations or [])
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _result(
+    location: Location,
+    *,
+    label: object,
+    kind: Kind,
+    code_commune: str | None,
+    source: Source,
+) -> GeocodeResult | None:
+    """A result from a geopy location, or None when its coordinates are unusable."""
+    lat, lon = location.latitude, location.longitude
+    if not (math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180):
+        return None
+    text = " ".join(str(label if label is not None else location.address or "").split())
+    if not text:
+        return None
+    return GeocodeResult(
+        label=text,
+        lat=float(lat),
+        lon=float(lon),
+        kind=kind,
+        code_commune=code_commune,
+        source=source,
+        approximate=kind in ("rue", "commune"),
+    )
+
+
+def _current_code(code: object, territories: Territories | None) -> str:
+    """The current commune code (an arrondissement or a former commune maps to its commune)."""
+    text = str(code).strip()
+    if territories is None:
+        return text
+    current = territories.hierarchy_of_communes([text])["code_commune"].iloc[0]
+    return str(current) if current is not None else text
