@@ -18,7 +18,7 @@ GEO_OFFLINE : bool, default ``false``
 DATABASE_URL : SQLAlchemy URL, default unset
     The project store. Unset means a SQLite file in ``GEO_DATA_DIR``.
 GEO_HTTP_TIMEOUT : float seconds, default ``30``
-    Connect/read timeout of every download.
+    Connect/read timeout of every outgoing request (downloads, geocoding).
 GEO_USER_AGENT : str, default ``carte-communs-energie/<version>``
     User agent sent with every outgoing request.
 """
