@@ -61,6 +61,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -140,14 +141,26 @@ FRANCE_BOXES = (
 )
 
 
+# Latin letters with accents → ASCII once, so that unidecode only sees what remains.
+_LATIN = str.maketrans(
+    {chr(c): unidecode(chr(c)) for r in ((0x80, 0x250), (0x2000, 0x2070)) for c in range(*r)}
+)
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def ascii_fold(text: str) -> str:
+    folded = text.translate(_LATIN)
+    return folded if folded.isascii() else unidecode(folded)
+
+
 def vocabulary_key(value: object) -> str:
     """``"Rénovation / sobriété"`` → ``"renovation_sobriete"``: how ids and labels are matched."""
-    return re.sub(r"[^a-z0-9]+", "_", unidecode(str(value)).lower()).strip("_")
+    return _NOT_WORD.sub("_", ascii_fold(str(value)).lower()).strip("_")
 
 
 def normalize_search(text: str) -> str:
     """Lower-case ASCII words separated by single spaces: what text search compares."""
-    return re.sub(r"[^a-z0-9]+", " ", unidecode(text).lower()).strip()
+    return _NOT_WORD.sub(" ", ascii_fold(text).lower()).strip()
 
 
 @cache
@@ -164,14 +177,18 @@ def _error(message: str) -> PydanticCustomError:
 
 
 def _lookup(labels: Mapping[str, str], what: str) -> Any:
+    keys = {vocabulary_key(label): ident for ident, label in labels.items()}
+    keys.update({ident: ident for ident in labels})
+
     def lookup(value: object) -> str:
         if not isinstance(value, str):
             raise _error("Texte attendu.")
+        if value in labels:
+            return value
         key = vocabulary_key(value)
-        key = _ALIASES.get(key, key)
-        for ident, label in labels.items():
-            if key in (ident, vocabulary_key(label)):
-                return ident
+        ident = keys.get(_ALIASES.get(key, key))
+        if ident is not None:
+            return ident
         allowed = ", ".join(labels.values())
         raise _error(f"« {value} » : {what} (attendu : {allowed}).")
 
@@ -182,9 +199,14 @@ def _vocabulary(labels: Mapping[str, str], what: str) -> BeforeValidator:
     return BeforeValidator(_lookup(labels, what))
 
 
-def _category(value: object) -> str:
+@cache
+def _category_lookup() -> Any:
     labels = {ident: row["label"] for ident, row in categories().items()}
-    return _lookup(labels, "catégorie inconnue")(value)
+    return _lookup(labels, "catégorie inconnue")
+
+
+def _category(value: object) -> str:
+    return _category_lookup()(value)
 
 
 def _split(value: object) -> object:
@@ -201,10 +223,10 @@ def _unique(values: list[Any]) -> list[Any]:
 
 
 def _no_control_characters(multiline: bool) -> Any:
-    allowed = "\n\r\t" if multiline else ""
+    forbidden = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]" if multiline else r"[\x00-\x1f]")
 
     def check(value: str | None) -> str | None:
-        if value is not None and any(ord(c) < 32 and c not in allowed for c in value):
+        if value is not None and forbidden.search(value):
             what = (
                 "caractère de contrôle" if multiline else "retour à la ligne ou caractère spécial"
             )
@@ -276,13 +298,18 @@ def france_region(lat: float, lon: float) -> str | None:
 
 _Line = _no_control_characters(False)
 _Summary = Annotated[str, Field(max_length=280), _Line]
-_Description = Annotated[str, Field(max_length=5000), _no_control_characters(True)]
+# Markdown keeps its whitespace exactly as typed (indented code, trailing line breaks).
+_Description = Annotated[
+    str, StringConstraints(strip_whitespace=False, max_length=5000), _no_control_characters(True)
+]
 _Source = Annotated[str, Field(max_length=200), _Line]
-_Licence = Annotated[str | None, Field(max_length=100), _Line]
-_Address = Annotated[str | None, Field(max_length=300), _Line]
-_ExternalId = Annotated[str | None, Field(max_length=200), _Line]
-_Figure = Annotated[float | None, BeforeValidator(_number), Field(ge=0, allow_inf_nan=False)]
-_Count = Annotated[int | None, BeforeValidator(_number), Field(ge=0)]
+_Licence = Annotated[str, Field(max_length=100), _Line] | None
+_Address = Annotated[str, Field(max_length=300), _Line] | None
+_ExternalId = Annotated[str, Field(max_length=200), _Line] | None
+_Figure = Annotated[
+    Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_number)
+]
+_Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_number)]
 _Url = Annotated[str, BeforeValidator(_url), Field(max_length=2000)]
 _Category = Annotated[str, BeforeValidator(_category)]
 _Theme = Annotated[str, _vocabulary(THEMES, "thème inconnu")]
@@ -313,7 +340,7 @@ class Project(BaseModel):
     stage: Annotated[str, _vocabulary(STAGES, "étape inconnue")] = "idee"
     carriers: Annotated[list[Carrier], Field(max_length=20)] = []
     website: _Url | None = None
-    contact_email: Annotated[str | None, Field(max_length=254), AfterValidator(_email)] = None
+    contact_email: Annotated[str, Field(max_length=254), AfterValidator(_email)] | None = None
     commons: Annotated[list[_Url], BeforeValidator(_split), Field(max_length=50)] = []
     licence: _Licence = None
     start_year: Annotated[int | None, BeforeValidator(_number)] = None
@@ -322,7 +349,7 @@ class Project(BaseModel):
     location_approximate: bool = False
     address: _Address = None
     area: Annotated[dict[str, Any] | None, BeforeValidator(_area)] = None
-    scope: Annotated[str | None, _vocabulary(SCOPES, "échelle inconnue")] = None
+    scope: Annotated[str, _vocabulary(SCOPES, "échelle inconnue")] | None = None
     power_kwc: _Figure = None
     energy_mwh_year: _Figure = None
     charging_points: _Count = None
@@ -346,16 +373,16 @@ class Project(BaseModel):
         if not isinstance(data, Mapping):
             return data
         data = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
-        for name in ("summary", "description", "source"):
+        for name, empty in (("summary", ""), ("description", ""), ("source", ""), ("carriers", [])):
             if name in data and data[name] is None:
-                data[name] = ""
+                data[name] = empty
         if not _split(data.get("themes")) and data.get("categories") is not None:
             themes: list[str] = []
             for value in _split(data["categories"]) or []:
-                ident = _ALIASES.get(vocabulary_key(value), vocabulary_key(value))
-                for key, row in categories().items():
-                    if ident in (key, vocabulary_key(row["label"])):
-                        themes.extend(row["themes"][:1])
+                try:
+                    themes.extend(categories()[_category(value)]["themes"][:1])
+                except PydanticCustomError:
+                    continue  # reported by the categories field itself
             data["themes"] = _unique(themes)
         return data
 

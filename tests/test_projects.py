@@ -184,6 +184,18 @@ def test_france_includes_overseas(lat: float, lon: float, where: str | None) -> 
         assert parse_project(minimal(lat=lat, lon=lon)).lon == lon
 
 
+def test_every_optional_field_accepts_null() -> None:
+    optional = [
+        "summary", "description", "categories", "carriers", "website", "contact_email",
+        "commons", "licence", "start_year", "address", "area", "scope", "power_kwc",
+        "energy_mwh_year", "charging_points", "citizen_shareholders", "budget_eur",
+        "last_confirmed_at", "source", "external_id",
+    ]  # fmt: skip
+    project = parse_project(minimal(**dict.fromkeys(optional)))
+    assert project.power_kwc is None and project.summary == "" and project.carriers == []
+    assert parse_project(minimal(**dict.fromkeys(optional, ""))).charging_points is None
+
+
 def test_server_fields_are_ignored_from_input() -> None:
     project = parse_project(
         minimal(
