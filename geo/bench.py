@@ -11,9 +11,13 @@ import numpy as np
 from geo.territories import Territories, load_territories
 
 
-def run(target: str, *, points: int, repeat: int) -> dict[str, object]:
+def run(target: str, *, points: int, repeat: int, projects: int = 100_000) -> dict[str, object]:
     if target == "territories":
         return bench_territories(load_territories(), points=points, repeat=repeat)
+    if target == "projects":
+        from geo.projects_bench import bench_projects
+
+        return bench_projects(load_territories(), count=projects, repeat=repeat)
     msg = f"Benchmark inconnu : {target}"
     raise ValueError(msg)
 

@@ -59,21 +59,38 @@ def _run_territory(args: argparse.Namespace) -> int:
     return territory_cli.run(args)
 
 
+# --- projects ---------------------------------------------------------------------------------
+
+
+def _add_projects(sub: argparse._SubParsersAction) -> None:
+    from geo import projects_cli
+
+    projects = sub.add_parser("projects", help="project registry: add, list")
+    projects_cli.add_arguments(projects)
+
+
+def _run_projects(args: argparse.Namespace) -> int:
+    from geo import projects_cli
+
+    return projects_cli.run(args)
+
+
 # --- bench ------------------------------------------------------------------------------------
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories"])
+    bench.add_argument("target", choices=["territories", "projects"])
     bench.add_argument("--points", type=int, default=1_000_000)
     bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")
     bench.add_argument("--json", action="store_true")
 
 
 def _run_bench(args: argparse.Namespace) -> int:
     from geo import bench
 
-    result = bench.run(args.target, points=args.points, repeat=args.repeat)
+    result = bench.run(args.target, points=args.points, repeat=args.repeat, projects=args.projects)
     if args.json:
         print_json(result)
     else:
@@ -87,11 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data(sub)
     _add_territory(sub)
+    _add_projects(sub)
     _add_bench(sub)
     return parser
 
 
-_RUNNERS = {"data": _run_data, "territory": _run_territory, "bench": _run_bench}
+_RUNNERS = {
+    "data": _run_data,
+    "territory": _run_territory,
+    "projects": _run_projects,
+    "bench": _run_bench,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,104 @@
+"""Schema migrations: from nothing, from the first released schema with data, concurrently."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from store_helpers import fake_locate
+
+from geo.store import ProjectFilter, ProjectStore
+from geo.store_db import current_revision, head_revision, make_engine, migrate
+
+
+def tables(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def test_from_an_empty_database(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'new' / 'projets.sqlite'}")
+    assert migrate(engine) == head_revision()
+    assert {"projects", "audit_log", "project_themes", "project_categories", "alembic_version"} <= (
+        tables(engine)
+    )
+    assert migrate(engine) == head_revision()  # a second start changes nothing
+    with engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+    engine.dispose()
+
+
+def test_from_the_first_schema_with_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    engine = make_engine(url)
+    assert migrate(engine, "0001") == "0001"
+    assert "project_themes" not in tables(engine)
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    row = {
+        "title": "Éolienne citoyenne du Trièves",
+        "summary": "Une éolienne financée par 300 habitants.",
+        "description": "",
+        "themes": ["energie"],
+        "categories": ["eolien"],
+        "stage": "en_service",
+        "carriers": [{"name": "SAS Trièves Vent", "type": "entreprise"}],
+        "commons": [],
+        "lat": 44.87,
+        "lon": 5.65,
+        "location_approximate": False,
+        "code_commune": "38253",
+        "code_departement": "38",
+        "code_region": "84",
+        "status": "publie",
+        "created_at": now,
+        "updated_at": now,
+        "source": "",
+        "token_hash": "0" * 64,
+    }
+    with engine.begin() as connection:
+        # The columns of revision 0001, as a release of that time wrote them (JSON as text).
+        v1 = sa.Table("projects", sa.MetaData(), autoload_with=connection)
+        assert "search_text" not in v1.columns
+        connection.execute(v1.insert(), [row])
+        stored = connection.exec_driver_sql("SELECT carriers FROM projects").scalar_one()
+        assert json.loads(stored)[0]["name"] == "SAS Trièves Vent"
+    engine.dispose()
+
+    store = ProjectStore(url, locate=fake_locate)  # upgrades at start
+    with store.engine.connect() as connection:
+        assert current_revision(connection) == head_revision()
+    (found,) = store.query(ProjectFilter(text="trieves vent", themes=("energie",))).items
+    assert found.title == "Éolienne citoyenne du Trièves"
+    assert store.count(ProjectFilter(categories=("eolien",))) == 1
+    assert store.get(found.id).carriers[0].name == "SAS Trièves Vent"
+    # New writes work on the upgraded schema, and the text index follows them.
+    pid, _ = store.add(
+        {"title": "Vent du Trièves II", "themes": ["energie"], "lat": 44.9, "lon": 5.6},
+        actor="test",
+    )
+    assert store.count(ProjectFilter(text="trieves")) == 2
+    store.close()
+
+
+def test_concurrent_starts_migrate_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    errors: list[BaseException] = []
+    revisions: list[str | None] = []
+
+    def start() -> None:
+        try:
+            engine = make_engine(url)
+            revisions.append(migrate(engine))
+            engine.dispose()
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert revisions == [head_revision()] * 6
