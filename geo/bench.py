@@ -11,9 +11,15 @@ import numpy as np
 from geo.territories import Territories, load_territories
 
 
-def run(target: str, *, points: int, repeat: int, projects: int = 100_000) -> dict[str, object]:
+def run(
+    target: str, *, points: int, repeat: int, rows: int = 150_000, projects: int = 100_000
+) -> dict[str, object]:
     if target == "territories":
         return bench_territories(load_territories(), points=points, repeat=repeat)
+    if target == "datasets":
+        from geo.datasets.bench import bench_datasets
+
+        return bench_datasets(rows=rows)
     if target == "projects":
         from geo.projects_bench import bench_projects
 

@@ -59,6 +59,22 @@ def _run_territory(args: argparse.Namespace) -> int:
     return territory_cli.run(args)
 
 
+# --- datasets ---------------------------------------------------------------------------------
+
+
+def _add_datasets(sub: argparse._SubParsersAction) -> None:
+    from geo.datasets import cli as datasets_cli
+
+    datasets = sub.add_parser("datasets", help="public datasets: list, load a file")
+    datasets_cli.add_arguments(datasets)
+
+
+def _run_datasets(args: argparse.Namespace) -> int:
+    from geo.datasets import cli as datasets_cli
+
+    return datasets_cli.run(args)
+
+
 # --- projects ---------------------------------------------------------------------------------
 
 
@@ -80,9 +96,10 @@ def _run_projects(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories", "projects"])
+    bench.add_argument("target", choices=["territories", "datasets", "projects"])
     bench.add_argument("--points", type=int, default=1_000_000)
     bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
     bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")
     bench.add_argument("--json", action="store_true")
 
@@ -90,7 +107,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
 def _run_bench(args: argparse.Namespace) -> int:
     from geo import bench
 
-    result = bench.run(args.target, points=args.points, repeat=args.repeat, projects=args.projects)
+    result = bench.run(
+        args.target, points=args.points, repeat=args.repeat, rows=args.rows, projects=args.projects
+    )
     if args.json:
         print_json(result)
     else:
@@ -104,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data(sub)
     _add_territory(sub)
+    _add_datasets(sub)
     _add_projects(sub)
     _add_bench(sub)
     return parser
@@ -112,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 _RUNNERS = {
     "data": _run_data,
     "territory": _run_territory,
+    "datasets": _run_datasets,
     "projects": _run_projects,
     "bench": _run_bench,
 }

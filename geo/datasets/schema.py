@@ -118,7 +118,7 @@ def _fullmatch(values: pd.Series, pattern: str) -> np.ndarray:
         matched = values.astype(object).map(
             lambda v: v is None or v is pd.NA or re.fullmatch(pattern, str(v)) is not None
         )
-    return matched.fillna(True).to_numpy(dtype=bool)
+    return matched.fillna(False).to_numpy(dtype=bool) | values.isna().to_numpy()
 
 
 def _type_check(field: SchemaField) -> tuple[str, Callable[[pd.Series], np.ndarray]] | None:

@@ -1,0 +1,176 @@
+"""Carpooling places: the Base nationale des lieux de covoiturage (BNLC, schema
+lieux-covoiturage 0.2), ODbL — the attribution is in the catalogue.
+
+Normalised frame, one row per place, EPSG:4326 points:
+
+==============  =====================================================================
+column          content
+==============  =====================================================================
+id_lieu         place id (``INSEE-C-NNN``)
+id_local        producer's id (BNLC column, not in the schema)
+nom_lieu        name
+ad_lieu         address
+com_lieu        commune name as published
+insee           commune code as published (may be a postal code: the point decides)
+type            Aire de covoiturage, Parking, Auto-stop, …
+date_maj        date of the last update (date)
+ouvert          open (boolean)
+source          SIREN of the producer
+nbre_pl         number of places (Int64, ≥ 0)
+nbre_pmr        places for reduced mobility (Int64, ≥ 0)
+duree           maximum stay in minutes (Int64)
+horaires        opening hours (text)
+proprio         owner
+lumiere         lit (boolean)
+comm            comment
+ligne           file line
+code_commune …  the four territory columns
+==============  =====================================================================
+
+Coordinates come from ``Xlong``/``Ylat``; a pair written lat first is swapped back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.datasets import Loaded
+from geo.datasets.csvfile import LINE, read_csv_table
+from geo.datasets.parsing import parse_bool, parse_date, parse_float, parse_int, text
+from geo.datasets.points import SOURCE_LINE, place_points
+from geo.datasets.report import LoadReport
+from geo.datasets.schema import TableSchema, validate
+from geo.territories import TERRITORY_COLUMNS, Territories
+
+DATASET = "covoiturage"
+TITLE = "BNLC (lieux de covoiturage)"
+REQUIRED = ("id_lieu", "nom_lieu", "Xlong", "Ylat")
+TEXT_COLUMNS = (
+    "id_lieu",
+    "id_local",
+    "nom_lieu",
+    "ad_lieu",
+    "com_lieu",
+    "insee",
+    "type",
+    "source",
+    "horaires",
+    "proprio",
+    "comm",
+)
+INT_COLUMNS = ("nbre_pl", "nbre_pmr", "duree")
+BOOLEAN_COLUMNS = ("ouvert", "lumiere")
+OUTPUT_COLUMNS = (
+    "id_lieu",
+    "id_local",
+    "nom_lieu",
+    "ad_lieu",
+    "com_lieu",
+    "insee",
+    "type",
+    "date_maj",
+    "ouvert",
+    "source",
+    *INT_COLUMNS,
+    "horaires",
+    "proprio",
+    "lumiere",
+    "comm",
+    SOURCE_LINE,
+    *TERRITORY_COLUMNS,
+)
+
+
+def load(path: Path, *, territories: Territories, schema: TableSchema | None = None) -> Loaded:
+    report = LoadReport(DATASET)
+    table = read_csv_table(
+        path,
+        required=REQUIRED,
+        optional=(*TEXT_COLUMNS, *INT_COLUMNS, *BOOLEAN_COLUMNS, "date_maj"),
+        title=TITLE,
+        report=report,
+    )
+    if schema is not None:
+        validate(table.frame, schema, report)
+    frame = table.frame
+    lon, lat = parse_float(frame["Xlong"]), parse_float(frame["Ylat"])
+    report.repair("nombre_virgule", lon.repairs["nombre_virgule"] | lat.repairs["nombre_virgule"])
+    normal = _normalise(frame, report)
+    keep = _deduplicate(normal, report)
+    normal = normal[keep].reset_index(drop=True)
+    points = place_points(
+        normal,
+        lon.values.to_numpy()[keep],
+        lat.values.to_numpy()[keep],
+        territories,
+        report,
+        unreadable=(lon.invalid | lat.invalid)[keep],
+        commune_code="insee",
+    )
+    points = points.rename(columns={LINE: SOURCE_LINE})[[*OUTPUT_COLUMNS, "geometry"]]
+    report.finish(rows_kept=len(points))
+    return Loaded(points, report)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype="str")
+
+
+def _normalise(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
+    lines = frame[LINE].to_numpy()
+    out = pd.DataFrame({name: text(_column(frame, name)) for name in TEXT_COLUMNS})
+    for name in INT_COLUMNS:
+        parsed = parse_int(_column(frame, name))
+        negative = (parsed.values < 0).fillna(False).to_numpy(dtype=bool)
+        report.warn_rows(
+            lines[parsed.invalid | negative], f"{name} n'est pas un entier positif (laissé vide)"
+        )
+        out[name] = parsed.values.mask(negative)
+    respelt = np.zeros(len(frame), dtype=bool)
+    for name in BOOLEAN_COLUMNS:
+        parsed = parse_bool(_column(frame, name))
+        respelt |= parsed.repairs["booleen_orthographe"]
+        report.warn_rows(lines[parsed.invalid], f"{name} n'est pas un booléen (laissé vide)")
+        out[name] = parsed.values
+    report.repair("booleen_orthographe", respelt)
+    dates = parse_date(_column(frame, "date_maj"))
+    for kind, mask in dates.repairs.items():
+        report.repair(kind, mask)
+    report.warn_rows(lines[dates.invalid], "date_maj n'est pas une date (laissée vide)")
+    out["date_maj"] = dates.values
+    out[LINE] = lines
+    return out
+
+
+def _deduplicate(frame: pd.DataFrame, report: LoadReport) -> np.ndarray:
+    """One row per ``id_lieu``: the latest ``date_maj``, then the row content (never the
+    file order, so shuffled files give the same result)."""
+    key = frame["id_lieu"].str.upper()
+    repeated = key.notna().to_numpy() & key.duplicated(keep=False).to_numpy()
+    keep = np.ones(len(frame), dtype=bool)
+    if not repeated.any():
+        return keep
+    group = frame[repeated]
+    order = pd.DataFrame(
+        {
+            "key": key[repeated],
+            "updated": pd.to_datetime(group["date_maj"].astype(object), errors="coerce"),
+            "content": pd.util.hash_pandas_object(
+                group.drop(columns=[LINE]).astype(str), index=False
+            ),
+        }
+    ).sort_values(["key", "updated", "content"], ascending=[True, False, True])
+    dropped = order.index[order.duplicated("key", keep="first").to_numpy()]
+    keep[dropped] = False
+    report.duplicates_removed += len(dropped)
+    report.warn_rows(
+        frame.loc[dropped, LINE].to_numpy(),
+        "lieux publiés plusieurs fois sous le même id_lieu "
+        "(gardé : la mise à jour la plus récente)",
+    )
+    return keep

@@ -1,0 +1,68 @@
+"""Write a normalised dataset frame: GeoParquet, GeoJSON, or CSV with ``lat``/``lon`` columns
+(``wkt`` for lines).
+
+Files are written next to their destination and renamed into place, so an interrupted export
+never leaves half a file under the final name.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.download import replace, temp_file
+from geo.errors import GeoError
+
+FORMATS = {".parquet": "GeoParquet", ".geojson": "GeoJSON", ".csv": "CSV"}
+
+
+class OutputFormatError(GeoError):
+    """The output file extension is not one we write."""
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO text and nullable values as ``None``: what GeoJSON and CSV can hold."""
+    out = frame.copy()
+    for name in out.columns:
+        if name == "geometry":
+            continue
+        dtype = out[name].dtype
+        if isinstance(dtype, pd.ArrowDtype) or str(dtype).startswith(("date", "datetime")):
+            out[name] = (
+                out[name]
+                .astype(object)
+                .map(lambda value: None if value is None or pd.isna(value) else value.isoformat())
+            )
+        elif str(dtype) in ("boolean", "Int64", "Float64", "str", "string"):
+            values = out[name].astype(object)
+            out[name] = values.where(values.notna(), None)
+    return out
+
+
+def write_frame(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write ``frame`` in the format of ``path``'s extension (``.parquet``, ``.geojson``,
+    ``.csv``)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        msg = f"Format de sortie inconnu : {path.name} (extensions possibles : {known})."
+        raise OutputFormatError(msg)
+    with temp_file(path.parent, path.stem, suffix) as temp:
+        if suffix == ".parquet":
+            frame.to_parquet(temp)
+        elif suffix == ".geojson":
+            plain = gpd.GeoDataFrame(_plain(frame), geometry="geometry", crs=frame.crs)
+            plain.to_file(temp, driver="GeoJSON", engine="pyogrio", layer=path.stem)
+        else:
+            table = _plain(pd.DataFrame(frame.drop(columns="geometry")))
+            if (frame.geom_type.dropna() == "Point").all():
+                table["lat"] = frame.geometry.y.round(7).to_numpy()
+                table["lon"] = frame.geometry.x.round(7).to_numpy()
+            else:  # lines (cycle lanes): no single lat/lon, the shape as WKT
+                table["wkt"] = frame.geometry.to_wkt(rounding_precision=7).to_numpy()
+            table.to_csv(temp, index=False, encoding="utf-8")
+        replace(temp, path)
+    return path
