@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from store_helpers import fake_locate, project
+from store_helpers import BACKENDS, fake_locate, fresh_url, project
 
 from geo.errors import EditDeniedError, ProjectNotFoundError, ProjectValidationError
 from geo.projects import parse_project
@@ -17,9 +17,16 @@ from geo.store import ProjectFilter, ProjectStore
 from geo.store_db import database_url
 
 
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> ProjectStore:
+    opened = ProjectStore(fresh_url(request.param, tmp_path), locate=fake_locate)
+    yield opened
+    opened.close()
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> ProjectStore:
-    opened = ProjectStore(f"sqlite:///{tmp_path / 'projets.sqlite'}", locate=fake_locate)
+def sqlite_store(tmp_path: Path) -> ProjectStore:
+    opened = ProjectStore(fresh_url("sqlite", tmp_path), locate=fake_locate)
     yield opened
     opened.close()
 
@@ -96,8 +103,8 @@ def test_user_text_is_stored_exactly_as_typed(store: ProjectStore, text: str) ->
 # --- tokens and moderation -------------------------------------------------------------------
 
 
-def test_token_is_stored_hashed_only(store: ProjectStore, tmp_path: Path) -> None:
-    pid, token = store.add(project(), actor="test")
+def test_token_is_stored_hashed_only(sqlite_store: ProjectStore, tmp_path: Path) -> None:
+    pid, token = sqlite_store.add(project(), actor="test")
     with sqlite3.connect(tmp_path / "projets.sqlite") as raw:
         dump = "\n".join(raw.iterdump())
         (stored,) = raw.execute("SELECT token_hash FROM projects WHERE id = ?", (pid,)).fetchone()
@@ -266,8 +273,8 @@ def test_add_accepts_a_project_object(store: ProjectStore) -> None:
 # --- database set-up -------------------------------------------------------------------------
 
 
-def test_sqlite_connection_settings(store: ProjectStore) -> None:
-    with store.engine.connect() as connection:
+def test_sqlite_connection_settings(sqlite_store: ProjectStore) -> None:
+    with sqlite_store.engine.connect() as connection:
         pragma = {
             name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "foreign_keys", "busy_timeout")
