@@ -8,7 +8,7 @@ sets a location; whatever the input says about them is ignored.
 
 Public API::
 
-    store = ProjectStore(url=None, *, settings=None, locate=None, migrate=True)
+    store = ProjectStore(url=None, *, settings=None, locate=None, migrate_schema=True)
     store.add(data, *, actor, status="propose") -> (id, token)
     store.add_many(rows, *, actor, status="propose") -> list[RowResult]   # one transaction,
         # per-row result; rows with (source, external_id) already stored are updated (upsert)
@@ -24,20 +24,17 @@ Public API::
     store.audit(project_id=None) -> list[AuditEntry]
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
-contributions start as ``propose``; only a moderator changes the status. ``locate`` is a
+contributions start as ``propose``; only a moderator changes the status (``moderator`` is the
+name of a user the caller has authenticated: the store does not check passwords). ``locate`` is a
 :class:`~geo.territories.Territories` or any ``locate(lat, lon) -> DataFrame`` returning the
 four territory columns; by default the reference is loaded on first write.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import math
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -47,14 +44,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.errors import EditDeniedError, ProjectNotFoundError, ProjectValidationError
+from geo.errors import EditDeniedError, ProjectValidationError
 from geo.projects import (
     FIELD_LABELS,
     PRIVATE_FIELDS,
     SERVER_FIELDS,
-    STATUSES,
     Project,
-    normalize_search,
     parse_project,
     private_dict,
 )
@@ -64,8 +59,6 @@ from geo.store_db import (
     database_url,
     make_engine,
     migrate,
-    project_categories,
-    project_themes,
     projects,
     run_with_retry,
 )
@@ -80,20 +73,27 @@ from geo.store_query import (
     where_clauses,
     within,
 )
+from geo.store_rows import (
+    RowResult,
+    check_status,
+    code_value,
+    codes_of,
+    duplicate_error,
+    existing_keys,
+    hash_token,
+    input_of,
+    insert_projects,
+    load_project,
+    now_utc,
+    recheck_token,
+    record_of,
+    replace_tags,
+    token_matches,
+    write_audit,
+)
 from geo.territories import TERRITORY_COLUMNS
 
 Locator = Callable[[Sequence[float], Sequence[float]], pd.DataFrame]
-
-
-@dataclass(frozen=True)
-class RowResult:
-    """Outcome of one input row of :meth:`ProjectStore.add_many` (``index`` counts from 0)."""
-
-    index: int
-    action: Literal["created", "updated", "unchanged", "rejected"]
-    id: int | None = None
-    token: str | None = None
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,6 @@ class AuditEntry:
     project_id: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 #: Fields a token holder or an import may change (status and dates have their own methods).
@@ -161,12 +153,12 @@ class ProjectStore:
         """Validate every row, then write the valid ones in one transaction (all or nothing
         for the database; invalid rows are reported, never written). An updated row keeps its
         status and token (``token`` is None in its result)."""
-        status = _check_status(status)
+        status = check_status(status)
         results: list[RowResult | None] = []
         valid: list[tuple[int, Project]] = []
         for index, row in enumerate(rows):
             try:
-                project = parse_project(_input_of(row))
+                project = parse_project(input_of(row))
             except ProjectValidationError as error:
                 results.append(RowResult(index, "rejected", errors=error.errors))
                 continue
@@ -176,8 +168,8 @@ class ProjectStore:
 
         def work(connection: Connection) -> list[RowResult]:
             done: list[RowResult] = []
-            now = _now()
-            existing = _existing_keys(connection, [p for _, p in valid])
+            now = now_utc()
+            existing = existing_keys(connection, [p for _, p in valid])
             pending: set[tuple[str, str]] = set()
             inserts: list[tuple[int, dict[str, Any], str]] = []
             for (index, project), codes in zip(valid, located, strict=True):
@@ -189,12 +181,12 @@ class ProjectStore:
                     )
                     done.append(RowResult(index, "updated" if changed else "unchanged", id=pid))
                 elif project.external_id is not None and key in pending:
-                    done.append(RowResult(index, "rejected", errors=_duplicate_error()))
+                    done.append(RowResult(index, "rejected", errors=duplicate_error()))
                 else:
                     if project.external_id is not None:
                         pending.add(key)
                     token = secrets.token_urlsafe(32)
-                    record = _record(project, codes) | {
+                    record = record_of(project, codes) | {
                         "status": status,
                         "created_at": now,
                         "updated_at": now,
@@ -202,7 +194,7 @@ class ProjectStore:
                         "token_hash": hash_token(token),
                     }
                     inserts.append((index, record, token))
-            done.extend(_insert(connection, inserts, actor=actor, now=now))
+            done.extend(insert_projects(connection, inserts, actor=actor, now=now))
             return done
 
         for result in run_with_retry(self.engine, work, write=True):
@@ -233,22 +225,23 @@ class ProjectStore:
         located = {(draft.lat, draft.lon): self._codes([draft])[0]}
 
         def work(connection: Connection) -> Project:
-            current = _load(connection, project_id, lock=True)
+            current = load_project(connection, project_id, lock=True)
+            recheck_token(connection, project_id, token, moderator)
             project = merge(current)  # on the latest version: concurrent edits are kept
             place = (project.lat, project.lon)
             if place == (current.lat, current.lon):
-                codes = _codes_of(current)
+                codes = codes_of(current)
             else:
                 codes = located.get(place) or self._codes([project])[0]
             return self._rewrite(
-                connection, project_id, project, codes, actor=actor, now=_now(), keep=current
+                connection, project_id, project, codes, actor=actor, now=now_utc(), keep=current
             )[0]
 
         return run_with_retry(self.engine, work, write=True)
 
     def set_status(self, project_id: int, status: str, *, moderator: str) -> Project:
         actor = self._authorise(project_id, moderator=moderator)
-        status = _check_status(status)
+        status = check_status(status)
         return self._change(project_id, {"status": status}, actor=actor, action="status")
 
     def confirm(
@@ -257,7 +250,7 @@ class ProjectStore:
         """The carrier (or a moderator) says the project is still current."""
         actor = self._authorise(project_id, token=token, moderator=moderator)
         return self._change(
-            project_id, {"last_confirmed_at": _now()}, actor=actor, action="confirm"
+            project_id, {"last_confirmed_at": now_utc()}, actor=actor, action="confirm", token=token
         )
 
     def new_token(self, project_id: int, *, moderator: str) -> str:
@@ -266,13 +259,13 @@ class ProjectStore:
         token = secrets.token_urlsafe(32)
 
         def work(connection: Connection) -> None:
-            _load(connection, project_id, lock=True)
+            load_project(connection, project_id, lock=True)
             connection.execute(
                 projects.update()
                 .where(projects.c.id == project_id)
                 .values(token_hash=hash_token(token))
             )
-            _audit(connection, actor, "token", project_id, None, None, _now())
+            write_audit(connection, actor, "token", project_id, None, None, now_utc())
 
         run_with_retry(self.engine, work, write=True)
         return token
@@ -280,17 +273,14 @@ class ProjectStore:
     def verify_token(self, project_id: int, token: str | None) -> bool:
         if not token or not isinstance(token, str):
             return False
-        query = sa.select(projects.c.token_hash).where(projects.c.id == project_id)
-        stored = run_with_retry(
-            self.engine, lambda c: c.execute(query).scalar_one_or_none(), write=False
+        return run_with_retry(
+            self.engine, lambda c: token_matches(c, project_id, token), write=False
         )
-        # Compare hashes of equal length even when the project does not exist.
-        return hmac.compare_digest(stored or "0" * 64, hash_token(token)) and stored is not None
 
     # --- reads ---------------------------------------------------------------------------------
 
     def get(self, project_id: int) -> Project:
-        return run_with_retry(self.engine, lambda c: _load(c, project_id), write=False)
+        return run_with_retry(self.engine, lambda c: load_project(c, project_id), write=False)
 
     def query(
         self,
@@ -399,24 +389,31 @@ class ProjectStore:
 
             self._locate = load_territories(self._settings).locate
         frame = self._locate(np.array([p.lat for p in items]), np.array([p.lon for p in items]))
-        columns = [[_code(v) for v in frame[name].tolist()] for name in TERRITORY_COLUMNS]
+        columns = [[code_value(v) for v in frame[name].tolist()] for name in TERRITORY_COLUMNS]
         return [
             dict(zip(TERRITORY_COLUMNS, codes, strict=True)) for codes in zip(*columns, strict=True)
         ]
 
     def _change(
-        self, project_id: int, values: dict[str, Any], *, actor: str, action: str
+        self,
+        project_id: int,
+        values: dict[str, Any],
+        *,
+        actor: str,
+        action: str,
+        token: str | None = None,
     ) -> Project:
         def work(connection: Connection) -> Project:
-            before = _load(connection, project_id, lock=True)
-            now = _now()
+            before = load_project(connection, project_id, lock=True)
+            recheck_token(connection, project_id, token, None if token else actor)
+            now = now_utc()
             connection.execute(
                 projects.update()
                 .where(projects.c.id == project_id)
                 .values(values | {"updated_at": now})
             )
-            after = _load(connection, project_id)
-            _audit(connection, actor, action, project_id, before, after, now)
+            after = load_project(connection, project_id)
+            write_audit(connection, actor, action, project_id, before, after, now)
             return after
 
         return run_with_retry(self.engine, work, write=True)
@@ -434,179 +431,17 @@ class ProjectStore:
     ) -> tuple[Project, bool]:
         """Replace the user fields of a stored project; status, token and dates are kept.
         Nothing is written (no audit entry either) when no field changes."""
-        before = keep or _load(connection, project_id, lock=True)
-        record = _record(project, codes) | {"updated_at": now}
+        before = keep or load_project(connection, project_id, lock=True)
+        record = record_of(project, codes) | {"updated_at": now}
         for name in ("status", "last_confirmed_at"):
             record.pop(name, None)
         old = private_dict(before)
         if all(old.get(k) == v for k, v in private_dict(project).items() if k in _EDITABLE) and (
-            codes == _codes_of(before)
+            codes == codes_of(before)
         ):
             return before, False
         connection.execute(projects.update().where(projects.c.id == project_id).values(record))
-        _replace_tags(connection, [(project_id, project)])
-        after = _load(connection, project_id)
-        _audit(connection, actor, "update", project_id, before, after, now)
+        replace_tags(connection, [(project_id, project)])
+        after = load_project(connection, project_id)
+        write_audit(connection, actor, "update", project_id, before, after, now)
         return after, True
-
-
-# --- rows and SQL ------------------------------------------------------------------------------
-
-
-def _input_of(row: Project | Mapping[str, Any]) -> Mapping[str, Any]:
-    return private_dict(row) if isinstance(row, Project) else row
-
-
-def _check_status(status: str) -> str:
-    if status not in STATUSES:
-        msg = {"status": [f"Statut inconnu : {status!r} (attendu : {', '.join(STATUSES)})."]}
-        raise ProjectValidationError(msg, FIELD_LABELS)
-    return status
-
-
-def _duplicate_error() -> dict[str, list[str]]:
-    return {"external_id": ["Identifiant externe en double dans le même envoi."]}
-
-
-def _code(value: object) -> str | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-def _codes_of(project: Project) -> dict[str, str | None]:
-    return {name: getattr(project, name) for name in TERRITORY_COLUMNS}
-
-
-def search_text(project: Project) -> str:
-    carriers = " ".join(c.name for c in project.carriers)
-    return normalize_search(f"{project.title} {project.summary} {carriers}")
-
-
-def _record(project: Project, codes: Mapping[str, str | None]) -> dict[str, Any]:
-    data = project.model_dump(mode="python", exclude={"id", "created_at", "updated_at"})
-    data["carriers"] = [c.model_dump() for c in project.carriers]
-    data["area"] = None if project.area is None else json.dumps(project.area)
-    data.update(codes)
-    data["search_text"] = search_text(project)
-    return data
-
-
-def _existing_keys(connection: Connection, items: list[Project]) -> dict[tuple[str, str], int]:
-    """Ids of the stored projects having the (source, external_id) of some of the items."""
-    keys = {(p.source, p.external_id) for p in items if p.external_id is not None}
-    found: dict[tuple[str, str], int] = {}
-    for source in sorted({source for source, _ in keys}):
-        wanted = sorted(e for s, e in keys if s == source)
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            query = sa.select(projects.c.id, projects.c.external_id).where(
-                projects.c.source == source, projects.c.external_id.in_(chunk)
-            )
-            found.update({(source, row.external_id): row.id for row in connection.execute(query)})
-    return found
-
-
-def _insert(
-    connection: Connection,
-    inserts: list[tuple[int, dict[str, Any], str]],
-    *,
-    actor: str,
-    now: datetime,
-) -> list[RowResult]:
-    if not inserts:
-        return []
-    records = [record for _, record, _ in inserts]
-    if connection.dialect.name == "sqlite":
-        # Inside BEGIN IMMEDIATE nobody else can insert: number the rows ourselves so that one
-        # executemany does the work (RETURNING in parameter order means a statement per row).
-        first = connection.execute(sa.select(sa.func.max(projects.c.id))).scalar_one() or 0
-        ids = list(range(first + 1, first + 1 + len(records)))
-        connection.execute(
-            projects.insert(), [r | {"id": i} for i, r in zip(ids, records, strict=True)]
-        )
-    else:
-        statement = projects.insert().returning(projects.c.id, sort_by_parameter_order=True)
-        ids = list(connection.execute(statement, records).scalars())
-    tagged = []
-    entries = []
-    for pid, (_, record, _) in zip(ids, inserts, strict=True):
-        tagged.append((pid, record))
-        after = _jsonable(
-            {k: v for k, v in record.items() if k not in ("token_hash", "search_text")}
-        )
-        entries.append(
-            {"at": now, "actor": actor, "action": "create", "project_id": pid, "before": None,
-             "after": after | {"id": pid}}
-        )  # fmt: skip
-    _replace_tags(connection, tagged, fresh=True)
-    connection.execute(audit_log.insert(), entries)
-    return [
-        RowResult(index, "created", id=pid, token=token)
-        for pid, (index, _, token) in zip(ids, inserts, strict=True)
-    ]
-
-
-def _replace_tags(
-    connection: Connection,
-    items: Sequence[tuple[int, Project | Mapping[str, Any]]],
-    *,
-    fresh: bool = False,
-) -> None:
-    ids = [pid for pid, _ in items]
-    if not fresh:
-        connection.execute(project_themes.delete().where(project_themes.c.project_id.in_(ids)))
-        connection.execute(
-            project_categories.delete().where(project_categories.c.project_id.in_(ids))
-        )
-    themes, cats = [], []
-    for pid, item in items:
-        values = item if isinstance(item, Mapping) else item.model_dump()
-        themes += [{"project_id": pid, "theme": t} for t in values["themes"]]
-        cats += [{"project_id": pid, "category": c} for c in values["categories"]]
-    if themes:
-        connection.execute(project_themes.insert(), themes)
-    if cats:
-        connection.execute(project_categories.insert(), cats)
-
-
-def _jsonable(values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in values.items():
-        out[key] = value.isoformat() if isinstance(value, datetime) else value
-    return out
-
-
-def _audit(
-    connection: Connection,
-    actor: str,
-    action: str,
-    project_id: int,
-    before: Project | None,
-    after: Project | None,
-    now: datetime,
-) -> None:
-    """Only the fields that changed, before and after (a creation keeps the whole record)."""
-    old = private_dict(before) if before else {}
-    new = private_dict(after) if after else {}
-    changed = [k for k in new if k != "updated_at" and old.get(k) != new.get(k)]
-    connection.execute(
-        audit_log.insert().values(
-            at=now,
-            actor=actor[:200],
-            action=action,
-            project_id=project_id,
-            before={k: old.get(k) for k in changed} if before else None,
-            after={k: new.get(k) for k in changed} if after else None,
-        )
-    )
-
-
-def _load(connection: Connection, project_id: int, *, lock: bool = False) -> Project:
-    columns = [projects.c[name] for name in PROJECT_COLUMNS]
-    query = sa.select(*columns).where(projects.c.id == project_id)
-    if lock:
-        query = query.with_for_update()
-    row = connection.execute(query).mappings().one_or_none()
-    if row is None:
-        msg = f"Aucun projet n'a l'identifiant {project_id}."
-        raise ProjectNotFoundError(msg)
-    return to_project(row)

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from geo.errors import GeoError
 from geo.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -118,7 +119,14 @@ def make_engine(url: str) -> Engine:
     """An engine with the connection set-up this store relies on (see module docstring)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        try:
+            return sa.create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as error:
+            msg = (
+                f"Le pilote de base de données de {parsed.drivername} n'est pas installé "
+                f"({error.name}) ; pour PostgreSQL : pip install -e '.[postgres]'."
+            )
+            raise GeoError(msg) from error
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": 30})

@@ -146,6 +146,19 @@ def test_a_token_edits_exactly_one_project(store: ProjectStore) -> None:
     assert store.get(second).summary == project()["summary"]
 
 
+def test_token_is_checked_again_inside_the_write(
+    store: ProjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid, token = store.add(project(), actor="test")
+    store.new_token(pid, moderator="camille")  # the link was replaced...
+    monkeypatch.setattr(store, "verify_token", lambda *args: True)  # ...after the first check
+    with pytest.raises(EditDeniedError):
+        store.update(pid, {"summary": "trop tard"}, token=token)
+    with pytest.raises(EditDeniedError):
+        store.confirm(pid, token=token)
+    assert store.get(pid).summary == project()["summary"]
+
+
 def test_update_lists_every_problem_and_writes_nothing(store: ProjectStore) -> None:
     pid, token = store.add(project(), actor="test")
     with pytest.raises(ProjectValidationError) as caught:
@@ -252,12 +265,12 @@ def test_upsert_by_source_and_external_id(store: ProjectStore) -> None:
 
 
 def test_add_many_is_one_transaction(store: ProjectStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.store
+    import geo.store_rows
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(geo.store, "_replace_tags", broken)
+    monkeypatch.setattr(geo.store_rows, "replace_tags", broken)
     with pytest.raises(RuntimeError):
         store.add_many([project(title=f"P{i}") for i in range(5)], actor="import")
     monkeypatch.undo()
