@@ -94,7 +94,7 @@ def test_duplicate_ids_keep_the_latest_update(tmp_path: Path) -> None:
     frame = loaded.frame.set_index("id_lieu")
     assert frame.loc["38185-C-001", "nom_lieu"] == "Nouveau"
     assert frame["nbre_pl"].isna().tolist() == [False, True]  # a negative count is no count
-    assert any("entier positif" in w and "ligne 4" in w for w in loaded.report.warnings)
+    assert any("n'est pas un entier ≥ 0" in w and "ligne 4" in w for w in loaded.report.warnings)
 
 
 def test_irve_file_is_not_bnlc() -> None:

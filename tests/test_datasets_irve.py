@@ -251,7 +251,10 @@ def test_every_fault_is_repaired_or_rejected_with_its_file_line(
         w.startswith("code INSEE du fichier ≠ commune localisée : 1 ligne(s), par ex. ligne 13")
         for w in warnings
     )
-    assert any(w.startswith("puissance_nominale illisible") and "ligne 14" in w for w in warnings)
+    assert any(
+        w.startswith("puissance_nominale n'est pas une puissance lisible") and "ligne 14" in w
+        for w in warnings
+    )
     assert any(w.startswith("lignes en double") and "ligne 10" in w for w in warnings)
 
     frame = loaded.frame.set_index("ligne")

@@ -45,6 +45,8 @@ class Loaded:
 
 
 class Loader(Protocol):
+    """What ``geo.datasets.<loader>.load`` is: every loader module has this signature."""
+
     def __call__(
         self, path: Path, *, territories: Territories, schema: TableSchema | None
     ) -> Loaded: ...

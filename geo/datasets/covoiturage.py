@@ -38,8 +38,9 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets import Loaded
+from geo.datasets.columns import Columns
 from geo.datasets.csvfile import LINE, read_csv_table
-from geo.datasets.parsing import parse_bool, parse_date, parse_float, parse_int, text
+from geo.datasets.parsing import parse_float
 from geo.datasets.points import SOURCE_LINE, place_points
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
@@ -115,35 +116,17 @@ def load(path: Path, *, territories: Territories, schema: TableSchema | None = N
     return Loaded(points, report)
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="str")
-
-
 def _normalise(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    lines = frame[LINE].to_numpy()
-    out = pd.DataFrame({name: text(_column(frame, name)) for name in TEXT_COLUMNS})
-    for name in INT_COLUMNS:
-        parsed = parse_int(_column(frame, name))
-        negative = (parsed.values < 0).fillna(False).to_numpy(dtype=bool)
-        report.warn_rows(
-            lines[parsed.invalid | negative], f"{name} n'est pas un entier positif (laissé vide)"
-        )
-        out[name] = parsed.values.mask(negative)
-    respelt = np.zeros(len(frame), dtype=bool)
-    for name in BOOLEAN_COLUMNS:
-        parsed = parse_bool(_column(frame, name))
-        respelt |= parsed.repairs["booleen_orthographe"]
-        report.warn_rows(lines[parsed.invalid], f"{name} n'est pas un booléen (laissé vide)")
-        out[name] = parsed.values
-    report.repair("booleen_orthographe", respelt)
-    dates = parse_date(_column(frame, "date_maj"))
-    for kind, mask in dates.repairs.items():
-        report.repair(kind, mask)
-    report.warn_rows(lines[dates.invalid], "date_maj n'est pas une date (laissée vide)")
-    out["date_maj"] = dates.values
-    out[LINE] = lines
+    columns = Columns(frame, report)
+    out = pd.DataFrame(columns.texts(TEXT_COLUMNS))
+    parsed = {
+        **columns.integers(INT_COLUMNS, minimum=0),
+        **columns.booleans(BOOLEAN_COLUMNS),
+        **columns.dates(["date_maj"]),
+    }
+    for name, values in parsed.items():
+        out[name] = values
+    out[LINE] = columns.lines
     return out
 
 

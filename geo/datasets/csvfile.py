@@ -197,17 +197,6 @@ def read_csv_table(
     return CsvTable(frame, encoding, sep, tuple(names))
 
 
-def read_csv_text(content: str | bytes, **kwargs: object) -> CsvTable:
-    """:func:`read_csv_table` on in-memory content (tests, small uploads)."""
-    import tempfile
-
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "upload.csv"
-        path.write_bytes(data)
-        return read_csv_table(path, **kwargs)  # type: ignore[arg-type]
-
-
 __all__ = [
     "LINE",
     "CsvTable",
@@ -215,6 +204,5 @@ __all__ = [
     "canonical_names",
     "detect_encoding",
     "read_csv_table",
-    "read_csv_text",
     "sniff_separator",
 ]

@@ -50,16 +50,9 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets import Loaded
+from geo.datasets.columns import Columns
 from geo.datasets.csvfile import LINE, read_csv_table
-from geo.datasets.parsing import (
-    parse_bool,
-    parse_coordinate_pair,
-    parse_date,
-    parse_float,
-    parse_int,
-    parse_power_kw,
-    text,
-)
+from geo.datasets.parsing import parse_coordinate_pair, parse_float
 from geo.datasets.points import SOURCE_LINE, locate_points, reject_bad_points
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
@@ -165,37 +158,17 @@ def _coordinates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return lon, lat, unreadable
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    if name in frame.columns:
-        return frame[name]
-    return pd.Series(pd.NA, index=frame.index, dtype="str")
-
-
 def _normalise(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
-    lines = frame[LINE].to_numpy()
-    out = pd.DataFrame({name: text(_column(frame, name)) for name in TEXT_COLUMNS})
-    power = parse_power_kw(_column(frame, "puissance_nominale"))
-    for kind, mask in power.repairs.items():
-        report.repair(kind, mask)
-    report.warn_rows(lines[power.invalid], "puissance_nominale illisible (laissée vide)")
-    out["puissance_kw"] = power.values
-    pdc = parse_int(_column(frame, "nbre_pdc"))
-    report.warn_rows(lines[pdc.invalid], "nbre_pdc n'est pas un entier (laissé vide)")
-    out["nbre_pdc"] = pdc.values
-    respelt = np.zeros(len(frame), dtype=bool)
-    for name in BOOLEAN_COLUMNS:
-        parsed = parse_bool(_column(frame, name))
-        respelt |= parsed.repairs["booleen_orthographe"]
-        report.warn_rows(lines[parsed.invalid], f"{name} n'est pas un booléen (laissé vide)")
-        out[name] = parsed.values
-    report.repair("booleen_orthographe", respelt)
-    for name in DATE_COLUMNS:
-        parsed = parse_date(_column(frame, name))
-        for kind, mask in parsed.repairs.items():
-            report.repair(kind, mask)
-        report.warn_rows(lines[parsed.invalid], f"{name} n'est pas une date (laissée vide)")
-        out[name] = parsed.values
-    out[LINE] = lines
+    columns = Columns(frame, report)
+    out = pd.DataFrame(columns.texts(TEXT_COLUMNS))
+    out["puissance_kw"] = columns.power_kw("puissance_nominale")
+    out["nbre_pdc"] = columns.integers(["nbre_pdc"], minimum=0)["nbre_pdc"]
+    for name, values in {
+        **columns.booleans(BOOLEAN_COLUMNS),
+        **columns.dates(DATE_COLUMNS),
+    }.items():
+        out[name] = values
+    out[LINE] = columns.lines
     return out
 
 
