@@ -8,6 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference import territories
 
 from geo.datasets.parsing import (
@@ -284,3 +286,44 @@ def test_text_strips_and_empties_to_missing() -> None:
         True,
         True,
     ]
+
+
+# --- parsing each distinct value once gives the same answer -------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "true",
+                "TRUE",
+                "0",
+                "oui",
+                "",
+                None,
+                "x",
+                "22",
+                "22000",
+                "3,7kW",
+                "01/01/1900",
+                "2023-07-10",
+                "24-06-2019",
+                "38 185",
+                "6084",
+            ]
+        ),
+        min_size=0,
+        max_size=60,
+    )
+)
+def test_distinct_value_parsing_equals_direct_parsing(cells: list[str | None]) -> None:
+    series = pd.Series(cells, dtype="str")
+    for parse in (parse_bool, parse_power_kw, parse_date, parse_int):
+        fast = parse(series)
+        direct = parse.__wrapped__(series)
+        pd.testing.assert_series_equal(fast.values, direct.values, check_names=False)
+        np.testing.assert_array_equal(fast.invalid, direct.invalid)
+        assert fast.repairs.keys() == direct.repairs.keys()
+        for kind in fast.repairs:
+            np.testing.assert_array_equal(fast.repairs[kind], direct.repairs[kind])
