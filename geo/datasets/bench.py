@@ -92,8 +92,9 @@ def generate_irve(path: Path, rows: int = 150_000, *, seed: int = 0) -> dict[str
     lon0 = np.array([c[0] for c in _CITIES])[city]
     lat0 = np.array([c[1] for c in _CITIES])[city]
     spread = np.where((np.abs(lon0) > 40) | (lat0 < 30), 0.03, 0.12)  # islands are small
-    lon = np.round(lon0 + rng.normal(0, spread), 6)
-    lat = np.round(lat0 + rng.normal(0, spread * 0.7), 6)
+    # Clipped at 3 σ: an unbounded tail would put a few island points at sea.
+    lon = np.round(lon0 + np.clip(rng.normal(0, spread), -3 * spread, 3 * spread), 6)
+    lat = np.round(lat0 + np.clip(rng.normal(0, spread * 0.7), -2 * spread, 2 * spread), 6)
     station = np.arange(n) // 4
     operator = rng.choice(len(_OPERATORS), size=n)
     operator = np.asarray(_OPERATORS)[operator[station]]

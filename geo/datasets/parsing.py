@@ -69,10 +69,10 @@ class Box(NamedTuple):
 FRANCE_BOXES: tuple[Box, ...] = (
     Box("France métropolitaine et Corse", -5.5, 10.0, 41.0, 51.5),
     Box("Guadeloupe", -61.9, -60.9, 15.8, 16.6),
-    Box("Martinique", -61.3, -60.7, 14.3, 15.0),
+    Box("Martinique", -61.4, -60.7, 14.3, 15.0),
     Box("Guyane", -54.7, -51.5, 2.0, 6.0),
-    Box("La Réunion", 55.1, 56.0, -21.5, -20.8),
-    Box("Mayotte", 44.9, 45.4, -13.1, -12.5),
+    Box("La Réunion", 55.0, 56.0, -21.6, -20.6),
+    Box("Mayotte", 44.8, 45.5, -13.2, -12.4),
     Box("Saint-Pierre-et-Miquelon", -56.5, -56.0, 46.7, 47.2),
     Box("Saint-Barthélemy et Saint-Martin", -63.2, -62.7, 17.8, 18.2),
     Box("Wallis-et-Futuna", -178.3, -176.0, -14.5, -13.0),
