@@ -12,10 +12,19 @@ from geo.territories import Territories, load_territories
 
 
 def run(
-    target: str, *, points: int, repeat: int, rows: int = 150_000, projects: int = 100_000
+    target: str,
+    *,
+    points: int | None,
+    repeat: int,
+    rows: int = 150_000,
+    projects: int = 100_000,
 ) -> dict[str, object]:
     if target == "territories":
-        return bench_territories(load_territories(), points=points, repeat=repeat)
+        return bench_territories(load_territories(), points=points or 1_000_000, repeat=repeat)
+    if target == "explorer":
+        from geo.explorer_bench import bench_explorer
+
+        return bench_explorer(load_territories(), points=points or 150_000, repeat=repeat)
     if target == "datasets":
         from geo.datasets.bench import bench_datasets
 

@@ -96,8 +96,13 @@ def _run_projects(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories", "datasets", "projects"])
-    bench.add_argument("--points", type=int, default=1_000_000)
+    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer"])
+    bench.add_argument(
+        "--points",
+        type=int,
+        default=None,
+        help="points (territories: 1,000,000; explorer: 150,000)",
+    )
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
     bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")

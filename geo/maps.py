@@ -57,6 +57,20 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
 )
+IGN_TILES = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+IGN_ATTRIBUTION = (
+    '&copy; <a href="https://www.ign.fr/">IGN-F</a> / '
+    '<a href="https://geoservices.ign.fr/">Géoplateforme</a>'
+)
+#: Basemap choices, with their French labels (``aucun``: no tiles, outlines only).
+BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun fond de carte"}
+#: Failed tiles (more than loaded ones) after which the tile layer gives way to the plain
+#: background: a few misses on a slow network are tolerated, a dead network is not.
+TILE_ERRORS_BEFORE_FALLBACK = 4
 
 
 def leaflet_links(
@@ -78,26 +92,70 @@ class _MetricScale(MacroElement):
     )
 
 
+class _TileFallback(MacroElement):
+    """Remove the parent tile layer once tiles fail more than they load (no network, blocked
+    host): the plain background and the outlines stay readable instead of grey squares."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (layer) {
+            var failed = 0, loaded = 0;
+            layer.on("tileload", function () { loaded += 1; });
+            layer.on("tileerror", function () {
+                failed += 1;
+                if (failed >= {{ this.threshold }} && failed > loaded && layer._map) {
+                    layer._map.removeLayer(layer);
+                }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
+        super().__init__()
+        self._name = "TileFallback"
+        self.threshold = int(threshold)
+
+
+def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
+    """The tile layers of a basemap choice (:data:`BASEMAPS`): none offline or for ``aucun``.
+
+    Each layer removes itself when its tiles cannot load (see :class:`_TileFallback`).
+    """
+    if choice not in BASEMAPS:
+        msg = f"Fond de carte inconnu : {choice!r} (attendu : {', '.join(BASEMAPS)})."
+        raise ValueError(msg)
+    if offline or choice == "aucun":
+        return []
+    url, attribution = (
+        (OSM_TILES, OSM_ATTRIBUTION) if choice == "osm" else (IGN_TILES, IGN_ATTRIBUTION)
+    )
+    layer = folium.TileLayer(
+        url, attr=attribution, name=BASEMAPS[choice], max_zoom=19, control=False
+    )
+    _TileFallback().add_to(layer)
+    return [layer]
+
+
 def base_map(
     *,
     offline: bool,
     base_url_path: str = "",
     bounds: Sequence[Sequence[float]] | None = None,
+    basemap: str = "osm",
 ) -> folium.Map:
-    """An empty map of France: OpenStreetMap tiles, or a plain background when offline."""
+    """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
+    shows when offline, with ``aucun``, or when the tiles cannot load."""
     m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
     # Instance lists: folium's add_js_link would mutate the class-level defaults.
     m.default_js, m.default_css = leaflet_links(base_url_path=base_url_path)
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
     _MetricScale().add_to(m)
-    if offline:
-        style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
-        m.get_root().header.add_child(folium.Element(style), name="offline_background")
-    else:
-        folium.TileLayer(
-            OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19, control=False
-        ).add_to(m)
+    style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
+    m.get_root().header.add_child(folium.Element(style), name="offline_background")
+    for layer in basemap_layers(basemap, offline=offline):
+        layer.add_to(m)
     return m
 
 
@@ -205,6 +263,7 @@ def territory_map(
     selection: Selection | None = None,
     offline: bool = False,
     base_url_path: str = "",
+    basemap: str = "osm",
 ) -> folium.Map:
     """Map of France with territory outlines; the selected one highlighted and fitted to.
 
@@ -213,7 +272,7 @@ def territory_map(
     """
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = geometry_bounds(shown.geometry) if shown is not None else None
-    m = base_map(offline=offline, base_url_path=base_url_path, bounds=bounds)
+    m = base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
     if context is not None:
         outlines_layer(context, name=context_name, style=CONTEXT_STYLE).add_to(m)
     if outlines is not None:

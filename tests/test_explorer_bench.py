@@ -1,0 +1,38 @@
+"""``python -m geo bench explorer``: its keys and figures on a small generated IRVE file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from reference import require_mirror, territories
+
+from geo import bench
+from geo.cli import main
+from geo.territories import Territories
+
+
+def test_bench_explorer_small(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    require_mirror()
+    loaded = territories()
+
+    def load(settings: object = None) -> Territories:
+        return loaded
+
+    monkeypatch.setattr(bench, "load_territories", load)
+    code = main(["bench", "explorer", "--points", "3000", "--repeat", "1", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads(out)
+    keys = ["points", "national_view_bytes", "rerun_seconds", "baseline_bytes"]
+    assert list(result)[:5] == [*keys, "baseline_rerun_seconds"]
+    assert 2000 < result["points"] <= 3000
+    # Ours carries the département outlines too (the baseline has none): compare the overlays.
+    assert 0 < result["overlay_bytes"] < result["baseline_bytes"]
+    assert result["national_view_bytes"] < 1_500_000
+    assert result["rerun_seconds"] > 0 and result["baseline_rerun_seconds"] > 0
+    assert result["vendor_bytes_loaded_once"] > 100_000  # leaflet.js + leaflet.css, local
+    assert result["paris_points_view_mode"] == "points"
+    assert any("cdn" in url for url in result["baseline_external_links"])

@@ -1,0 +1,304 @@
+"""geo.overlays and the basemaps of geo.maps, checked on rendered HTML (no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from geo import maps, overlays
+from geo.datasets.catalogue import get_dataset
+
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+RAW_EVIL = ("<script>alert", "<img src=x")
+BUDGET_BYTES = 1_500_000
+
+
+def _irve(count: int, *, seed: int = 0, evil: bool = False) -> gpd.GeoDataFrame:
+    """IRVE-like normalised rows spread uniformly over metropolitan France (the worst case for
+    cells: every one is filled)."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-4.5, 8.0, count)
+    lat = rng.uniform(42.5, 51.0, count)
+    name = np.array([f"Station {i}" for i in range(count)], dtype=object)
+    if evil:
+        name[:] = EVIL
+    return gpd.GeoDataFrame(
+        {
+            "nom_station": name,
+            "nom_operateur": rng.choice(["Izivia", "Ionity", "Electra"], count),
+            "nom_amenageur": rng.choice(["Ville", EVIL if evil else "Région"], count),
+            "puissance_kw": rng.choice([7.4, 22.0, 150.0], count),
+            "gratuit": pd.array(rng.random(count) < 0.3, dtype="boolean"),
+            "date_mise_en_service": pd.to_datetime("2024-03-01").date(),
+        },
+        geometry=gpd.points_from_xy(lon, lat),
+        crs="EPSG:4326",
+    )
+
+
+def _group_page(group: folium.FeatureGroup, *, offline: bool = True) -> str:
+    m = maps.base_map(offline=offline)
+    group.add_to(m)
+    return m.get_root().render()
+
+
+def _payload(page: str, element: str) -> dict:
+    """The JSON passed to one of our overlay scripts (the last argument of its function)."""
+    found = re.findall(r"\}\)\([a-z_0-9]+, (\{.*?\})\);\n", page, flags=re.S)
+    assert found, element
+    return [json.loads(blob) for blob in found if f'"{element}"' in blob][0]
+
+
+def _resource_links(page: str) -> list[str]:
+    scripts = re.findall(r"<script[^>]*\bsrc=[\"']([^\"']+)", page)
+    links = re.findall(r"<link[^>]*\bhref=[\"']([^\"']+)", page)
+    return scripts + links
+
+
+@pytest.fixture(scope="module")
+def national() -> overlays.OverlayData:
+    return overlays.prepare_overlay(_irve(150_000), "irve", date_text="mise à jour : 01/10/2025")
+
+
+# --- view, mode, key ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zoom", "mode", "returned"),
+    [
+        (5, "agrege", ["zoom"]),
+        (8, "agrege", ["zoom"]),
+        (9, "agrege", ["zoom", "bounds"]),
+        (11, "agrege", ["zoom", "bounds"]),
+        (12, "points", ["zoom", "bounds"]),
+        (17, "points", ["zoom", "bounds"]),
+    ],
+)
+def test_mode_and_returned_objects_by_zoom(zoom: int, mode: str, returned: list[str]) -> None:
+    assert overlays.overlay_mode(zoom) == mode
+    assert overlays.returned_objects(zoom) == returned
+
+
+def test_view_from_st_folium_state() -> None:
+    state = {
+        "zoom": 13,
+        "bounds": {
+            "_southWest": {"lat": 45.1, "lng": 5.6},
+            "_northEast": {"lat": 45.2, "lng": 5.8},
+        },
+    }
+    assert overlays.OverlayView.from_map_state(state) == overlays.OverlayView(
+        13, (45.1, 5.6, 45.2, 5.8)
+    )
+    assert overlays.OverlayView.from_map_state(None) == overlays.OverlayView(6, None)
+    broken = {"zoom": "x", "bounds": {"_southWest": {"lat": None}}}
+    assert overlays.OverlayView.from_map_state(broken) == overlays.OverlayView(6, None)
+
+
+def test_national_key_ignores_pans() -> None:
+    a = overlays.view_key(overlays.OverlayView(6, (41.0, -5.0, 51.0, 9.0)))
+    b = overlays.view_key(overlays.OverlayView(6, (42.0, -3.0, 52.0, 11.0)))
+    assert a == b == ("agrege", 6, None)
+
+
+@pytest.mark.parametrize("zoom", [10, 12, 14])
+def test_key_is_stable_under_small_pans_and_changes_under_large_ones(zoom: int) -> None:
+    # A view of about 1000 x 600 px centred in Grenoble.
+    width, height = 1000 * 360 / 256 / 2**zoom, 600 * 360 / 256 / 2**zoom * 0.7
+    centre = (45.19, 5.725)
+
+    def view(dlat: float, dlon: float) -> overlays.OverlayView:
+        lat, lon = centre[0] + dlat, centre[1] + dlon
+        bounds = (lat - height / 2, lon - width / 2, lat + height / 2, lon + width / 2)
+        return overlays.OverlayView(zoom, bounds)
+
+    key = overlays.view_key(view(0, 0))
+    small = [overlays.view_key(view(width * f, height * f)) for f in (0.01, -0.01, 0.02)]
+    assert all(k == key for k in small)
+    assert overlays.view_key(view(0, width * 3)) != key
+    # The data box around the key covers the whole view.
+    x0, y0, x1, y1 = overlays._key_box(key)
+    south, west, north, east = view(0, 0).bounds
+    (vx0, vx1), (vy1, vy0) = overlays._mercator(np.array([west, east]), np.array([south, north]))
+    assert x0 <= vx0 and vx1 <= x1 and y0 <= vy0 and vy1 <= y1
+
+
+# --- overlay layer ------------------------------------------------------------------------------
+
+
+def test_national_view_of_150k_points_is_within_budget(national: overlays.OverlayData) -> None:
+    group = overlays.overlay_layer(national, overlays.OverlayView(6))
+    page = _group_page(group)
+    assert len(page.encode("utf-8")) < BUDGET_BYTES / 5
+    cells = _payload(page, "cells")["cells"]
+    assert 50 < len(cells) < 5_000
+    assert sum(cell[3] for cell in cells) == 150_000
+    for cell in cells[:50]:
+        assert all(len(str(value).split(".")[-1]) <= overlays.CELL_DECIMALS for value in cell[:2])
+
+
+def test_cells_count_and_sum_the_measure() -> None:
+    frame = _irve(3)
+    frame["puissance_kw"] = [22.0, np.nan, 150.0]
+    frame.geometry = gpd.points_from_xy([5.7, 5.7001, 2.35], [45.19, 45.1901, 48.85])
+    data = overlays.prepare_overlay(frame, "irve")
+    cells = overlays.aggregate_cells(data, 10).sort_values("count").reset_index(drop=True)
+    assert cells["count"].tolist() == [1, 2]
+    assert cells["measure"].tolist() == [150.0, 22.0]
+
+
+def test_points_mode_sends_only_points_around_the_view(national: overlays.OverlayData) -> None:
+    view = overlays.OverlayView(14, (45.17, 5.68, 45.21, 5.78))
+    page = _group_page(overlays.overlay_layer(national, view))
+    points = _payload(page, "points")["points"]
+    assert 0 < len(points) <= overlays.MAX_POINTS
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    assert 45.05 < min(lats) and max(lats) < 45.33 and 5.55 < min(lons) and max(lons) < 5.91
+    assert len(page.encode("utf-8")) < BUDGET_BYTES
+
+
+def test_too_many_points_in_view_are_aggregated_finer() -> None:
+    frame = _irve(20_000)
+    frame.geometry = gpd.points_from_xy(
+        np.random.default_rng(1).uniform(2.30, 2.40, 20_000),
+        np.random.default_rng(2).uniform(48.84, 48.88, 20_000),
+    )
+    data = overlays.prepare_overlay(frame, "irve")
+    page = _group_page(
+        overlays.overlay_layer(data, overlays.OverlayView(13, (48.84, 2.3, 48.88, 2.4)))
+    )
+    assert "cells" in _payload(page, "cells")
+
+
+def test_popups_and_legend_escape_published_text() -> None:
+    data = overlays.prepare_overlay(_irve(50, evil=True), "irve", date_text=EVIL)
+    page = _group_page(
+        overlays.overlay_layer(data, overlays.OverlayView(15, (42.0, -5.0, 51.0, 8.5)))
+    )
+    for raw in RAW_EVIL:
+        assert raw not in page
+    payload = _payload(page, "points")
+    station = payload["fields"].index("Station")
+    assert payload["values"][station] == [
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+    ]
+    assert "Puissance" in payload["fields"] and "22 kW" in sum(payload["values"], [])
+    assert "oui" in sum(payload["values"], []) and "01/03/2024" in sum(payload["values"], [])
+
+
+def test_legend_names_source_licence_and_date() -> None:
+    dataset = get_dataset("covoiturage")
+    frame = gpd.GeoDataFrame(
+        {"nom_lieu": ["Aire <b>A</b>"], "nbre_pl": [12]},
+        geometry=gpd.points_from_xy([5.7], [45.2]),
+        crs="EPSG:4326",
+    )
+    data = overlays.prepare_overlay(frame, dataset, date_text="mise à jour : 01/09/2025")
+    group = overlays.overlay_layer(data, overlays.OverlayView(6))
+    legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
+    assert "ODbL 1.0" in legend.html and "contributeurs de la BNLC" in legend.html
+    assert "01/09/2025" in legend.html and dataset.licence.url in legend.html
+    assert "Lieux de covoiturage" in legend.html
+    page = _group_page(group)
+    assert "Aire <b>A</b>" not in page
+
+
+def test_overlay_is_local_only(national: overlays.OverlayData) -> None:
+    page = _group_page(overlays.overlay_layer(national, overlays.OverlayView(6)))
+    for url in _resource_links(page):
+        assert url.startswith("/app/static/vendor/"), url
+    # The only URLs in the page are links inside the legend (licence), never loaded.
+    for url in re.findall(r"https?://[^\s\"'<>\\]+", page):
+        assert url in _resource_links(page) or "opendatacommons" in url or "etalab" in url, url
+
+
+def test_filtering_prepared_data(national: overlays.OverlayData) -> None:
+    fast = national.take(national.measure >= 150)
+    assert 0 < len(fast) < len(national)
+    assert len(fast.popup) == len(fast) and (fast.popup["puissance_kw"] >= 150).all()
+
+
+# --- choropleth ---------------------------------------------------------------------------------
+
+
+def _territories(values: list[float | None]) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    boxes = [shapely.box(5 + i * 0.1, 45, 5.05 + i * 0.1, 45.05) for i in range(len(values))]
+    codes = [f"380{i:02d}" for i in range(len(values))]
+    names = [f"Commune {i}" for i in range(len(values))]
+    names[0] = EVIL
+    frame = gpd.GeoDataFrame({"code": codes, "nom": names}, geometry=boxes, crs="EPSG:4326")
+    return frame, pd.Series(values, index=codes, dtype="Float64")
+
+
+def test_class_breaks_are_quantiles() -> None:
+    assert overlays.class_breaks(pd.Series(range(11)), 5) == [0, 2, 4, 6, 8, 10]
+    assert overlays.class_breaks(pd.Series([3, 3, 3]), 5) == [3, 3]
+    assert overlays.class_breaks(pd.Series([None, None], dtype="Float64")) == []
+    classes = overlays.value_classes(pd.Series([0, 1, 5, 10, None]), [0, 2, 4, 6, 8, 10])
+    assert classes.tolist() == [0, 0, 2, 4, -1]
+
+
+def test_choropleth_classes_legend_and_missing_values() -> None:
+    outlines, values = _territories([1.0, 2.0, 3.0, 4.0, 5.0, None, 7.0, 8.0, 9.0, 10.0])
+    group = overlays.choropleth_layer(
+        outlines, values, label="Points de charge pour 10 000 hab.", unit="pts", source="IRVE"
+    )
+    page = _group_page(group)
+    payload = _payload(page, "colours")
+    props = {f["properties"]["code"]: f["properties"] for f in payload["data"]["features"]}
+    assert props["38005"]["c"] == -1 and props["38005"]["t"] == "non disponible"
+    assert props["38000"]["c"] == 0 and props["38009"]["c"] == len(payload["colours"]) - 1
+    assert props["38009"]["t"] == "10 pts"
+    assert len(payload["colours"]) == 5 and payload["missing"] == overlays.NOT_AVAILABLE_COLOUR
+    assert props["38000"]["nom"].startswith("&lt;script&gt;")
+    for raw in RAW_EVIL:
+        assert raw not in page
+    legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
+    assert "non disponible" in legend.html and legend.html.count("margin-right:4px;background:#") == 6
+    assert "d3" not in page and "branca" not in page.lower()
+
+
+def test_choropleth_without_any_value() -> None:
+    outlines, values = _territories([None, None])
+    page = _group_page(overlays.choropleth_layer(outlines, values, label="Rien"))
+    payload = _payload(page, "colours")
+    assert {f["properties"]["c"] for f in payload["data"]["features"]} == {-1}
+
+
+# --- basemaps -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("choice", "host"), [("osm", "tile.openstreetmap.org"), ("ign", "data.geopf.fr")]
+)
+def test_basemap_choices(choice: str, host: str) -> None:
+    page = maps.base_map(offline=False, basemap=choice).get_root().render()
+    tiles = re.findall(r'L\.tileLayer\(\s*"([^"]+)"', page)
+    assert len(tiles) == 1 and urlsplit(tiles[0]).hostname == host
+    assert "tileerror" in page and "removeLayer" in page
+    assert maps.OFFLINE_BACKGROUND in page
+    if choice == "ign":
+        assert "PLANIGNV2" in tiles[0] and "TILEMATRIX={z}&amp;" not in page
+        assert "IGN-F" in page and "G\\u00e9oplateforme" in page
+
+
+@pytest.mark.parametrize(("choice", "offline"), [("aucun", False), ("osm", True), ("ign", True)])
+def test_no_tiles_offline_or_without_basemap(choice: str, offline: bool) -> None:
+    assert maps.basemap_layers(choice, offline=offline) == []
+    page = maps.base_map(offline=offline, basemap=choice).get_root().render()
+    assert "tileLayer" not in page and maps.OFFLINE_BACKGROUND in page
+    assert "http://" not in page and "https://" not in page
+
+
+def test_unknown_basemap_is_refused_in_french() -> None:
+    with pytest.raises(ValueError, match="Fond de carte inconnu"):
+        maps.basemap_layers("satellite", offline=False)
