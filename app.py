@@ -9,4 +9,9 @@ from geo.assets import install_static_assets
 # An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")
 install_static_assets()
-st.navigation([st.Page("pages/carte.py", title="Carte", icon="🗺️", default=True)]).run()
+st.navigation(
+    [
+        st.Page("pages/explorer.py", title="Explorer", icon="🔎", default=True),
+        st.Page("pages/carte.py", title="Carte", icon="🗺️"),
+    ]
+).run()

@@ -129,7 +129,8 @@ def test_missing_data_gives_a_french_error(monkeypatch: pytest.MonkeyPatch, tmp_
     assert len(at.error) == 1
 
 
-def test_router_runs_the_carte_page(geo_env: dict[str, str]) -> None:
+def test_router_opens_the_explorer_first(geo_env: dict[str, str]) -> None:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "Carte des communs"
+    # The Explorer is the page people open first; the Carte stays one click away.
+    assert at.title[0].value == "Explorer les projets"

@@ -58,7 +58,7 @@ def test_search_grenoble_shows_its_outline(
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    page.goto(app_url)
+    page.goto(f"{app_url}/carte")  # the Explorer is the default page
     page.wait_for_selector(APP_IDLE)
     expect(page.get_by_role("heading", name="Carte des communs")).to_be_visible()
     frame = page.frame_locator(MAP_FRAME)
@@ -108,7 +108,7 @@ def test_url_reopens_a_territory(
     context, network = routed_context(width=1280, height=800)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{app_url}/?territoire=departement:38")
+    page.goto(f"{app_url}/carte?territoire=departement:38")
     expect(page.locator(".st-key-territoire-choisi")).to_contain_text(
         "Isère (département) → Auvergne-Rhône-Alpes (région)", timeout=TIMEOUT_MS
     )
@@ -125,7 +125,7 @@ def test_unknown_territory_in_url_gives_a_notice(
     context, network = routed_context(width=1280, height=800)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    page.goto(f"{app_url}/?territoire=commune:00000")
+    page.goto(f"{app_url}/carte?territoire=commune:00000")
     expect(page.get_by_test_id("stAlertContentWarning")).to_contain_text(
         "inconnu", timeout=TIMEOUT_MS
     )

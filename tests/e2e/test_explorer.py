@@ -1,0 +1,243 @@
+"""The Explorer page in a real browser: markers, filters, Grenoble, shared links, screenshots.
+
+The store of the app under test holds the projects of ``tests/explorer_seed.py`` (and the demo
+projects when they were loaded first): expected counts are asked of the store, not hard-coded.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from explorer_seed import seed
+
+from geo.settings import get_settings
+from geo.store import ProjectFilter, ProjectStore
+from geo.territories import load_territories
+
+pytestmark = pytest.mark.e2e
+
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MARKERS = "path.marqueur-projet"
+CLUSTERS = ".marker-cluster"
+GRENOBLE_PATH = "path.territoire-selectionne.territoire-commune-38185"
+LIST_BUTTONS = ".st-key-liste-projets button"
+DETAIL = ".st-key-fiche-projet"
+VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844)}
+TIMEOUT_MS = 60_000
+COUNT = re.compile(r"^(Aucun projet|[\d\u202f]+ projets?)$")
+PUBLIC = ("publie",)
+
+MAP_SETTLED = """() => !document.querySelector('.leaflet-zoom-anim')
+    && Array.from(document.querySelectorAll('img.leaflet-tile')).every(
+        (tile) => tile.classList.contains('leaflet-tile-loaded')
+            && getComputedStyle(tile).opacity === '1')"""
+
+
+@pytest.fixture(scope="module")
+def store(geo_env: dict[str, str]) -> ProjectStore:
+    """The app's own store (same ``GEO_DATA_DIR``), with the test projects in it."""
+    settings = get_settings()
+    store = ProjectStore(settings=settings, locate=load_territories(settings))
+    seed(store)
+    return store
+
+
+def _open(
+    routed_context: Callable[..., tuple[object, object]], url: str, viewport: str = "desktop"
+):
+    from playwright.sync_api import expect
+
+    width, height = VIEWPORTS[viewport]
+    context, network = routed_context(width=width, height=height)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page.goto(url)
+    page.wait_for_selector(APP_IDLE)
+    expect(page.get_by_role("heading", name="Explorer les projets")).to_be_visible()
+    return page, network
+
+
+def _frame(page: object) -> object:
+    return page.frame_locator(MAP_FRAME)
+
+
+def _settle(page: object) -> None:
+    from playwright.sync_api import expect
+
+    page.wait_for_selector(APP_IDLE)
+    container = _frame(page).locator(".leaflet-container")
+    expect(container).to_be_visible()
+    container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
+
+
+def _count_heading(page: object) -> object:
+    return page.get_by_role("heading", name=COUNT)
+
+
+def _expect_count(page: object, count: int) -> None:
+    from playwright.sync_api import expect
+
+    text = "Aucun projet" if count == 0 else f"{count:,}".replace(",", "\u202f")
+    expect(_count_heading(page)).to_have_text(
+        text if count == 0 else re.compile(rf"^{text} projets?$")
+    )
+
+
+def _pick(page: object, label: str, option: str) -> None:
+    page.get_by_test_id("stMultiSelect").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_selector(APP_IDLE)
+
+
+def _territory(page: object, text: str) -> None:
+    field = page.locator(".st-key-f_territoire input")
+    field.fill(text)
+    field.press("Enter")
+
+
+def _listed(page: object) -> list[str]:
+    page.wait_for_selector(APP_IDLE)
+    return sorted(t.strip() for t in page.locator(LIST_BUTTONS).all_inner_texts())
+
+
+def _visible_marks(page: object) -> int:
+    frame = _frame(page)
+    return frame.locator(MARKERS).count() + frame.locator(CLUSTERS).count()
+
+
+PROJECTS_ON_MAP = """(expected) => {
+    const single = document.querySelectorAll('path.marqueur-projet').length;
+    const grouped = Array.from(document.querySelectorAll('.marker-cluster'))
+        .reduce((sum, cluster) => sum + parseInt(cluster.innerText, 10), 0);
+    return single + grouped === expected;
+}"""
+
+
+def _wait_marks(page: object, expected: int) -> None:
+    """Wait until the markers and clusters on the map stand for ``expected`` projects."""
+    page.wait_for_selector(APP_IDLE)
+    container = _frame(page).locator(".leaflet-container").element_handle()
+    container.owner_frame().wait_for_function(PROJECTS_ON_MAP, arg=expected)
+
+
+def test_markers_theme_filter_and_grenoble(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url)
+    everything = store.count(ProjectFilter(statuses=PUBLIC))
+    _expect_count(page, everything)
+    frame = _frame(page)
+    expect(frame.locator(f"{MARKERS}, {CLUSTERS}").first).to_be_visible()
+    expect(frame.locator(".legende-projets")).to_contain_text("Mobilité")
+    _settle(page)
+    all_marks = _visible_marks(page)
+    _wait_marks(page, everything)
+
+    _pick(page, "Thèmes", "mobilité")
+    mobility = store.count(ProjectFilter(themes=("mobilite",), statuses=PUBLIC))
+    assert 0 < mobility < everything
+    _expect_count(page, mobility)
+    _wait_marks(page, mobility)
+    assert _visible_marks(page) <= all_marks
+    assert "themes=mobilite" in page.url
+
+    _territory(page, "Grenoble")
+    expect(frame.locator(GRENOBLE_PATH)).to_have_count(1)
+    grenoble = store.query(
+        ProjectFilter(territory=("commune", "38185"), themes=("mobilite",), statuses=PUBLIC),
+        limit=1000,
+    ).items
+    expected = sorted(p.title for p in grenoble)
+    assert expected and "Essai vélos partagés de Grenoble" in expected
+    _expect_count(page, len(expected))
+    assert _listed(page) == expected
+    assert "territoire=commune%3A38185" in page.url
+    _settle(page)
+    page.screenshot(path=screenshots_dir / "explorer-desktop-grenoble.png")
+    assert network.external == [], f"requests left the machine: {network.external}"
+
+
+def test_shared_link_reopens_filters_and_selection(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url)
+    _pick(page, "Thèmes", "énergie")
+    _territory(page, "Grenoble")
+    expect(_frame(page).locator(GRENOBLE_PATH)).to_have_count(1)
+    page.locator(LIST_BUTTONS).filter(has_text="Essai toits solaires de Grenoble").click()
+    detail = page.locator(DETAIL)
+    expect(detail).to_contain_text("Essai toits solaires de Grenoble")
+    expect(detail).to_contain_text("Grenoble (commune)")
+    expect(detail).to_contain_text("<script>alert(1)</script>")  # shown as text, not run
+    page.wait_for_selector(APP_IDLE)
+    shared = page.url
+    assert "projet=" in shared and "themes=energie" in shared
+
+    again, network_again = _open(routed_context, shared, viewport="mobile")
+    expect(again.locator(DETAIL)).to_contain_text("Essai toits solaires de Grenoble")
+    expect(again.get_by_test_id("stMultiSelect").filter(has_text="Thèmes")).to_contain_text(
+        "énergie"
+    )
+    expect(_frame(again).locator(GRENOBLE_PATH)).to_have_count(1)
+    expect(_frame(again).locator(".projet-choisi")).to_have_count(1)
+    assert again.url == shared
+    _settle(again)
+    again.screenshot(path=screenshots_dir / "explorer-mobile-shared.png", full_page=True)
+    assert network.external == [] and network_again.external == []
+
+
+def test_marker_click_selects_the_project(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, f"{app_url}/?territoire=commune:38185&themes=mobilite")
+    frame = _frame(page)
+    expect(frame.locator(GRENOBLE_PATH)).to_have_count(1)
+    _settle(page)
+    cluster = frame.locator(CLUSTERS)
+    while cluster.count():  # zoom in through the clusters
+        cluster.first.click()
+        _settle(page)
+    marker = frame.locator(MARKERS).first
+    marker.click()
+    expect(page.locator(DETAIL)).to_be_visible()
+    expect(frame.locator(".projet-choisi")).to_have_count(1)
+    assert "projet=" in page.url
+    assert network.external == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_screenshots(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+    viewport: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url, viewport)
+    expect(_frame(page).locator(f"{MARKERS}, {CLUSTERS}").first).to_be_visible()
+    _settle(page)
+    page.screenshot(path=screenshots_dir / f"explorer-{viewport}.png")
+    page.screenshot(path=screenshots_dir / f"explorer-{viewport}-full.png", full_page=True)
+    assert network.external == []

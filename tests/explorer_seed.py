@@ -1,0 +1,78 @@
+"""A few known projects for the Explorer's app and browser tests (the demo set may be absent
+or change): two in Grenoble, one elsewhere in Isère, one in Paris, one in Lyon."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geo.store import ProjectStore
+
+SOURCE = "essai-explorer"
+
+PROJECTS: list[dict[str, Any]] = [
+    {
+        "external_id": "g1",
+        "title": "Essai toits solaires de Grenoble",
+        "summary": "Panneaux sur les écoles.",
+        "description": "**Coopérative** <script>alert(1)</script> [piège](javascript:alert(1))",
+        "themes": ["energie"],
+        "categories": ["solaire"],
+        "stage": "en_service",
+        "carriers": [{"name": "Essai Énergie Citoyenne", "type": "cooperative"}],
+        "lat": 45.1885,
+        "lon": 5.7245,
+    },
+    {
+        "external_id": "g2",
+        "title": "Essai vélos partagés de Grenoble",
+        "summary": "Des vélos en libre service.",
+        "themes": ["mobilite"],
+        "categories": ["velo"],
+        "stage": "en_projet",
+        "carriers": [{"name": "Essai Mairie", "type": "collectivite"}],
+        "lat": 45.1900,
+        "lon": 5.7300,
+    },
+    {
+        "external_id": "i1",
+        "title": "Essai covoiturage du Vercors",
+        "themes": ["mobilite"],
+        "categories": ["covoiturage"],
+        "stage": "idee",
+        "carriers": [{"name": "Essai Pouce", "type": "collectif_citoyen"}],
+        "lat": 45.0700,
+        "lon": 5.5500,
+    },
+    {
+        "external_id": "p1",
+        "title": "Essai chaleur renouvelable à Paris",
+        "themes": ["energie"],
+        "categories": ["reseau_de_chaleur"],
+        "stage": "en_service",
+        "carriers": [{"name": "Essai Régie", "type": "etablissement_public"}],
+        "lat": 48.8566,
+        "lon": 2.3522,
+    },
+    {
+        "external_id": "l1",
+        "title": "Essai bornes de recharge à Lyon",
+        "themes": ["mobilite", "energie"],
+        "categories": ["recharge_electrique"],
+        "stage": "en_service",
+        "carriers": [{"name": "Essai Bornes SAS", "type": "entreprise"}],
+        "lat": 45.7640,
+        "lon": 4.8357,
+    },
+]
+
+
+def seed(store: ProjectStore) -> dict[str, int]:
+    """Add (or keep) the test projects, published; ``{external_id: id}``."""
+    rows = [{**row, "source": SOURCE} for row in PROJECTS]
+    results = store.add_many(rows, actor="essai", status="publie")
+    ids = {}
+    for row, result in zip(rows, results, strict=True):
+        assert result.action != "rejected", result.errors
+        assert result.id is not None
+        ids[row["external_id"]] = result.id
+    return ids

@@ -1,0 +1,238 @@
+"""The Explorer page driven by AppTest: each widget's effect on the store query and the map.
+
+A store of its own (``DATABASE_URL``) holds the projects of :mod:`tests.explorer_seed`; the
+geocoder is offline (``GEO_OFFLINE=1``), so no request leaves the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from explorer_seed import seed
+from streamlit.testing.v1 import AppTest
+
+from geo import explorer_map
+from geo.settings import get_settings
+from geo.store import ProjectStore
+from geo.territories import load_territories
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "pages" / "explorer.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def seeded(
+    geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, int]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('explorer-store') / 'projets.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        patch.setenv("GEO_OFFLINE", "1")
+        patch.setenv("GEO_DEMO", "0")
+        store = ProjectStore(url, locate=load_territories(get_settings()))
+        ids = seed(store)
+        store.close()
+        yield ids
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """What the page asked of the store and of the map builder."""
+    recorded: dict[str, list[Any]] = {"criteria": [], "selection": []}
+    all_frame = ProjectStore.all_frame
+    explorer_map_function = explorer_map.explorer_map
+
+    def spy_frame(self: ProjectStore, criteria: Any = None, **kwargs: Any) -> Any:
+        recorded["criteria"].append(criteria)
+        return all_frame(self, criteria, **kwargs)
+
+    def spy_map(**kwargs: Any) -> Any:
+        recorded["selection"].append(kwargs.get("selection"))
+        return explorer_map_function(**kwargs)
+
+    monkeypatch.setattr(ProjectStore, "all_frame", spy_frame)
+    monkeypatch.setattr(explorer_map, "explorer_map", spy_map)
+    return recorded
+
+
+def _run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _do(widget: Any) -> AppTest:
+    """Run the page after a widget interaction."""
+    at = widget.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(**params: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return _run(at)
+
+
+def _count(at: AppTest) -> str:
+    return at.subheader[0].value
+
+
+def _listed(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.key and b.key.startswith("choisir-")]
+
+
+pytestmark = pytest.mark.usefixtures("seeded")
+
+
+def test_everything_public_is_listed(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    assert _count(at) == "5 projets"
+    assert len(_listed(at)) == 5
+    assert calls["criteria"][-1].statuses == ("publie",)
+    assert not at.warning
+    assert dict(at.query_params) == {}
+
+
+def test_theme_filter_queries_that_theme(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    _do(at.multiselect(key="f_themes").select("energie"))
+    assert calls["criteria"][-1].themes == ("energie",)
+    assert _count(at) == "3 projets"
+    assert at.query_params["themes"] == "energie"
+    # Categories offered follow the chosen theme.
+    assert "velo" not in at.multiselect(key="f_categories").options
+
+
+def test_category_stage_and_carrier_type() -> None:
+    at = _page()
+    _do(at.multiselect(key="f_categories").select("velo"))
+    assert _listed(at) == ["Essai vélos partagés de Grenoble"]
+    _do(at.multiselect(key="f_categories").unselect("velo"))
+    _do(at.multiselect(key="f_etapes").select("idee"))
+    assert _listed(at) == ["Essai covoiturage du Vercors"]
+    _do(at.multiselect(key="f_etapes").unselect("idee"))
+    _do(at.multiselect(key="f_porteurs").select("entreprise"))
+    assert _listed(at) == ["Essai bornes de recharge à Lyon"]
+    assert at.query_params["porteurs"] == "entreprise"
+
+
+def test_text_filter(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    _do(at.text_input(key="f_texte").input("citoyenne"))  # a carrier's name
+    assert calls["criteria"][-1].text == "citoyenne"
+    assert _listed(at) == ["Essai toits solaires de Grenoble"]
+    _do(at.text_input(key="f_texte").input("zzzz"))
+    assert _count(at) == "Aucun projet"
+    assert at.query_params["q"] == "zzzz"
+
+
+def test_territory_filters_and_outlines(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    _do(at.text_input(key="f_territoire").input("Grenoble"))
+    assert calls["criteria"][-1].territory == ("commune", "38185")
+    selection = calls["selection"][-1]
+    assert (selection.level, selection.code) == ("commune", "38185")
+    assert sorted(_listed(at)) == [
+        "Essai toits solaires de Grenoble",
+        "Essai vélos partagés de Grenoble",
+    ]
+    assert at.query_params["territoire"] == "commune:38185"
+    # Another result of the same search: the département.
+    box = at.selectbox(key="f_territoire_choix:grenoble")
+    _do(box.select("epci:200040715"))
+    assert calls["criteria"][-1].territory == ("epci", "200040715")
+
+
+def test_near_uses_the_offline_geocoder(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    _do(at.text_input(key="f_pres").input("Grenoble"))
+    near = calls["criteria"][-1].near
+    assert near is not None and near[2] == 10.0
+    assert abs(near[0] - 45.18) < 0.1 and abs(near[1] - 5.72) < 0.1
+    listed = _listed(at)
+    assert len(listed) == 2 and all(" km" in label for label in listed)
+    assert all(label.startswith("Essai") and "Grenoble" in label for label in listed)
+    _do(at.select_slider(key="f_rayon").set_value(50))
+    assert calls["criteria"][-1].near[2] == 50.0
+    assert len(_listed(at)) == 3  # the Vercors too
+    _do(at.selectbox(key="f_tri").set_value("distance"))
+    assert _listed(at)[-1].startswith("Essai covoiturage du Vercors")
+    assert at.query_params["tri"] == "distance" and at.query_params["rayon"] == "50"
+
+
+def test_unknown_place_is_said() -> None:
+    at = _page()
+    _do(at.text_input(key="f_pres").input("Qqqzzzwww"))
+    assert any("introuvable" in w.value for w in at.warning)
+    assert _count(at) == "5 projets"
+
+
+def test_sort_by_title() -> None:
+    at = _page()
+    _do(at.selectbox(key="f_tri").set_value("title"))
+    assert _listed(at) == sorted(_listed(at), key=str.casefold)
+
+
+def test_selecting_a_project_shows_its_detail_safely(seeded: dict[str, int]) -> None:
+    at = _page()
+    pid = seeded["g1"]
+    _do(at.button(key=f"choisir-{pid}").click())
+    assert at.query_params["projet"] == str(pid)
+    texts = "\n".join(m.value for m in at.markdown)
+    assert "Grenoble (commune)" in texts and "Isère (département)" in texts
+    assert "<script>" not in texts and "javascript:" not in texts
+    assert "&lt;script&gt;" in texts
+    _do(at.button(key="fermer-fiche").click())
+    assert "projet" not in at.query_params
+
+
+def test_url_restores_the_view(seeded: dict[str, int], calls: dict[str, list[Any]]) -> None:
+    pid = seeded["g2"]
+    at = _page(
+        themes="mobilite", territoire="commune:38185", projet=str(pid), fond="aucun",
+        vue="45.19000,5.72000,13",
+    )  # fmt: skip
+    assert not at.warning
+    assert at.multiselect(key="f_themes").value == ["mobilite"]
+    assert at.text_input(key="f_territoire").value == "Grenoble"
+    assert calls["criteria"][-1].territory == ("commune", "38185")
+    assert calls["criteria"][-1].themes == ("mobilite",)
+    assert _listed(at) == ["Essai vélos partagés de Grenoble"]
+    assert at.radio(key="f_fond").value == "aucun"
+    assert any("vélos" in m.value for m in at.subheader[1:])
+    assert at.query_params["projet"] == str(pid)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"territoire": "commune:99999"},
+        {"themes": "<script>alert(1)</script>"},
+        {"projet": "abc"},
+        {"vue": "1,2"},
+        {"rayon": "1000", "pres": "Grenoble"},
+    ],
+)
+def test_invalid_url_is_ignored_with_a_notice(params: dict[str, str]) -> None:
+    at = _page(**params)
+    assert len(at.warning) == 1
+    assert "<script>" not in at.warning[0].value
+    assert _count(at) in ("5 projets", "2 projets")
+
+
+def test_stale_project_in_url() -> None:
+    at = _page(projet="999999")
+    assert any("pas dans la sélection" in i.value for i in at.info)
+    assert _count(at) == "5 projets"
+
+
+def test_exports_are_offered() -> None:
+    at = _page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["CSV", "GeoJSON", "GeoPackage", "Carte HTML"]
