@@ -22,11 +22,12 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from geo import maps
 from geo.projects import CARRIER_TYPES, STAGES, THEMES, ascii_fold, categories
 from geo.store_query import ProjectFilter
 from geo.territories import LEVELS
 
-BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun (hors ligne)"}
+BASEMAPS = maps.BASEMAPS
 ORDERS = {"recent": "les plus récents", "title": "titre", "distance": "distance"}
 RADII_KM = (1, 2, 5, 10, 20, 50, 100)
 DEFAULT_RADIUS_KM = 10

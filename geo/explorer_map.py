@@ -29,21 +29,17 @@ THEME_LEGEND = {"energie": "Énergie", "mobilite": "Mobilité", "both": "Énergi
 #: SVG class of every project marker (Leaflet ``className``), for styling and browser tests.
 MARKER_CLASS = "marqueur-projet"
 
-#: On a phone the scale bar runs into the attribution: it goes, and the legend gets smaller.
+#: Dataset legends (long source and licence text) scroll rather than cover the map; on a phone
+#: the scale bar runs into the attribution: it goes, and the legends get smaller.
 NARROW_MAP_STYLE = """<style>
-@media (max-width: 480px) {
+.geo-legende > div { max-height: 30vh !important; max-width: 230px !important; }
+@media (max-width: 420px) {
+  .geo-legende > div { max-height: 22vh !important; font-size: 11px !important; }
   .leaflet-control-scale { display: none; }
   .leaflet-control-attribution { font-size: 10px; }
   .legende-carte { font-size: 11px !important; }
 }
 </style>"""
-
-IGN_TILES = (
-    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
-    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
-    "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
-)
-IGN_ATTRIBUTION = '&copy; <a href="https://www.ign.fr/">IGN</a> – Géoplateforme'
 
 
 def theme_key(themes: object) -> str:
@@ -51,20 +47,6 @@ def theme_key(themes: object) -> str:
     if {"energie", "mobilite"} <= values:
         return "both"
     return "mobilite" if "mobilite" in values else "energie"
-
-
-def add_basemap(m: folium.Map, basemap: str) -> None:
-    """OpenStreetMap or Plan IGN tiles under everything; ``aucun`` keeps the plain background
-    that :func:`geo.maps.base_map` gives offline maps."""
-    if basemap == "ign":
-        folium.TileLayer(
-            IGN_TILES, attr=IGN_ATTRIBUTION, name="Plan IGN", max_zoom=19, control=False
-        ).add_to(m)
-    elif basemap == "osm":
-        folium.TileLayer(
-            maps.OSM_TILES, attr=maps.OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19,
-            control=False,
-        ).add_to(m)  # fmt: skip
 
 
 def project_layer(
@@ -127,7 +109,7 @@ class Legend(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function () {
-            var legend = L.control({position: "bottomright"});
+            var legend = L.control({position: "topright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "legende-carte {{ this.css_class }}");
                 div.innerHTML = {{ this.content|tojson }};
@@ -162,6 +144,7 @@ def project_legend() -> Legend:
 def explorer_map(
     *,
     basemap: str,
+    offline: bool = False,
     selection: maps.Selection | None,
     context: dict[str, Any] | None,
     base_url_path: str = "",
@@ -171,7 +154,7 @@ def explorer_map(
     updates them without rebuilding the map and losing the user's view)."""
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = maps.geometry_bounds(shown.geometry) if shown is not None else None
-    m = maps.base_map(offline=True, base_url_path=base_url_path, bounds=bounds)
+    m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
     if view is not None and shown is None:
         # Replace the France fit by the shared view.
         for name, child in list(m._children.items()):
@@ -179,7 +162,6 @@ def explorer_map(
                 del m._children[name]
         m.location = [view[0], view[1]]
         m.options["zoom"] = view[2]
-    add_basemap(m, basemap)
     if context is not None:
         maps.outlines_layer(context, name=maps.CONTEXT_LAYER, style=maps.CONTEXT_STYLE).add_to(m)
     if shown is not None:

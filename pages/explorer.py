@@ -16,16 +16,19 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import explorer, explorer_map, maps
+from geo import explorer, explorer_map, maps, overlays
+from geo.datasets import CATALOGUE, load_dataset
 from geo.errors import GeoError
 from geo.explorer import ExplorerState, plain_markdown
+from geo.fetch import ensure_local
 from geo.geocode import geocode
 from geo.projects import CARRIER_TYPES, SCOPES, STAGES, THEMES, categories
 from geo.settings import Settings, get_settings
 from geo.store import ProjectStore
 from geo.territories import LEVEL_LABELS, Territories, load_territories
 
-MAP_HEIGHT = 520
+MAP_HEIGHT = 560
+MAP_KEY = "explorer-carte"
 LIST_LIMIT = 200
 _STATE_KEYS = ("q", "themes", "categories", "etapes", "porteurs", "territoire", "pres", "rayon",
                "couches", "fond", "indicateur", "projet", "tri", "vue")  # fmt: skip
@@ -62,6 +65,29 @@ def _store(settings: Settings) -> ProjectStore | GeoError:
     return store
 
 
+def _overlay_ids() -> list[str]:
+    """Datasets that can be drawn as points (lines and commune tables are not overlays)."""
+    return [d.id for d in CATALOGUE.values() if d.geometry == "point" and d.loader_available]
+
+
+@st.cache_resource(show_spinner="Chargement de la couche…", max_entries=8)
+def _overlay(dataset_id: str, settings: Settings) -> overlays.OverlayData | GeoError:
+    territories = _territories(settings)
+    if not isinstance(territories, Territories):
+        return territories
+    try:
+        dataset = CATALOGUE[dataset_id]
+        loaded = load_dataset(
+            dataset_id,
+            ensure_local(dataset.source, settings),
+            territories=territories,
+            settings=settings,
+        )
+    except GeoError as error:
+        return error
+    return overlays.prepare_overlay(loaded.frame, dataset_id)
+
+
 @st.cache_resource(show_spinner=False)
 def _departements(settings: Settings) -> dict[str, Any] | None:
     territories = _territories(settings)
@@ -93,6 +119,7 @@ def _restore(territories: Territories | None) -> None:
     decoded = explorer.decode(
         st.query_params.to_dict(),
         territory_exists=territories.exists if territories is not None else None,
+        overlays=_overlay_ids(),
     )
     state = decoded.state
     ss = st.session_state
@@ -105,6 +132,7 @@ def _restore(territories: Territories | None) -> None:
         f_pres=state.near,
         f_rayon=state.radius_km,
         f_fond=state.basemap,
+        f_couches=list(state.overlays),
         f_tri=state.order,
         projet=state.project,
         vue=state.view,
@@ -206,7 +234,13 @@ def _sidebar(territories: Territories | None, settings: Settings) -> tuple[Explo
         "Fond de carte", list(explorer.BASEMAPS), format_func=explorer.BASEMAPS.__getitem__,
         key="f_fond", horizontal=True,
     )  # fmt: skip
+    ids = _overlay_ids()
+    layers = side.multiselect(
+        "Couches de données publiques", ids, format_func=lambda i: CATALOGUE[i].title,
+        key="f_couches", placeholder="Aucune",
+    )  # fmt: skip
     state = ExplorerState(
+        overlays=tuple(layers),
         text=text,
         themes=tuple(themes),
         categories=tuple(chosen_categories),
@@ -394,7 +428,8 @@ def render() -> None:
     communes = _communes(frame, territories)
     view = state.view if selection is None else None
     m = explorer_map.explorer_map(
-        basemap=state.basemap if not settings.offline else "aucun",
+        basemap=state.basemap,
+        offline=settings.offline,
         selection=selection,
         context=_departements(settings),
         base_url_path=base,
@@ -407,23 +442,38 @@ def render() -> None:
     returned = ["last_object_clicked", "last_object_clicked_tooltip"]
     if follow:
         returned += ["center", "zoom"]
+    groups: list[Any] = []
+    if state.overlays:
+        view = overlays.OverlayView.from_map_state(st.session_state.get(MAP_KEY))
+        # Zoom (and bounds once zoomed in) come back only while an overlay needs them.
+        returned += [r for r in overlays.returned_objects(view.zoom) if r not in returned]
+        for dataset_id in state.overlays:
+            data = _overlay(dataset_id, settings)
+            if isinstance(data, GeoError):
+                st.warning(
+                    f"Couche « {plain_markdown(CATALOGUE[dataset_id].title)} » indisponible : "
+                    f"{plain_markdown(str(data))}"
+                )
+                continue
+            groups.append(overlays.overlay_layer(data, view))
+    groups.append(layer)  # the projects above the overlays
 
-    count_col, share_col = st.columns([3, 2], vertical_alignment="center")
+    count_col, share_col = st.columns([5, 3], vertical_alignment="center")
     count_col.subheader(explorer.count_text(len(frame)))
     share_col.toggle(
         "Partager cette vue",
         key="suivre_vue",
         help="La position et le zoom de la carte sont ajoutés au lien de la page.",
     )
-    map_col, list_col = st.columns([3, 2], gap="medium")
+    map_col, list_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
             m,
             height=MAP_HEIGHT,
             use_container_width=True,
             returned_objects=returned,
-            feature_group_to_add=layer,
-            key="explorer-carte",
+            feature_group_to_add=groups,
+            key=MAP_KEY,
         )
     result = result or {}
     points = [

@@ -42,7 +42,7 @@ def seeded(
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """What the page asked of the store and of the map builder."""
-    recorded: dict[str, list[Any]] = {"criteria": [], "selection": []}
+    recorded: dict[str, list[Any]] = {"criteria": [], "selection": [], "basemap": []}
     all_frame = ProjectStore.all_frame
     explorer_map_function = explorer_map.explorer_map
 
@@ -52,6 +52,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
 
     def spy_map(**kwargs: Any) -> Any:
         recorded["selection"].append(kwargs.get("selection"))
+        recorded["basemap"].append(kwargs.get("basemap"))
         return explorer_map_function(**kwargs)
 
     monkeypatch.setattr(ProjectStore, "all_frame", spy_frame)
@@ -236,3 +237,32 @@ def test_exports_are_offered() -> None:
     at = _page()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["CSV", "GeoJSON", "GeoPackage", "Carte HTML"]
+
+
+def test_overlay_toggles_a_dataset_layer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo import overlays
+
+    drawn: list[str] = []
+    layer = overlays.overlay_layer
+
+    def spy(data: Any, view: Any, **kwargs: Any) -> Any:
+        drawn.append(data.dataset_id)
+        return layer(data, view, **kwargs)
+
+    monkeypatch.setattr(overlays, "overlay_layer", spy)
+    at = _page()
+    assert any("covoiturage" in o for o in at.multiselect(key="f_couches").options)
+    _do(at.multiselect(key="f_couches").select("covoiturage"))
+    assert drawn == ["covoiturage"]
+    assert at.query_params["couches"] == "covoiturage"
+    assert not at.warning
+    drawn.clear()
+    _do(at.multiselect(key="f_couches").unselect("covoiturage"))
+    assert drawn == [] and "couches" not in at.query_params
+
+
+def test_basemap_choice_goes_to_the_map(calls: dict[str, list[Any]]) -> None:
+    at = _page()
+    _do(at.radio(key="f_fond").set_value("ign"))
+    assert at.query_params["fond"] == "ign"
+    assert calls["basemap"][-1] == "ign"

@@ -89,8 +89,18 @@ def _expect_count(page: object, count: int) -> None:
 
 
 def _pick(page: object, label: str, option: str) -> None:
-    page.get_by_test_id("stMultiSelect").filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # a rerun landing at that moment may close the list again
+        page.wait_for_selector(APP_IDLE)
+        page.get_by_test_id("stMultiSelect").filter(has_text=label).click()
+        try:
+            choice.wait_for(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    choice.click()
     page.keyboard.press("Escape")
     page.wait_for_selector(APP_IDLE)
 
@@ -240,4 +250,32 @@ def test_screenshots(
     _settle(page)
     page.screenshot(path=screenshots_dir / f"explorer-{viewport}.png")
     page.screenshot(path=screenshots_dir / f"explorer-{viewport}-full.png", full_page=True)
+    assert network.external == []
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_overlay_toggles_on_with_its_legend(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+    viewport: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url, viewport)
+    frame = _frame(page)
+    expect(frame.locator(".legende-projets")).to_be_visible()
+    expect(frame.locator(".geo-legende")).to_have_count(0)
+    if viewport == "mobile":
+        page.get_by_test_id("stExpandSidebarButton").click()
+    _pick(page, "Couches de données publiques", "Lieux de covoiturage (Base nationale, BNLC)")
+    legend = frame.locator(".geo-legende")
+    expect(legend).to_contain_text("Lieux de covoiturage")
+    expect(legend).to_contain_text("Licence")
+    assert "couches=covoiturage" in page.url
+    if viewport == "mobile":
+        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    _settle(page)
+    page.screenshot(path=screenshots_dir / f"explorer-{viewport}-couche.png")
     assert network.external == []
