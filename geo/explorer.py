@@ -418,3 +418,31 @@ def popup_html(*, title: str, carriers: object, stage: str, commune: str | None,
         rows.append(f"Commune : {html_text(commune)}")
     rows.append(f'<a href="{html_text(link)}" target="_top">Voir la fiche du projet</a>')
     return '<div class="popup-projet">' + "<br>".join(rows) + "</div>"
+
+
+# --- choropleth indicators ------------------------------------------------------------------------
+
+#: Levels a choropleth is drawn at (communes are too many for the national view).
+INDICATOR_LEVELS = {"departement": "départements", "region": "régions"}
+PROJECTS_INDICATOR = "projets"
+
+
+def indicator_ids(datasets: Sequence[str]) -> list[str]:
+    """``source:level`` ids of the choropleths: the selected projects, or a dataset's rows per
+    10,000 inhabitants, per département or région."""
+    return [
+        f"{source}:{level}"
+        for source in (PROJECTS_INDICATOR, *datasets)
+        for level in INDICATOR_LEVELS
+    ]
+
+
+def indicator_values(codes: pd.Series, population: pd.Series | None = None) -> pd.Series:
+    """Rows per territory code; per 10,000 inhabitants when ``population`` (by code) is given.
+    Territories with no row get 0 (they are in ``population``), unknown codes are dropped."""
+    counts = codes.dropna().astype(str).value_counts()
+    if population is None:
+        return counts.astype(float)
+    population = population[population > 0]
+    counts = counts.reindex(population.index, fill_value=0)
+    return (counts / population * 10_000).astype(float)

@@ -70,22 +70,76 @@ def _overlay_ids() -> list[str]:
     return [d.id for d in CATALOGUE.values() if d.geometry == "point" and d.loader_available]
 
 
-@st.cache_resource(show_spinner="Chargement de la couche…", max_entries=8)
-def _overlay(dataset_id: str, settings: Settings) -> overlays.OverlayData | GeoError:
+@st.cache_resource(show_spinner="Chargement du jeu de données…", max_entries=8)
+def _dataset_frame(dataset_id: str, settings: Settings) -> Any:
     territories = _territories(settings)
     if not isinstance(territories, Territories):
         return territories
     try:
         dataset = CATALOGUE[dataset_id]
-        loaded = load_dataset(
+        return load_dataset(
             dataset_id,
             ensure_local(dataset.source, settings),
             territories=territories,
             settings=settings,
-        )
+        ).frame
     except GeoError as error:
         return error
-    return overlays.prepare_overlay(loaded.frame, dataset_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _overlay(dataset_id: str, settings: Settings) -> overlays.OverlayData | GeoError:
+    frame = _dataset_frame(dataset_id, settings)
+    if isinstance(frame, GeoError):
+        return frame
+    return overlays.prepare_overlay(frame, dataset_id)
+
+
+@st.cache_resource(show_spinner=False)
+def _population(level: str, settings: Settings) -> pd.Series | None:
+    territories = _territories(settings)
+    if not isinstance(territories, Territories):
+        return None
+    communes = territories.cog.communes
+    return communes.groupby(communes[level].astype(str))["population"].sum().astype(float)
+
+
+def _indicator_label(indicator: str) -> str:
+    source, _, level = indicator.partition(":")
+    where = explorer.INDICATOR_LEVELS[level]
+    if source == explorer.PROJECTS_INDICATOR:
+        return f"Projets sélectionnés, par {where[:-1]}"
+    return f"{CATALOGUE[source].title} pour 10 000 habitants, par {where[:-1]}"
+
+
+def _choropleth(indicator: str, frame: pd.DataFrame, settings: Settings) -> Any:
+    """The choropleth layer of an indicator, or a French reason why it cannot be drawn."""
+    territories = _territories(settings)
+    if not isinstance(territories, Territories):
+        return "territoires non chargés"
+    source, _, level = indicator.partition(":")
+    column = f"code_{level}"
+    if source == explorer.PROJECTS_INDICATOR:
+        values = explorer.indicator_values(frame[column])
+        population = _population(level, settings)
+        if population is not None:  # a territory without project has 0, not "no data"
+            values = values.reindex(population.index, fill_value=0.0)
+        unit = "projets"
+        credit = None
+    else:
+        rows = _dataset_frame(source, settings)
+        if isinstance(rows, GeoError):
+            return str(rows)
+        values = explorer.indicator_values(rows[column], _population(level, settings))
+        unit = "pour 10 000 hab."
+        credit = CATALOGUE[source].licence.attribution
+    return overlays.choropleth_layer(
+        territories.display_outlines(level),
+        values,
+        label=_indicator_label(indicator),
+        unit=unit,
+        source=credit,
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -120,6 +174,7 @@ def _restore(territories: Territories | None) -> None:
         st.query_params.to_dict(),
         territory_exists=territories.exists if territories is not None else None,
         overlays=_overlay_ids(),
+        indicators=explorer.indicator_ids(_overlay_ids()),
     )
     state = decoded.state
     ss = st.session_state
@@ -133,6 +188,7 @@ def _restore(territories: Territories | None) -> None:
         f_rayon=state.radius_km,
         f_fond=state.basemap,
         f_couches=list(state.overlays),
+        f_indicateur=state.indicator,
         f_tri=state.order,
         projet=state.project,
         vue=state.view,
@@ -239,7 +295,12 @@ def _sidebar(territories: Territories | None, settings: Settings) -> tuple[Explo
         "Couches de données publiques", ids, format_func=lambda i: CATALOGUE[i].title,
         key="f_couches", placeholder="Aucune",
     )  # fmt: skip
+    indicator = side.selectbox(
+        "Indicateur par territoire (carte choroplèthe)", explorer.indicator_ids(ids),
+        format_func=_indicator_label, key="f_indicateur", index=None, placeholder="Aucun",
+    )  # fmt: skip
     state = ExplorerState(
+        indicator=indicator,
         overlays=tuple(layers),
         text=text,
         themes=tuple(themes),
@@ -443,6 +504,12 @@ def render() -> None:
     if follow:
         returned += ["center", "zoom"]
     groups: list[Any] = []
+    if state.indicator:
+        choropleth = _choropleth(state.indicator, frame, settings)
+        if isinstance(choropleth, str):
+            st.warning(f"Indicateur indisponible : {plain_markdown(choropleth)}")
+        else:
+            groups.append(choropleth)
     if state.overlays:
         view = overlays.OverlayView.from_map_state(st.session_state.get(MAP_KEY))
         # Zoom (and bounds once zoomed in) come back only while an overlay needs them.

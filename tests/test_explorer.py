@@ -314,3 +314,17 @@ def test_standalone_html_inlines_leaflet() -> None:
     assert "https://cdn" not in page and "jquery" not in page.lower()
     assert "L.markerClusterGroup" in page and "Leaflet 1.9.3" in page.replace('"', "")
     assert maps.FRANCE_BOUNDS  # the France view stays the default
+
+
+def test_indicator_ids_and_values() -> None:
+    assert explorer.indicator_ids(["irve"]) == [
+        "projets:departement",
+        "projets:region",
+        "irve:departement",
+        "irve:region",
+    ]
+    codes = pd.Series(["38", "38", "69", None])
+    assert explorer.indicator_values(codes).to_dict() == {"38": 2.0, "69": 1.0}
+    population = pd.Series({"38": 20_000.0, "69": 10_000.0, "75": 5_000.0, "99": 0.0})
+    per = explorer.indicator_values(codes, population)
+    assert per.to_dict() == {"38": 1.0, "69": 1.0, "75": 0.0}

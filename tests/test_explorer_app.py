@@ -266,3 +266,34 @@ def test_basemap_choice_goes_to_the_map(calls: dict[str, list[Any]]) -> None:
     _do(at.radio(key="f_fond").set_value("ign"))
     assert at.query_params["fond"] == "ign"
     assert calls["basemap"][-1] == "ign"
+
+
+@pytest.mark.parametrize("indicator", ["projets:departement", "covoiturage:region"])
+def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: str) -> None:
+    from geo import overlays
+
+    drawn: list[tuple[str, Any]] = []
+    layer = overlays.choropleth_layer
+
+    def spy(outlines: Any, values: Any, **kwargs: Any) -> Any:
+        drawn.append((kwargs["label"], values))
+        return layer(outlines, values, **kwargs)
+
+    monkeypatch.setattr(overlays, "choropleth_layer", spy)
+    at = _page()
+    _do(at.selectbox(key="f_indicateur").set_value(indicator))
+    assert not at.warning
+    assert at.query_params["indicateur"] == indicator
+    label, values = drawn[-1]
+    if indicator.startswith("projets"):
+        assert label.startswith("Projets") and values["38"] == 3  # Grenoble ×2, Vercors
+        _do(at.multiselect(key="f_themes").select("energie"))
+        assert drawn[-1][1]["38"] == 1  # the choropleth follows the filters
+    else:
+        assert "10 000 habitants" in label and values.max() > 0
+
+
+def test_indicator_restored_from_the_url() -> None:
+    at = _page(indicateur="projets:region")
+    assert at.selectbox(key="f_indicateur").value == "projets:region"
+    assert not at.warning
