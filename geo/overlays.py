@@ -6,15 +6,20 @@ aggregated into grid cells of about 64 screen pixels, drawn as proportional circ
 :data:`MAX_POINTS`, else finer cells). The cells are squares of the Web Mercator tile grid, so
 they line up with what the user sees at every zoom.
 
-How a page uses it (``st_folium``'s frontend reruns the script only when the JSON of the
-returned objects changes):
+How a page uses it:
 
 1. ``data = prepare_overlay(frame, dataset)`` once per dataset and filter (``st.cache_data``);
-2. ``view = OverlayView.from_map_state(st.session_state.get(KEY))``;
-3. ``group = overlay_layer(data, view)``, cached by ``view_key(view)``: the key changes only
-   when the view needs new data, so small pans give the same layer;
-4. ``st_folium(m, feature_group_to_add=[group], returned_objects=returned_objects(view.zoom))``:
-   at low zoom only ``zoom`` is returned, so panning never reruns the script.
+2. ``track_view(m)`` on the map, and ``st_folium(m, key=KEY, returned_objects=RETURNED_OBJECTS,
+   feature_group_to_add=[group])``;
+3. ``view = OverlayView.from_map_state(st.session_state.get(KEY))`` and
+   ``group = overlay_layer(data, view)``, cached by ``view_key(view)``.
+
+Why the key is computed in the browser: streamlit-folium's frontend reruns the script when the
+JSON of the returned objects changes, and it reads ``returned_objects`` once, when the map is
+mounted (later values are ignored). Returning ``bounds`` would rerun at every pan. So
+:class:`ViewTracker` computes the same key as :func:`view_key` at every move and puts it in a
+returned field (:data:`VIEW_FIELD`): a pan that keeps the key sends nothing, and up to
+:data:`NATIONAL_MAX_ZOOM` the key is empty, so panning there never reruns the script.
 
 Layers are ``FeatureGroup``s whose legend (a Leaflet control) comes and goes with them. Text
 from data (names, popup values) is HTML-escaped here, and embedded JSON escapes ``<``, ``>``
@@ -50,6 +55,9 @@ NATIONAL_MAX_ZOOM = 8
 #: Cells are tiles of zoom ``zoom + CELL_SHIFT``: 256 / 2**2 = 64 screen pixels.
 CELL_SHIFT = 2
 MAX_POINTS = 5_000
+#: Most cells a layer sends: beyond, cells are made coarser (a view without bounds at high zoom
+#: would otherwise cut France into ~150,000 cells).
+MAX_CELLS = 3_000
 #: Decimals of point coordinates (~1 m) and of cell centres (~10 m).
 POINT_DECIMALS = 5
 CELL_DECIMALS = 4
@@ -71,22 +79,39 @@ LEGEND_STYLE = (
 # --- the view ---------------------------------------------------------------------------------
 
 
+#: The ``st_folium`` field that carries the view key (set by :class:`ViewTracker`): a field
+#: only the TagFilterButton plugin writes, which these maps do not use.
+VIEW_FIELD = "selected_tags"
+RETURNED_OBJECTS = ["zoom", VIEW_FIELD]
+
+Tiles = tuple[int, int, int, int, int]
+
+
 @dataclass(frozen=True)
 class OverlayView:
-    """The map view: zoom and bounds ``(south, west, north, east)`` (None: not known)."""
+    """The map view: zoom, and where it is either as bounds ``(south, west, north, east)``
+    or as the tiles of :func:`view_key` computed by the browser (None: not known)."""
 
     zoom: int = DEFAULT_ZOOM
     bounds: tuple[float, float, float, float] | None = None
+    tiles: Tiles | None = None
 
     @classmethod
     def from_map_state(cls, state: Mapping[str, Any] | None) -> OverlayView:
-        """The view from what ``st_folium`` returns (``zoom``, ``bounds`` with ``_southWest``
-        and ``_northEast``); missing or malformed parts give the national view."""
+        """The view from what ``st_folium`` returns: ``zoom``, the :data:`VIEW_FIELD` of
+        :class:`ViewTracker` or ``bounds`` (``_southWest``, ``_northEast``). Missing or
+        malformed parts are ignored (the national view)."""
         state = state or {}
         try:
-            zoom = int(state.get("zoom") or DEFAULT_ZOOM)
+            zoom = max(0, min(int(state.get("zoom") or DEFAULT_ZOOM), 22))
         except (TypeError, ValueError):
             zoom = DEFAULT_ZOOM
+        tiles = None
+        tracked = state.get(VIEW_FIELD)
+        if isinstance(tracked, Mapping) and isinstance(tracked.get("key"), list | tuple):
+            values = tracked["key"]
+            if len(values) == 5 and all(isinstance(v, int) for v in values):
+                tiles = tuple(values)
         bounds = None
         raw = state.get("bounds")
         try:
@@ -97,18 +122,12 @@ class OverlayView:
             bounds = None
         if bounds is not None and not all(math.isfinite(v) for v in bounds):
             bounds = None
-        return cls(zoom=max(0, min(zoom, 22)), bounds=bounds)  # type: ignore[arg-type]
+        return cls(zoom=zoom, bounds=bounds, tiles=tiles)  # type: ignore[arg-type]
 
 
 def overlay_mode(zoom: int) -> Mode:
     """``points`` from :data:`POINTS_MIN_ZOOM` on, else ``agrege``."""
     return "points" if zoom >= POINTS_MIN_ZOOM else "agrege"
-
-
-def returned_objects(zoom: int) -> list[str]:
-    """What ``st_folium`` should return at this zoom: ``bounds`` only when the overlay depends
-    on them, so that panning at the national scale never reruns the script."""
-    return ["zoom"] if zoom <= NATIONAL_MAX_ZOOM else ["zoom", "bounds"]
 
 
 def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,18 +147,66 @@ def view_key(view: OverlayView, mode: Mode | None = None) -> tuple[Any, ...]:
 
     Up to :data:`NATIONAL_MAX_ZOOM`: the zoom only. Beyond: the zoom, the tile holding the
     view's centre (tiles of one zoom coarser than the view) and the half-size of the view in
-    those tiles; the data cover that tile and as many around it, so a
-    pan that keeps the centre in its tile needs nothing new.
+    those tiles; the data cover that tile and as many around it, so a pan that keeps the
+    centre in its tile needs nothing new. :class:`ViewTracker` computes the same in the browser.
     """
     mode = mode or overlay_mode(view.zoom)
-    if view.zoom <= NATIONAL_MAX_ZOOM or view.bounds is None:
+    if view.zoom <= NATIONAL_MAX_ZOOM:
+        return (mode, view.zoom, None)
+    if view.tiles is not None:
+        return (mode, view.zoom, tuple(view.tiles))
+    if view.bounds is None:
         return (mode, view.zoom, None)
     south, west, north, east = view.bounds
     (x0, x1), (y1, y0) = _mercator(np.array([west, east]), np.array([south, north]))
     tiles = 2 ** _key_zoom(view.zoom)
-    centre = (int((x0 + x1) / 2 * tiles), int((y0 + y1) / 2 * tiles))
+    centre = (math.floor((x0 + x1) / 2 * tiles), math.floor((y0 + y1) / 2 * tiles))
     half = (math.ceil((x1 - x0) * tiles / 2), math.ceil((y1 - y0) * tiles / 2))
     return (mode, view.zoom, (_key_zoom(view.zoom), *centre, *half))
+
+
+class ViewTracker(MacroElement):
+    """Puts :func:`view_key`'s tiles, computed in the browser at every move, in the
+    ``st_folium`` field :data:`VIEW_FIELD` (``{"zoom": z, "key": [kz, cx, cy, hx, hy] | null}``).
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, national, field) {
+            var mx = function (lon) { return (lon + 180) / 360; };
+            var my = function (lat) {
+                var phi = Math.max(-85.0511, Math.min(85.0511, lat)) * Math.PI / 180;
+                return 0.5 - Math.asinh(Math.tan(phi)) / (2 * Math.PI);
+            };
+            var report = function () {
+                var data = window.__GLOBAL_DATA__, zoom = map.getZoom(), key = null;
+                if (!data) { return; }
+                if (zoom > national) {
+                    var b = map.getBounds(), kz = Math.max(zoom - 1, 0), n = Math.pow(2, kz);
+                    var x0 = mx(b.getWest()), x1 = mx(b.getEast());
+                    var y0 = my(b.getNorth()), y1 = my(b.getSouth());
+                    key = [kz, Math.floor((x0 + x1) / 2 * n), Math.floor((y0 + y1) / 2 * n),
+                           Math.ceil((x1 - x0) * n / 2), Math.ceil((y1 - y0) * n / 2)];
+                }
+                data[field] = {zoom: zoom, key: key};
+            };
+            map.on("moveend", report);
+            map.whenReady(report);
+        })({{ this._parent.get_name() }}, {{ this.national }}, {{ this.field|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "ViewTracker"
+        self.national = NATIONAL_MAX_ZOOM
+        self.field = VIEW_FIELD
+
+
+def track_view(m: folium.Map) -> folium.Map:
+    """Add a :class:`ViewTracker` to ``m`` (once, with the map: not in a swapped layer)."""
+    ViewTracker().add_to(m)
+    return m
 
 
 def _key_box(key: tuple[Any, ...]) -> tuple[float, float, float, float] | None:
@@ -351,9 +418,10 @@ def dataset_legend(dataset: Dataset, *, date_text: str | None, note: str) -> str
     """HTML of a dataset's legend: title, producer, licence with its attribution, data date and
     what is drawn (``note``); every text escaped."""
     licence = dataset.licence
-    parts = [
-        f"<b>{html.escape(dataset.title)}</b>",
-        f"Source : {html.escape(dataset.producer)}",
+    parts = [f"<b>{html.escape(dataset.title)}</b>"]
+    if dataset.producer not in licence.attribution:  # else the attribution names it already
+        parts.append(f"Source : {html.escape(dataset.producer)}")
+    parts += [
         f'Licence : <a href="{html.escape(licence.url)}" target="_blank" rel="noopener">'
         f"{html.escape(licence.name)}</a>",
         f"<i>{html.escape(licence.attribution)}</i>",
@@ -436,7 +504,8 @@ def overlay_layer(
     colour = colour or DATASET_COLOURS.get(dataset.id, DEFAULT_COLOUR)
     key = view_key(view)
     mode = key[0]
-    shown = _in_box(data, _key_box(key))
+    box = _key_box(key)
+    shown = _in_box(data, box)
     group = folium.FeatureGroup(name=name or dataset.title)
     count_unit = _unit_or(_plain_aggregate(dataset, "count"), "éléments")
     if mode == "points" and len(shown) <= MAX_POINTS:
@@ -446,7 +515,12 @@ def overlay_layer(
         )
     else:
         level = view.zoom + CELL_SHIFT + (1 if mode == "points" else 0)
+        if box is None:  # the whole dataset: no finer than the national cells
+            level = min(level, NATIONAL_MAX_ZOOM + CELL_SHIFT)
         cells = aggregate_cells(shown, level)
+        while len(cells) > MAX_CELLS and level > 0:
+            level -= 1
+            cells = aggregate_cells(shown, level)
         _Cells(_cells_payload(cells, dataset, colour)).add_to(group)
         note = (
             f"{_french_number(len(shown))} {count_unit} regroupés : surface des cercles "

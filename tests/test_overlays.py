@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from urllib.parse import urlsplit
 
 import folium
@@ -72,19 +74,82 @@ def national() -> overlays.OverlayData:
 
 
 @pytest.mark.parametrize(
-    ("zoom", "mode", "returned"),
-    [
-        (5, "agrege", ["zoom"]),
-        (8, "agrege", ["zoom"]),
-        (9, "agrege", ["zoom", "bounds"]),
-        (11, "agrege", ["zoom", "bounds"]),
-        (12, "points", ["zoom", "bounds"]),
-        (17, "points", ["zoom", "bounds"]),
-    ],
+    ("zoom", "mode"), [(5, "agrege"), (8, "agrege"), (11, "agrege"), (12, "points"), (17, "points")]
 )
-def test_mode_and_returned_objects_by_zoom(zoom: int, mode: str, returned: list[str]) -> None:
+def test_mode_by_zoom(zoom: int, mode: str) -> None:
     assert overlays.overlay_mode(zoom) == mode
-    assert overlays.returned_objects(zoom) == returned
+
+
+def test_tracked_view_from_st_folium_state() -> None:
+    state = {"zoom": 13, overlays.VIEW_FIELD: {"zoom": 13, "key": [12, 2113, 1470, 2, 1]}}
+    view = overlays.OverlayView.from_map_state(state)
+    assert view == overlays.OverlayView(13, None, (12, 2113, 1470, 2, 1))
+    assert overlays.view_key(view) == ("points", 13, (12, 2113, 1470, 2, 1))
+    assert overlays.RETURNED_OBJECTS == ["zoom", overlays.VIEW_FIELD]
+    for bad in ({"key": "x"}, {"key": [1, 2]}, {"key": [1, 2, 3, 4, "5"]}, "nope"):
+        assert (
+            overlays.OverlayView.from_map_state({"zoom": 13, overlays.VIEW_FIELD: bad}).tiles
+            is None
+        )
+
+
+_NODE_HARNESS = """
+var window = {__GLOBAL_DATA__: {}};
+var L = {};
+var views = JSON.parse(process.argv[1]), out = [];
+views.forEach(function (v) {
+    var handlers = [];
+    var MAP = {
+        getZoom: function () { return v.zoom; },
+        getBounds: function () { return {getWest: () => v.b[1], getEast: () => v.b[3],
+                                         getNorth: () => v.b[2], getSouth: () => v.b[0]}; },
+        on: function (name, f) { handlers.push(f); },
+        whenReady: function (f) { f(); },
+    };
+    SCRIPT
+    out.push(window.__GLOBAL_DATA__[FIELD]);
+});
+console.log(JSON.stringify(out));
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
+def test_browser_view_key_equals_python_view_key() -> None:
+    m = maps.base_map(offline=True)
+    overlays.track_view(m)
+    page = m.get_root().render()
+    found = re.search(
+        r"\(function \(map, national, field\).*?\}\)\((map_[0-9a-f]+), \d+, [^)]*\);",
+        page,
+        flags=re.S,
+    )
+    script = found.group(0).replace(found.group(1), "MAP")
+    views = [
+        overlays.OverlayView(
+            zoom,
+            (
+                lat - 0.02 * 2 ** (12 - zoom),
+                lon - 0.05 * 2 ** (12 - zoom),
+                lat + 0.02 * 2 ** (12 - zoom),
+                lon + 0.05 * 2 ** (12 - zoom),
+            ),
+        )
+        for zoom in (6, 9, 11, 12, 14, 17)
+        for lat, lon in ((45.19, 5.72), (48.8566, 2.3522), (-20.88, 55.45), (16.24, -61.53))
+    ]
+    source = _NODE_HARNESS.replace("SCRIPT", script).replace(
+        "FIELD", json.dumps(overlays.VIEW_FIELD)
+    )
+    argument = json.dumps([{"zoom": v.zoom, "b": v.bounds} for v in views])
+    result = subprocess.run(
+        ["node", "-e", source, argument], capture_output=True, text=True, check=True, timeout=30
+    )
+    tracked = json.loads(result.stdout)
+    for view, browser in zip(views, tracked, strict=True):
+        from_browser = overlays.OverlayView.from_map_state(
+            {"zoom": view.zoom, overlays.VIEW_FIELD: browser}
+        )
+        assert overlays.view_key(from_browser) == overlays.view_key(view), view
 
 
 def test_view_from_st_folium_state() -> None:
@@ -179,6 +244,15 @@ def test_too_many_points_in_view_are_aggregated_finer() -> None:
     assert "cells" in _payload(page, "cells")
 
 
+@pytest.mark.parametrize("zoom", [10, 14])
+def test_view_without_bounds_at_high_zoom_stays_light(
+    national: overlays.OverlayData, zoom: int
+) -> None:
+    page = _group_page(overlays.overlay_layer(national, overlays.OverlayView(zoom)))
+    assert len(_payload(page, "cells")["cells"]) <= overlays.MAX_CELLS
+    assert len(page.encode("utf-8")) < BUDGET_BYTES / 5
+
+
 def test_popups_and_legend_escape_published_text() -> None:
     data = overlays.prepare_overlay(_irve(50, evil=True), "irve", date_text=EVIL)
     page = _group_page(
@@ -263,8 +337,10 @@ def test_choropleth_classes_legend_and_missing_values() -> None:
     for raw in RAW_EVIL:
         assert raw not in page
     legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
-    assert "non disponible" in legend.html and legend.html.count("margin-right:4px;background:#") == 6
-    assert "d3" not in page and "branca" not in page.lower()
+    assert (
+        "non disponible" in legend.html and legend.html.count("margin-right:4px;background:#") == 6
+    )
+    assert "d3.min.js" not in page and "d3js" not in page and "branca" not in page.lower()
 
 
 def test_choropleth_without_any_value() -> None:
