@@ -1,8 +1,10 @@
-"""``python -m geo projects add|list``: the project registry from the shell.
+"""``python -m geo projects add|list|import|export``: the project registry from the shell.
 
 ``add --json-file PROJECT.json`` (``-`` reads stdin) validates one project written with the
 exchange field names, stores it and prints its id and edit token, shown once only. ``list``
-prints every project (any status unless ``--status``), without private fields.
+prints every project (any status unless ``--status``), without private fields. ``import``
+reads a CSV, GeoJSON or GeoPackage file (:mod:`geo.projects_import`); ``export`` writes the
+matching projects, every status unless ``--status`` (:mod:`geo.projects_export`).
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ import argparse
 import getpass
 import json
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from geo.console import print_json
 from geo.errors import GeoError, ProjectValidationError
-from geo.projects import FIELD_LABELS, STAGES, STATUSES, public_dict
+from geo.projects import FIELD_LABELS, STAGES, STATUSES, THEMES, categories, public_dict
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,15 +31,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     listing = sub.add_parser("list", help="list projects (every status unless --status)")
     listing.add_argument("--status", choices=list(STATUSES), action="append")
     listing.add_argument("--json", action="store_true")
+    imports = sub.add_parser("import", help="import a CSV, GeoJSON or GeoPackage file")
+    imports.add_argument("file", help="file to import (.csv, .geojson, .gpkg)")
+    imports.add_argument("--mapping", help='JSON file {"their column": "our field"}')
+    imports.add_argument("--status", choices=list(STATUSES), default="publie",
+                         help="status of the created projects (default: publie)")  # fmt: skip
+    imports.add_argument("--source", help="source name of every row (default: the file name)")
+    imports.add_argument("--json", action="store_true", help="print the JSON report")
+    export = sub.add_parser("export", help="export projects (every status unless --status)")
+    export.add_argument("--format", choices=["csv", "geojson", "gpkg"], required=True)
+    export.add_argument("--out", required=True, help="file to write")
+    export.add_argument("--status", choices=list(STATUSES), action="append")
+    where = export.add_mutually_exclusive_group()
+    for level in ("commune", "epci", "departement", "region"):
+        where.add_argument(f"--{level}", metavar="CODE", help=f"only this {level} (code)")
+    export.add_argument("--theme", choices=list(THEMES), action="append")
+    export.add_argument("--category", choices=list(categories()), action="append")
+    export.add_argument("--stage", choices=list(STAGES), action="append")
+    export.add_argument("--text", help="words in title, summary or carriers")
+    export.add_argument("--source", help="only projects of this source")
+    export.add_argument("--bbox", help="MIN_LON,MIN_LAT,MAX_LON,MAX_LAT")
+    export.add_argument("--near", help="LAT,LON,KM")
+    export.add_argument("--json", action="store_true")
 
 
 def run(args: argparse.Namespace) -> int:
     from geo.store import ProjectStore
+    from geo.territories import load_territories
 
-    store = ProjectStore()
+    # Loaded once when first needed, by the store (locating) or the importer (placing).
+    reference = cache(load_territories)
+    store = ProjectStore(locate=lambda lat, lon: reference().locate(lat, lon))
     try:
         if args.projects_command == "add":
             return _add(store, args)
+        if args.projects_command == "import":
+            return _import(store, args, reference)
+        if args.projects_command == "export":
+            return _export(store, args, reference)
         return _list(store, args)
     finally:
         store.close()
@@ -104,3 +136,75 @@ def _list(store: Any, args: argparse.Namespace) -> int:
         commune = project.code_commune or "-"
         print(f"{project.id:>6}  {project.status:<8} {commune:<6} {stage:<11} {project.title}")
     return 0
+
+
+def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
+    from geo.projects_import import import_projects
+
+    mapping = read_json(args.mapping) if args.mapping else None
+    report = import_projects(
+        args.file,
+        store,
+        territories=reference,
+        mapping=mapping,
+        status=args.status,
+        source=args.source,
+        actor=actor(),
+    )
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(
+        f"Import de {Path(args.file).name} : {report.rows_read} ligne(s) lue(s), "
+        f"{report.created} créée(s), {report.updated} mise(s) à jour, "
+        f"{report.unchanged} inchangée(s), {report.rejected} rejetée(s)."
+    )
+    if report.placed_at_commune:
+        print(f"{report.placed_at_commune} projet(s) placé(s) au centre de leur commune.")
+    for rejection in report.to_dict()["rejections"]:
+        print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
+    if report.ignored_columns:
+        ignored = ", ".join(report.ignored_columns)
+        print(f"Colonnes ignorées : {ignored} (voir --mapping).", file=sys.stderr)
+    return 0
+
+
+def _export(store: Any, args: argparse.Namespace, reference: Any) -> int:
+    from geo.projects_export import export_projects
+    from geo.store import ProjectFilter
+
+    level = next(
+        (n for n in ("commune", "epci", "departement", "region") if getattr(args, n)), None
+    )
+    criteria = ProjectFilter(
+        territory=(level, getattr(args, level)) if level else None,
+        themes=tuple(args.theme or ()),
+        categories=tuple(args.category or ()),
+        stages=tuple(args.stage or ()),
+        statuses=tuple(args.status) if args.status else None,
+        text=args.text,
+        bbox=_numbers(args.bbox, 4, "--bbox"),  # type: ignore[arg-type]
+        near=_numbers(args.near, 3, "--near"),  # type: ignore[arg-type]
+        source=args.source,
+    )
+    count = export_projects(
+        store, args.out, file_format=args.format, criteria=criteria, territories=reference
+    )
+    if args.json:
+        print_json({"exported": count, "format": args.format, "out": str(args.out)})
+    else:
+        print(f"{count} projet(s) exporté(s) dans {args.out} ({args.format}).")
+    return 0
+
+
+def _numbers(text: str | None, count: int, option: str) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v.replace(" ", "")) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != count:
+        msg = f"{option} attend {count} nombres séparés par des virgules (reçu : {text!r})."
+        raise GeoError(msg)
+    return values

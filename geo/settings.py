@@ -21,6 +21,9 @@ GEO_HTTP_TIMEOUT : float seconds, default ``30``
     Connect/read timeout of every outgoing request (downloads, geocoding).
 GEO_USER_AGENT : str, default ``carte-communs-energie/<version>``
     User agent sent with every outgoing request.
+GEO_DEMO : bool, default ``true``
+    Load the example projects of ``data/demo_projects.csv`` into an empty project store at
+    start; ``0`` starts with an empty map.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ SETTING_NAMES = (
     "DATABASE_URL",
     "GEO_HTTP_TIMEOUT",
     "GEO_USER_AGENT",
+    "GEO_DEMO",
 )
 
 _TRUE = {"1", "true", "yes", "on", "oui", "vrai"}
@@ -55,6 +59,7 @@ class Settings:
     database_url: str | None
     http_timeout: float
     user_agent: str
+    demo: bool = True
 
 
 def _secrets_files() -> list[Path]:
@@ -116,4 +121,5 @@ def get_settings(
         database_url=str(database_url) if database_url else None,
         http_timeout=float(str(raw("GEO_HTTP_TIMEOUT", 30))),
         user_agent=str(raw("GEO_USER_AGENT", f"carte-communs-energie/{__version__}")),
+        demo=parse_bool(raw("GEO_DEMO", True), name="GEO_DEMO"),
     )

@@ -39,7 +39,7 @@ class ProjectFilter:
     ``statuses`` match any of the given values (``statuses=None`` means every status);
     ``text`` matches every word in title, summary and carrier names, ignoring case and
     accents; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``; ``near`` is
-    ``(lat, lon, radius_km)``.
+    ``(lat, lon, radius_km)``; ``source`` with ``external_ids`` finds imported projects.
     """
 
     territory: tuple[str, str] | None = None
@@ -51,6 +51,7 @@ class ProjectFilter:
     bbox: tuple[float, float, float, float] | None = None
     near: tuple[float, float, float] | None = None
     source: str | None = None
+    external_ids: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def where_clauses(criteria: ProjectFilter, *, text_index: bool = False) -> list[
     where.extend(projects.c.search_text.like(f"%{w}%") for w in words if w not in indexed)
     if criteria.source is not None:
         where.append(projects.c.source == criteria.source)
+    if criteria.external_ids is not None:
+        where.append(projects.c.external_id.in_(list(criteria.external_ids)))
     if criteria.bbox is not None:
         where.append(_in_box(*criteria.bbox))
     return where

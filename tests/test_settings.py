@@ -229,6 +229,7 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "DATABASE_URL": "sqlite:///x.db",
         "GEO_HTTP_TIMEOUT": "3",
         "GEO_USER_AGENT": "x/1",
+        "GEO_DEMO": "0",
     }
     assert set(values) == set(SETTING_NAMES)
     default = get_settings(environ={}, secrets={})

@@ -1,0 +1,206 @@
+"""Exporting projects: three formats, private fields never written, round trip by import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from reference import territories
+
+from geo.cli import main
+from geo.project_exchange import EXPORT_COLUMNS
+from geo.projects import PRIVATE_FIELDS, Project, public_dict
+from geo.projects_demo import DEMO_FILE
+from geo.projects_export import export_projects
+from geo.projects_import import import_projects
+from geo.store import ProjectFilter, ProjectStore
+
+SUFFIX = {"csv": "csv", "geojson": "geojson", "gpkg": "gpkg"}
+#: Set by the store at write time, so different after an import into another store.
+_STORE_FIELDS = {"id", "created_at", "updated_at", "last_confirmed_at"}
+XSS = {
+    "title": "<script>alert('x')</script>",
+    "summary": "<img src=x onerror=alert(1)>",
+    "description": '[x](javascript:alert(1))\n\n<b>gras</b> ; « guillemets » "doubles"',
+}
+
+
+def open_store(path: Path) -> ProjectStore:
+    return ProjectStore(f"sqlite:///{path}", locate=territories())
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> tuple[ProjectStore, str]:
+    """The demo projects plus a project with tricky text, an area and a private e-mail."""
+    store = open_store(tmp_path / "source.sqlite")
+    report = import_projects(DEMO_FILE, store, territories=territories())
+    assert report.rejected == 0
+    square = [[5.70, 45.17], [5.74, 45.17], [5.74, 45.20], [5.70, 45.20], [5.70, 45.17]]
+    _, token = store.add(
+        XSS | {
+            "categories": ["velo", "donnees_outils"], "themes": ["mobilite"],
+            "carriers": [{"name": "A; B ?", "type": "association"}],
+            "lat": 45.1885, "lon": 5.7245, "contact_email": "secret@exemple.org",
+            "area": {"type": "Polygon", "coordinates": [square]}, "start_year": 2024,
+            "source": "formulaire", "external_id": "x-1", "commons": ["https://exemple.org/a"],
+        },
+        actor="test",
+        status="propose",
+    )  # fmt: skip
+    yield store, token
+    store.close()
+
+
+def comparable(project: Project) -> dict[str, object]:
+    data = public_dict(project)
+    return {k: v for k, v in data.items() if k not in _STORE_FIELDS}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "geojson", "gpkg"])
+def test_round_trip_gives_the_same_projects(
+    filled: tuple[ProjectStore, str], tmp_path: Path, file_format: str
+) -> None:
+    store, _ = filled
+    path = tmp_path / f"projets.{SUFFIX[file_format]}"
+    count = export_projects(store, path, file_format=file_format, territories=territories())
+    assert count == store.count() == 42
+
+    copy = open_store(tmp_path / "copy.sqlite")
+    report = import_projects(path, copy, territories=territories(), status="propose")
+    assert (report.created, report.rejected) == (42, 0)
+    originals = {(p.source, p.external_id): p for p in store.query(limit=100).items}
+    copies = {(p.source, p.external_id): p for p in copy.query(limit=100).items}
+    assert copies.keys() == originals.keys()
+    for key, original in originals.items():
+        expected = comparable(original) | {"status": "propose"}
+        assert comparable(copies[key]) == expected, key
+        assert copies[key].contact_email is None
+    # Importing the export into the store it came from changes nothing.
+    again = import_projects(path, store, territories=territories())
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 42)
+    copy.close()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "geojson", "gpkg"])
+def test_private_fields_never_exported(
+    filled: tuple[ProjectStore, str], tmp_path: Path, file_format: str
+) -> None:
+    store, token = filled
+    path = tmp_path / f"projets.{SUFFIX[file_format]}"
+    export_projects(store, path, file_format=file_format)
+    content = path.read_bytes()
+    for secret in (b"secret@exemple.org", b"contact@exemple.org", token.encode()):
+        assert secret not in content
+    assert b"token" not in content and b"contact_email" not in content
+    if file_format == "gpkg":
+        columns = set(pyogrio.read_info(path)["fields"])
+    elif file_format == "geojson":
+        columns = set(json.loads(content)["features"][0]["properties"])
+    else:
+        columns = set(pd.read_csv(path, sep=";", encoding="utf-8-sig", nrows=0).columns)
+    assert not columns & {*PRIVATE_FIELDS, "token", "token_hash", "search_text"}
+    assert {"external_id", "title", "themes", "categories", "lat", "lon", "commune"} <= (
+        columns | {"lat", "lon"})  # fmt: skip
+
+
+def test_csv_opens_in_french_excel(filled: tuple[ProjectStore, str], tmp_path: Path) -> None:
+    store, _ = filled
+    path = tmp_path / "projets.csv"
+    export_projects(store, path, file_format="csv", territories=territories())
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(frame.columns) == list(EXPORT_COLUMNS)
+    row = frame[frame["external_id"] == "x-1"].iloc[0]
+    assert row["title"] == XSS["title"] and row["description"] == XSS["description"]
+    assert row["categories"] == "velo;donnees_outils"
+    # A name holding the list separator: the carriers are written as JSON, read back as such.
+    assert json.loads(row["carriers"]) == [{"name": "A; B ?", "type": "association"}]
+    assert row["commune"] == "Grenoble" and row["code_commune"] == "38185"
+    assert row["start_year"] == "2024" and row["location_approximate"] == "false"
+    assert json.loads(row["area"])["type"] == "Polygon"
+
+
+def test_geopackage_for_qgis(filled: tuple[ProjectStore, str], tmp_path: Path) -> None:
+    store, _ = filled
+    path = tmp_path / "projets.gpkg"
+    export_projects(store, path, file_format="gpkg", territories=territories())
+    (layer,) = pyogrio.list_layers(path)
+    assert tuple(layer) == ("projets", "Point")
+    info = pyogrio.read_info(path)
+    assert info["crs"] == "EPSG:4326" and info["features"] == 42
+    frame = pyogrio.read_dataframe(path)
+    row = frame[frame["external_id"] == "exemple-001"].iloc[0]
+    assert row["categories"] == "solaire;communaute_energetique"
+    assert row["carrier_type"] == "cooperative;collectif_citoyen"
+    assert row["power_kwc"] == 420.0 and row["citizen_shareholders"] == 310
+    assert row.geometry.x == pytest.approx(5.7263) and row.geometry.y == pytest.approx(45.1862)
+
+
+def test_geojson_feature_collection(filled: tuple[ProjectStore, str], tmp_path: Path) -> None:
+    store, _ = filled
+    path = tmp_path / "projets.geojson"
+    export_projects(store, path, file_format="geojson")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 42
+    feature = next(f for f in data["features"] if f["properties"]["external_id"] == "x-1")
+    assert feature["geometry"] == {"type": "Point", "coordinates": [5.7245, 45.1885]}
+    assert feature["properties"]["carriers"] == [{"name": "A; B ?", "type": "association"}]
+    assert feature["properties"]["themes"] == ["mobilite"]
+
+
+def test_filters_and_statuses(filled: tuple[ProjectStore, str], tmp_path: Path) -> None:
+    store, _ = filled
+    path = tmp_path / "f.csv"
+
+    def exported(**criteria: object) -> list[str]:
+        export_projects(store, path, file_format="csv", criteria=ProjectFilter(**criteria))
+        frame = pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str)
+        return sorted(frame["external_id"])
+
+    assert len(exported()) == 42  # every status unless asked
+    assert "x-1" not in exported(statuses=("publie",))
+    paris = exported(territory=("departement", "75"))
+    assert paris == [f"exemple-0{n}" for n in range(28, 34)]
+    assert exported(categories=("hydroelectricite",), stages=("termine",)) == ["exemple-023"]
+    assert exported(text="velobus", themes=("mobilite",)) == ["exemple-009", "exemple-030"]
+    assert exported(text="aucun projet ne dit cela") == []
+    assert pd.read_csv(path, sep=";", encoding="utf-8-sig").empty  # header only
+
+
+def test_export_command(
+    geo_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    assert main(["projects", "import", str(DEMO_FILE), "--status", "propose"]) == 0
+    assert "41 ligne(s) lue(s), 41 créée(s)" in capsys.readouterr().out
+    out = tmp_path / "isere.gpkg"
+    args = ["projects", "export", "--format", "gpkg", "--out", str(out), "--departement", "38",
+            "--category", "solaire", "--json"]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["exported"] == 4
+    frame = pyogrio.read_dataframe(out)
+    assert set(frame["code_departement"]) == {"38"} and set(frame["status"]) == {"propose"}
+    assert main(["projects", "export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
+                 "--near", "45,5"]) == 1  # fmt: skip
+    assert "--near attend 3 nombres" in capsys.readouterr().err
+    assert not list(tmp_path.glob(".*partial*"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("file_format", ["csv", "geojson", "gpkg"])
+def test_empty_export_is_a_valid_file(tmp_path: Path, file_format: str) -> None:
+    store = open_store(tmp_path / "empty.sqlite")
+    path = tmp_path / f"vide.{SUFFIX[file_format]}"
+    assert export_projects(store, path, file_format=file_format) == 0
+    report = import_projects(path, store, territories=territories())
+    assert (report.rows_read, report.created) == (0, 0)
+    if file_format == "gpkg":
+        assert pyogrio.read_info(path)["features"] == 0
+        assert pyogrio.read_info(path)["crs"] == "EPSG:4326"
+    store.close()
