@@ -190,9 +190,9 @@ def test_key_is_stable_under_small_pans_and_changes_under_large_ones(zoom: int) 
     assert all(k == key for k in small)
     assert overlays.view_key(view(0, width * 3)) != key
     # The data box around the key covers the whole view.
-    x0, y0, x1, y1 = overlays._key_box(key)
+    x0, y0, x1, y1 = overlays.key_box(key)
     south, west, north, east = view(0, 0).bounds
-    (vx0, vx1), (vy1, vy0) = overlays._mercator(np.array([west, east]), np.array([south, north]))
+    (vx0, vx1), (vy1, vy0) = overlays.mercator(np.array([west, east]), np.array([south, north]))
     assert x0 <= vx0 and vx1 <= x1 and y0 <= vy0 and vy1 <= y1
 
 

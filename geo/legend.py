@@ -1,0 +1,55 @@
+"""HTML legends for map layers: a Leaflet control that comes and goes with its layer.
+
+The content is HTML built by the caller from escaped text; it is embedded with Jinja's
+``tojson`` (``<``, ``>``, ``&`` escaped), so it cannot close the page's script.
+"""
+
+from __future__ import annotations
+
+from folium.elements import MacroElement
+from folium.template import Template
+
+LEGEND_STYLE = (
+    "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
+    "font:12px/1.35 sans-serif;max-width:260px;max-height:40vh;overflow:auto"
+)
+
+
+class Legend(MacroElement):
+    """An HTML legend (a Leaflet control) shown while its parent layer is on the map."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (group, content) {
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "geo-legende");
+                div.innerHTML = content;
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            group.on("add", function () { legend.remove(); legend.addTo(group._map); });
+            group.on("remove", function () { legend.remove(); });
+            if (group._map) { legend.addTo(group._map); }
+        })({{ this._parent.get_name() }}, {{ this.html|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, content: str, *, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = f'<div style="{LEGEND_STYLE}">{content}</div>'
+        self.position = position
+
+
+def french_number(value: float) -> str:
+    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def swatch(colour: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:14px;height:10px;margin-right:4px;'
+        f'background:{colour};border:1px solid #777"></span>'
+    )
