@@ -8,16 +8,14 @@ No Streamlit here.
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from folium.elements import MacroElement
 from folium.template import Template
 
-from geo.legend import Legend, french_number, swatch
+from geo.layer_elements import LayerScript, Legend, french_number, swatch
 from geo.maps import outlines_geojson
 
 NOT_AVAILABLE = "non disponible"
@@ -55,7 +53,7 @@ def _palette(count: int) -> list[str]:
     return [PALETTE[i] for i in picks]
 
 
-class _Choropleth(MacroElement):
+class _Choropleth(LayerScript):
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (group, d) {
@@ -73,11 +71,6 @@ class _Choropleth(MacroElement):
         })({{ this._parent.get_name() }}, {{ this.payload|tojson }});
         {% endmacro %}"""
     )
-
-    def __init__(self, payload: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "Choropleth"
-        self.payload = payload
 
 
 def choropleth_layer(

@@ -34,7 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from folium.elements import MacroElement
 from folium.template import Template
 
 from geo.choropleth import (
@@ -46,7 +45,7 @@ from geo.choropleth import (
     value_classes,
 )
 from geo.datasets.catalogue import Aggregate, Dataset, get_dataset
-from geo.legend import Legend, french_number
+from geo.layer_elements import LayerScript, Legend, french_number
 from geo.map_view import (
     DEFAULT_ZOOM,
     NATIONAL_MAX_ZOOM,
@@ -209,7 +208,7 @@ def _in_box(data: OverlayData, box: tuple[float, float, float, float] | None) ->
     return data.take((data.x >= x0) & (data.x < x1) & (data.y >= y0) & (data.y < y1))
 
 
-class _Cells(MacroElement):
+class _Cells(LayerScript):
     """Proportional circles, one per cell, with a count (and measure) tooltip."""
 
     _template = Template(
@@ -230,13 +229,8 @@ class _Cells(MacroElement):
         {% endmacro %}"""
     )
 
-    def __init__(self, payload: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "OverlayCells"
-        self.payload = payload
 
-
-class _Points(MacroElement):
+class _Points(LayerScript):
     """Circle markers whose popup is assembled from already-escaped values."""
 
     _template = Template(
@@ -256,11 +250,6 @@ class _Points(MacroElement):
         })({{ this._parent.get_name() }}, {{ this.payload|tojson }});
         {% endmacro %}"""
     )
-
-    def __init__(self, payload: dict[str, Any]) -> None:
-        super().__init__()
-        self._name = "OverlayPoints"
-        self.payload = payload
 
 
 def _unit_or(aggregate: Aggregate | None, default: str) -> str:

@@ -1,10 +1,13 @@
-"""HTML legends for map layers: a Leaflet control that comes and goes with its layer.
+"""Folium elements shared by the overlay and choropleth layers: a script fed with a JSON
+payload, and an HTML legend (a Leaflet control) that comes and goes with its layer.
 
-The content is HTML built by the caller from escaped text; it is embedded with Jinja's
-``tojson`` (``<``, ``>``, ``&`` escaped), so it cannot close the page's script.
+Payloads and legend HTML are embedded with Jinja's ``tojson`` (``<``, ``>``, ``&`` escaped), so
+they cannot close the page's script; legend HTML is built by the caller from escaped text.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from folium.elements import MacroElement
 from folium.template import Template
@@ -13,6 +16,16 @@ LEGEND_STYLE = (
     "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
     "font:12px/1.35 sans-serif;max-width:260px;max-height:40vh;overflow:auto"
 )
+
+
+class LayerScript(MacroElement):
+    """A script run with its parent layer and a JSON payload: a subclass's ``_template``
+    calls a function with ``({{ this._parent.get_name() }}, {{ this.payload|tojson }})``."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__()
+        self._name = type(self).__name__.lstrip("_")
+        self.payload = payload
 
 
 class Legend(MacroElement):
