@@ -136,6 +136,28 @@ class Legend(MacroElement):
         self.content = f"<strong>{html.escape(title)}</strong>{items}"
 
 
+class _Returned(MacroElement):
+    """A comment naming what ``st_folium`` returns. streamlit-folium reads
+    ``returned_objects`` once, when the map mounts, and mounts again only when the map's
+    script changes: this makes the script change with them."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        /* returned: {{ this.names }} */
+        {% endmacro %}"""
+    )
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Returned"
+        self.names = ",".join(sorted(re.sub(r"[^a-z_]", "", n) for n in names))
+
+
+def with_returned(m: folium.Map, names: Sequence[str]) -> folium.Map:
+    _Returned(names).add_to(m)
+    return m
+
+
 def project_legend() -> Legend:
     entries = [(THEME_COLOURS[k], THEME_LEGEND[k]) for k in ("energie", "mobilite", "both")]
     return Legend("Projets", entries, css_class="legende-projets")

@@ -27,7 +27,7 @@ from geo.settings import Settings, get_settings
 from geo.store import ProjectStore
 from geo.territories import LEVEL_LABELS, Territories, load_territories
 
-MAP_HEIGHT = 560
+MAP_HEIGHT = 500
 MAP_KEY = "explorer-carte"
 LIST_LIMIT = 200
 _STATE_KEYS = ("q", "themes", "categories", "etapes", "porteurs", "territoire", "pres", "rayon",
@@ -102,6 +102,15 @@ def _population(level: str, settings: Settings) -> pd.Series | None:
         return None
     communes = territories.cog.communes
     return communes.groupby(communes[level].astype(str))["population"].sum().astype(float)
+
+
+def _overlay_returned(m: Any, view: overlays.OverlayView) -> list[str]:
+    """What the overlays need back from the map: the view key computed in the browser (with
+    :func:`overlays.track_view`) or, with the first version of geo.overlays, zoom and bounds."""
+    if hasattr(overlays, "track_view"):
+        overlays.track_view(m)
+        return list(overlays.RETURNED_OBJECTS)
+    return list(overlays.returned_objects(view.zoom))
 
 
 def _indicator_label(indicator: str) -> str:
@@ -192,6 +201,7 @@ def _restore(territories: Territories | None) -> None:
         f_tri=state.order,
         projet=state.project,
         vue=state.view,
+        vue_initiale=state.view,
         notices=decoded.notices,
         restored=True,
     )
@@ -487,7 +497,8 @@ def render() -> None:
         return explorer.permalink(replace(state, project=pid, view=None), base_path=base_path)
 
     communes = _communes(frame, territories)
-    view = state.view if selection is None else None
+    # The map starts where the link said; later views only go to the URL (no remount per pan).
+    view = st.session_state.get("vue_initiale") if selection is None else None
     m = explorer_map.explorer_map(
         basemap=state.basemap,
         offline=settings.offline,
@@ -512,8 +523,7 @@ def render() -> None:
             groups.append(choropleth)
     if state.overlays:
         view = overlays.OverlayView.from_map_state(st.session_state.get(MAP_KEY))
-        # Zoom (and bounds once zoomed in) come back only while an overlay needs them.
-        returned += [r for r in overlays.returned_objects(view.zoom) if r not in returned]
+        returned += [r for r in _overlay_returned(m, view) if r not in returned]
         for dataset_id in state.overlays:
             data = _overlay(dataset_id, settings)
             if isinstance(data, GeoError):
@@ -532,6 +542,7 @@ def render() -> None:
         key="suivre_vue",
         help="La position et le zoom de la carte sont ajoutés au lien de la page.",
     )
+    explorer_map.with_returned(m, returned)
     map_col, list_col = st.columns([5, 3], gap="medium")
     with map_col:
         result = st_folium(
@@ -565,8 +576,12 @@ def render() -> None:
     elif st.session_state.get("vue") is not None and selection is not None:
         st.session_state["vue"] = None
 
-    # --- list ---
+    # --- detail and list ---
+    chosen = st.session_state.get("projet")
     with list_col:
+        if chosen is not None and chosen in ids:
+            row = frame[frame["id"] == chosen].iloc[0]
+            _project_detail(row, territories, link(chosen), store)
         order = st.selectbox(
             "Trier par", order_options, format_func=explorer.ORDERS.__getitem__, key="f_tri"
         )
@@ -574,32 +589,24 @@ def render() -> None:
         if ordered.empty:
             st.info("Aucun projet ne correspond à ces filtres.")
         with st.container(height=MAP_HEIGHT - 90, border=False, key="liste-projets"):
-            for row in ordered.head(LIST_LIMIT).itertuples(index=False):
+            for row in ordered.head(LIST_LIMIT).itertuples():
                 pid = int(row.id)
                 label = str(row.title)
                 if distances is not None:
-                    label += f" — {distances.loc[ordered.index[ordered['id'] == pid][0]]:.1f} km"
+                    label += f" — {distances.loc[row.Index]:.1f} km"
                 st.button(
                     label,
                     key=f"choisir-{pid}",
                     on_click=_select,
                     args=(pid,),
-                    type="primary" if pid == state.project else "secondary",
+                    type="primary" if pid == chosen else "secondary",
                     use_container_width=True,
                 )
             if len(ordered) > LIST_LIMIT:
                 st.caption(f"… et {len(ordered) - LIST_LIMIT} autres : affinez les filtres.")
 
-    state = replace(
-        state,
-        order=order,
-        project=st.session_state.get("projet"),
-        view=st.session_state.get("vue"),
-    )
+    state = replace(state, order=order, project=chosen, view=st.session_state.get("vue"))
     _write_url(state)
-    if state.project is not None and state.project in ids:
-        row = frame[frame["id"] == state.project].iloc[0]
-        _project_detail(row, territories, link(state.project), store)
 
     def html_map() -> bytes:
         standalone = explorer_map.explorer_map(

@@ -63,7 +63,9 @@ def _open(
 
 
 def _frame(page: object) -> object:
-    return page.frame_locator(MAP_FRAME)
+    # When what the map returns changes, Streamlit mounts a new map beside the old one for a
+    # moment: the new one comes last.
+    return page.frame_locator(MAP_FRAME).last
 
 
 def _settle(page: object) -> None:
@@ -90,6 +92,7 @@ def _expect_count(page: object, count: int) -> None:
 
 def _pick(page: object, label: str, option: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import expect
 
     choice = page.get_by_role("option", name=option, exact=True)
     for _ in range(3):  # a rerun landing at that moment may close the list again
@@ -103,6 +106,7 @@ def _pick(page: object, label: str, option: str) -> None:
     choice.click()
     page.keyboard.press("Escape")
     page.wait_for_selector(APP_IDLE)
+    expect(page.locator(MAP_FRAME)).to_have_count(1)
 
 
 def _territory(page: object, text: str) -> None:
@@ -198,6 +202,8 @@ def test_shared_link_reopens_filters_and_selection(
     page.wait_for_selector(APP_IDLE)
     shared = page.url
     assert "projet=" in shared and "themes=energie" in shared
+    _settle(page)
+    page.screenshot(path=screenshots_dir / "explorer-desktop-fiche.png")
 
     again, network_again = _open(routed_context, shared, viewport="mobile")
     expect(again.locator(DETAIL)).to_contain_text("Essai toits solaires de Grenoble")
@@ -208,7 +214,12 @@ def test_shared_link_reopens_filters_and_selection(
     expect(_frame(again).locator(".projet-choisi")).to_have_count(1)
     assert again.url == shared
     _settle(again)
-    again.screenshot(path=screenshots_dir / "explorer-mobile-shared.png", full_page=True)
+    again.screenshot(path=screenshots_dir / "explorer-mobile-shared.png")
+    again.locator(DETAIL).screenshot(path=screenshots_dir / "explorer-mobile-fiche.png")
+    exports = again.get_by_test_id("stDownloadButton")
+    expect(exports).to_have_count(4)
+    exports.last.scroll_into_view_if_needed()
+    again.screenshot(path=screenshots_dir / "explorer-mobile-exports.png")
     assert network.external == [] and network_again.external == []
 
 
@@ -279,3 +290,31 @@ def test_overlay_toggles_on_with_its_legend(
     _settle(page)
     page.screenshot(path=screenshots_dir / f"explorer-{viewport}-couche.png")
     assert network.external == []
+
+
+def test_shared_view_reopens_at_the_same_place(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url)
+    page.get_by_test_id("stCheckbox").filter(has_text="Partager cette vue").click()
+    page.wait_for_selector(APP_IDLE)
+    frame = _frame(page)
+    _settle(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    _settle(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    _settle(page)
+    zoom = frame.locator(".leaflet-container").evaluate("() => window.map_div.getZoom()")
+    expect(page).to_have_url(re.compile(rf"vue=[^&]*(%2C|,){zoom}(&|$)"))
+    shared = page.url
+
+    again, network_again = _open(routed_context, shared)
+    container = _frame(again).locator(".leaflet-container")
+    expect(container).to_be_visible()
+    _settle(again)
+    assert container.evaluate("() => window.map_div.getZoom()") == zoom
+    assert network.external == [] and network_again.external == []
