@@ -59,12 +59,13 @@ class LoaderMissingError(GeoError):
 def load_schema(
     dataset: Dataset, report: LoadReport, settings: Settings | None = None
 ) -> TableSchema | None:
-    """The dataset's official Table Schema from the data cache (fetched from the mirror or
-    the network when missing); None, with a warning in ``report``, when it cannot be had."""
+    """The dataset's official schema from the data cache (fetched from the mirror or the
+    network when missing), as a :class:`TableSchema` (a JSON Schema of GeoJSON features is
+    read as one); None, with a warning in ``report``, when it cannot be had."""
     from geo.datasets.schema import SchemaError, TableSchema
     from geo.fetch import ensure_local
 
-    if dataset.schema_kind != "table-schema" or dataset.schema_source is None:
+    if dataset.schema_source is None:
         return None
     try:
         return TableSchema.from_file(ensure_local(dataset.schema_source, settings))

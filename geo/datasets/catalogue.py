@@ -20,9 +20,11 @@ from geo.errors import GeoError
 Theme = Literal["énergie", "mobilité"]
 GeometryKind = Literal["point", "line", "commune"]
 AggregateKind = Literal["count", "sum", "count_distinct"]
+Coverage = Literal["national", "local"]
 
 THEMES: tuple[str, ...] = ("énergie", "mobilité")
 GEOMETRY_KINDS: tuple[str, ...] = ("point", "line", "commune")
+COVERAGES: tuple[str, ...] = ("national", "local")
 
 
 class UnknownDatasetError(GeoError, KeyError):
@@ -128,8 +130,19 @@ class Dataset:
     #: Name of the :mod:`geo.sources` entry of the schema (fetched with the data).
     schema_source: str | None = None
     description: str = ""
+    #: ``national``: the file lists every place of France, so a territory without a row has
+    #: none (0); ``local``: a producer's file, silent about territories it has no row for.
+    coverage: Coverage = "national"
+    #: Date column of the normalised frame whose latest value dates the data.
+    date_column: str | None = None
+    #: Column of the period of a yearly series: figures use the latest period only (years
+    #: are never summed).
+    period_column: str | None = None
 
     def __post_init__(self) -> None:
+        if self.coverage not in COVERAGES:
+            msg = f"Jeu de données {self.id} : couverture inconnue {self.coverage!r}."
+            raise ValueError(msg)
         if self.theme not in THEMES:
             msg = f"Jeu de données {self.id} : thème inconnu {self.theme!r}."
             raise ValueError(msg)
@@ -231,6 +244,7 @@ IRVE = Dataset(
         ),
     ),
     description="Un point par point de charge (les lignes par connecteur sont regroupées).",
+    date_column="date_maj",
 )
 
 COVOITURAGE = Dataset(
@@ -265,6 +279,7 @@ COVOITURAGE = Dataset(
         Aggregate("places", "Places de covoiturage", "sum", "nbre_pl", unit="places"),
         Aggregate("places_pmr", "Places PMR", "sum", "nbre_pmr", unit="places"),
     ),
+    date_column="date_maj",
 )
 
 PRODUCTION = Dataset(
@@ -307,8 +322,28 @@ PRODUCTION = Dataset(
             unit="installations",
             by="filiere",
         ),
+        Aggregate(
+            "puissance_renouvelable_kw",
+            "Puissance renouvelable installée",
+            "sum",
+            "puissance_kw",
+            unit="kW",
+            where_column="renouvelable",
+            where_min=1.0,
+        ),
+        Aggregate(
+            "puissance_renouvelable_kw_par_filiere",
+            "Puissance renouvelable installée par filière",
+            "sum",
+            "puissance_kw",
+            unit="kW",
+            where_column="renouvelable",
+            where_min=1.0,
+            by="filiere",
+        ),
     ),
     description="Situé par le code INSEE de la commune d'implantation (pas de coordonnées).",
+    date_column="date_debut_version",
 )
 
 CONSOMMATION = Dataset(
@@ -341,7 +376,33 @@ CONSOMMATION = Dataset(
             unit="MWh",
             by="filiere",
         ),
+        *(
+            Aggregate(
+                f"conso_{sector}_mwh_par_filiere",
+                f"Consommation {label} par énergie",
+                "sum",
+                f"conso_{sector}_mwh",
+                unit="MWh",
+                by="filiere",
+            )
+            for sector, label in (
+                ("residentiel", "résidentielle"),
+                ("tertiaire", "tertiaire"),
+                ("industrie", "industrielle"),
+                ("agriculture", "agricole"),
+                ("secteur_inconnu", "de secteur inconnu"),
+            )
+        ),
+        Aggregate(
+            "points_de_livraison_par_filiere",
+            "Points de livraison par énergie",
+            "sum",
+            "pdl_total",
+            unit="points",
+            by="filiere",
+        ),
     ),
+    period_column="annee",
 )
 
 STATIONNEMENT_VELO = Dataset(
@@ -368,6 +429,8 @@ STATIONNEMENT_VELO = Dataset(
         Aggregate("sites", "Sites de stationnement vélo", "count", unit="sites"),
         Aggregate("places_velo", "Places de stationnement vélo", "sum", "capacite", "places"),
     ),
+    coverage="local",
+    date_column="date_maj",
 )
 
 AMENAGEMENTS_CYCLABLES = Dataset(
@@ -392,6 +455,8 @@ AMENAGEMENTS_CYCLABLES = Dataset(
     aggregates=(
         Aggregate("longueur_m", "Longueur d'aménagements cyclables", "sum", "longueur_m", "m"),
     ),
+    coverage="local",
+    date_column="date_maj",
 )
 
 CATALOGUE.update(

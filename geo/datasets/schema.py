@@ -71,7 +71,12 @@ class TableSchema:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TableSchema:
+        """A Table Schema, or the JSON Schema of a GeoJSON FeatureCollection (its feature
+        properties read as fields, see :func:`feature_fields`)."""
         raw_fields = data.get("fields")
+        if raw_fields is None:
+            raw_fields = feature_fields(data)
+            data = {**_json_schema_metadata(data), **data}
         if not isinstance(raw_fields, list) or not raw_fields:
             msg = "Ce fichier n'est pas un Table Schema (pas de liste « fields »)."
             raise SchemaError(msg)
@@ -104,6 +109,61 @@ class TableSchema:
             msg = f"Schéma inattendu (un objet JSON était attendu) : {path}."
             raise SchemaError(msg)
         return cls.from_dict(data)
+
+
+# --- JSON Schema of GeoJSON features -----------------------------------------------------------
+
+_JSON_TYPES = {"string": "string", "number": "number", "integer": "integer", "boolean": "boolean"}
+
+
+def feature_fields(data: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    """Table Schema fields for the feature properties of a JSON Schema describing a GeoJSON
+    FeatureCollection (``properties.features.items.properties.properties``), such as the
+    aménagements cyclables schema; None when ``data`` is not one.
+
+    JSON Schema patterns match anywhere unless anchored, Table Schema patterns match the
+    whole value: unanchored ends are opened with ``.*``. Arrays and objects are not checked.
+    """
+    try:
+        feature = data["properties"]["features"]["items"]["properties"]["properties"]
+        properties = feature["properties"]
+    except (KeyError, TypeError):
+        return None
+    if not isinstance(properties, Mapping):
+        return None
+    required = set(feature.get("required") or ())
+    fields = []
+    for name, spec in properties.items():
+        spec = spec if isinstance(spec, Mapping) else {}
+        kind = _JSON_TYPES.get(str(spec.get("type")), "any")
+        field: dict[str, Any] = {"name": str(name), "type": kind}
+        if kind == "string" and spec.get("format") == "date":
+            field["type"] = "date"
+        constraints: dict[str, Any] = {"required": name in required}
+        if "enum" in spec:
+            constraints["enum"] = list(spec["enum"])
+        if "pattern" in spec:
+            pattern = str(spec["pattern"])
+            pattern = pattern[1:] if pattern.startswith("^") else ".*" + pattern
+            pattern = pattern[:-1] if pattern.endswith("$") else pattern + ".*"
+            constraints["pattern"] = pattern
+        for key in ("minimum", "maximum", "minLength", "maxLength"):
+            if key in spec:
+                constraints[key] = spec[key]
+        field["constraints"] = constraints
+        fields.append(field)
+    return fields
+
+
+def _json_schema_metadata(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Name and version of a JSON Schema (kept under ``allOf`` by the Etalab schemas)."""
+    found: dict[str, Any] = {}
+    for part in [data, *(data.get("allOf") or [])]:
+        if isinstance(part, Mapping):
+            for key in ("name", "title", "version"):
+                if key in part and key not in found:
+                    found[key] = part[key]
+    return found
 
 
 # --- checks -------------------------------------------------------------------------------------
