@@ -11,6 +11,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -334,13 +335,26 @@ def _select(project_id: int | None) -> None:
     st.session_state["projet"] = project_id
 
 
+def _absolute(link: str) -> str:
+    """``link`` (path and query) on the address the visitor used, when Streamlit knows it."""
+    try:
+        page = urlsplit(str(st.context.url or ""))
+    except (AttributeError, ValueError):
+        return link
+    if page.scheme in ("http", "https") and page.netloc:
+        return f"{page.scheme}://{page.netloc}{link}"
+    return link
+
+
 def _project_detail(
     row: pd.Series, territories: Territories | None, link: str, store: ProjectStore
 ) -> None:
     with st.container(border=True, key="fiche-projet"):
-        head, close = st.columns([5, 1], vertical_alignment="center")
-        head.subheader(plain_markdown(row["title"]))
-        close.button("Fermer", key="fermer-fiche", on_click=_select, args=(None,), type="tertiary")
+        st.subheader(plain_markdown(row["title"]), anchor=False)
+        st.button(
+            "Fermer la fiche", key="fermer-fiche", on_click=_select, args=(None,),
+            type="tertiary", icon="✖️",
+        )  # fmt: skip
         facts = [
             " · ".join(THEMES.get(t, t) for t in row["themes"]),
             STAGES.get(row["stage"], row["stage"]),
@@ -373,10 +387,17 @@ def _project_detail(
                 st.markdown(f"**Territoire** : {text}")
         if row.get("website"):
             st.link_button("Site du projet", str(row["website"]))
-        st.caption(f"Lien vers cette fiche : `{link}`")
+        st.caption("Lien vers cette fiche :")
+        st.code(_absolute(link), language=None, wrap_lines=True)
 
 
-def _exports(ids: list[int], store: ProjectStore, criteria: Any, html_map: Any) -> None:
+def _exports(
+    ids: list[int],
+    store: ProjectStore,
+    criteria: Any,
+    html_map: Any,
+    territories: Territories | None = None,
+) -> None:
     """Download buttons; each file is built only when its button is clicked."""
     st.caption("Exporter la sélection")
     cols = st.columns(4)
@@ -390,7 +411,7 @@ def _exports(ids: list[int], store: ProjectStore, criteria: Any, html_map: Any) 
         strict=True,
     ):
         col.download_button(
-            label, lambda name=name: _export_file(name, tuple(ids), store, criteria),
+            label, lambda name=name: _export_file(name, tuple(ids), store, criteria, territories),
             file_name=f"projets.{name}", mime=mime, key=f"export-{name}", on_click="ignore",
             disabled=not ids, use_container_width=True,
         )  # fmt: skip
@@ -400,7 +421,13 @@ def _exports(ids: list[int], store: ProjectStore, criteria: Any, html_map: Any) 
     )  # fmt: skip
 
 
-def _export_file(name: str, ids: tuple[int, ...], store: ProjectStore, criteria: Any) -> bytes:
+def _export_file(
+    name: str,
+    ids: tuple[int, ...],
+    store: ProjectStore,
+    criteria: Any,
+    territories: Territories | None = None,
+) -> bytes:
     """The selection in one format, through the project exporter when it is installed."""
     wanted = set(ids)
     items = [p for p in store.query(criteria, limit=2**31 - 1).items if p.id in wanted]
@@ -414,7 +441,7 @@ def _export_file(name: str, ids: tuple[int, ...], store: ProjectStore, criteria:
         else:
             writer = {"csv": projects_export.write_csv, "geojson": projects_export.write_geojson,
                       "gpkg": projects_export.write_gpkg}[name]  # fmt: skip
-            writer(path, items, [None] * len(items))
+            writer(path, items, projects_export.commune_names(items, territories))
         return path.read_bytes()
 
 
@@ -588,7 +615,9 @@ def render() -> None:
         ordered = explorer.sort_frame(frame, order, distances)
         if ordered.empty:
             st.info("Aucun projet ne correspond à ces filtres.")
-        with st.container(height=MAP_HEIGHT - 90, border=False, key="liste-projets"):
+        # A scrolling box beside the map when the list is long; as tall as it is otherwise.
+        height: int | str = MAP_HEIGHT - 90 if len(ordered) > 6 else "content"
+        with st.container(height=height, border=False, key="liste-projets"):
             for row in ordered.head(LIST_LIMIT).itertuples():
                 pid = int(row.id)
                 label = str(row.title)
@@ -618,7 +647,7 @@ def render() -> None:
         )
         return explorer_map.standalone_html(standalone, base_url_path=base).encode("utf-8")
 
-    _exports(sorted(ids), store, criteria, html_map)
+    _exports(sorted(ids), store, criteria, html_map, territories)
 
 
 render()

@@ -6,6 +6,8 @@ projects when they were loaded first): expected counts are asked of the store, n
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -318,3 +320,24 @@ def test_shared_view_reopens_at_the_same_place(
     _settle(again)
     assert container.evaluate("() => window.map_div.getZoom()") == zoom
     assert network.external == [] and network_again.external == []
+
+
+def test_exports_of_the_selection(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    page, network = _open(routed_context, f"{app_url}/?territoire=commune:38185")
+    expected = store.count(ProjectFilter(territory=("commune", "38185"), statuses=PUBLIC))
+    _expect_count(page, expected)
+    with page.expect_download() as csv_download:
+        page.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == expected + 1  # the header and one row per project
+    assert "Essai toits solaires de Grenoble" in text and "contact_email" not in text
+    with page.expect_download() as html_download:
+        page.get_by_test_id("stDownloadButton").filter(has_text="Carte HTML").click()
+    html = Path(html_download.value.path()).read_text(encoding="utf-8")
+    assert "/app/static/" not in html and "L.markerClusterGroup" in html
+    assert network.external == []
