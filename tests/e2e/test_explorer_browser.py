@@ -341,3 +341,25 @@ def test_exports_of_the_selection(
     html = Path(html_download.value.path()).read_text(encoding="utf-8")
     assert "/app/static/" not in html and "L.markerClusterGroup" in html
     assert network.external == []
+
+
+def test_a_filter_change_keeps_the_users_view(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    page, network = _open(routed_context, app_url)
+    frame = _frame(page)
+    _settle(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    _settle(page)
+    frame.locator(".leaflet-control-zoom-in").click()
+    _settle(page)
+    container = frame.locator(".leaflet-container")
+    zoom = container.evaluate("() => window.map_div.getZoom()")
+    _pick(page, "Thèmes", "mobilité")
+    _expect_count(page, store.count(ProjectFilter(themes=("mobilite",), statuses=PUBLIC)))
+    page.wait_for_selector(APP_IDLE)
+    # Same map (only the projects layer was swapped), same zoom.
+    assert container.evaluate("() => window.map_div.getZoom()") == zoom
+    assert network.external == []
