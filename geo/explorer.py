@@ -427,14 +427,23 @@ INDICATOR_LEVELS = {"departement": "départements", "region": "régions"}
 PROJECTS_INDICATOR = "projets"
 
 
-def indicator_ids(datasets: Sequence[str]) -> list[str]:
-    """``source:level`` ids of the choropleths: the selected projects, or a dataset's rows per
-    10,000 inhabitants, per département or région."""
+def indicator_ids(figures: Sequence[str]) -> list[str]:
+    """Ids of the choropleths: ``projets:<level>`` (the selected projects) and
+    ``<dataset>:<aggregate>:<level>`` (a dataset's figure per 10,000 inhabitants) for each
+    ``figures`` entry ``<dataset>:<aggregate>``, per département or région."""
     return [
         f"{source}:{level}"
-        for source in (PROJECTS_INDICATOR, *datasets)
+        for source in (PROJECTS_INDICATOR, *figures)
         for level in INDICATOR_LEVELS
     ]
+
+
+def parse_indicator(indicator: str) -> tuple[str, str | None, str]:
+    """``(source, aggregate, level)`` of an id from :func:`indicator_ids`."""
+    parts = indicator.split(":")
+    if len(parts) == 2:
+        return parts[0], None, parts[1]
+    return parts[0], parts[1], parts[-1]
 
 
 def indicator_values(codes: pd.Series, population: pd.Series | None = None) -> pd.Series:

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import explorer, explorer_map, maps, overlays
+from geo import explorer, explorer_map, indicators, maps, overlays
 from geo.datasets import CATALOGUE, load_dataset
 from geo.errors import GeoError
 from geo.explorer import ExplorerState, plain_markdown
@@ -101,8 +101,73 @@ def _population(level: str, settings: Settings) -> pd.Series | None:
     territories = _territories(settings)
     if not isinstance(territories, Territories):
         return None
-    communes = territories.cog.communes
-    return communes.groupby(communes[level].astype(str))["population"].sum().astype(float)
+    return indicators.populations(territories, level)
+
+
+def _figures() -> list[str]:
+    """``dataset:aggregate`` of every plain per-territory figure of the loadable datasets."""
+    return [
+        f"{d.id}:{a.name}"
+        for d in CATALOGUE.values()
+        if d.loader_available
+        for a in d.aggregates
+        if a.by is None and a.where_column is None
+    ]
+
+
+@st.cache_resource(show_spinner="Calcul de l'indicateur…", max_entries=16)
+def _indicator_table(dataset_id: str, level: str, settings: Settings) -> pd.DataFrame | str:
+    territories = _territories(settings)
+    rows = _dataset_frame(dataset_id, settings)
+    if not isinstance(territories, Territories):
+        return "territoires non chargés"
+    if isinstance(rows, GeoError):
+        return str(rows)
+    return indicators.indicator_table(rows, dataset_id, level, territories=territories)
+
+
+def _indicator_label(indicator: str) -> str:
+    source, aggregate, level = explorer.parse_indicator(indicator)
+    where = explorer.INDICATOR_LEVELS[level][:-1]
+    if source == explorer.PROJECTS_INDICATOR:
+        return f"Projets sélectionnés, par {where}"
+    figure = CATALOGUE[source].aggregate(str(aggregate))
+    return f"{figure.label} pour 10 000 habitants, par {where}"
+
+
+def _choropleth(indicator: str, frame: pd.DataFrame, settings: Settings) -> Any:
+    """The choropleth layer of an indicator, or a French reason why it cannot be drawn."""
+    territories = _territories(settings)
+    if not isinstance(territories, Territories):
+        return "territoires non chargés"
+    source, aggregate, level = explorer.parse_indicator(indicator)
+    if source == explorer.PROJECTS_INDICATOR:
+        values = explorer.indicator_values(frame[f"code_{level}"])
+        population = _population(level, settings)
+        if population is not None:  # a territory without project has 0, not "no data"
+            values = values.reindex(population.index.astype(str), fill_value=0.0)
+        unit, credit = "projets", None
+    else:
+        table = _indicator_table(source, level, settings)
+        if isinstance(table, str):
+            return table
+        # Uncovered territories stay "non disponible" (geo.indicators), never 0.
+        values = table[f"{aggregate}{indicators.PER_SUFFIX}"].astype("float64")
+        figure = CATALOGUE[source].aggregate(str(aggregate))
+        unit = f"{figure.unit or ''} pour 10 000 hab.".strip()
+        credit = CATALOGUE[source].licence.attribution
+        if not values.notna().any():
+            st.info(
+                "Les données chargées ne couvrent entièrement aucun territoire de ce niveau : "
+                "valeurs non disponibles (essayez les départements, ou les données complètes)."
+            )
+    return overlays.choropleth_layer(
+        territories.display_outlines(level),
+        values,
+        label=_indicator_label(indicator),
+        unit=unit,
+        source=credit,
+    )
 
 
 def _overlay_returned(m: Any, view: overlays.OverlayView) -> list[str]:
@@ -112,44 +177,6 @@ def _overlay_returned(m: Any, view: overlays.OverlayView) -> list[str]:
         overlays.track_view(m)
         return list(overlays.RETURNED_OBJECTS)
     return list(overlays.returned_objects(view.zoom))
-
-
-def _indicator_label(indicator: str) -> str:
-    source, _, level = indicator.partition(":")
-    where = explorer.INDICATOR_LEVELS[level]
-    if source == explorer.PROJECTS_INDICATOR:
-        return f"Projets sélectionnés, par {where[:-1]}"
-    return f"{CATALOGUE[source].title} pour 10 000 habitants, par {where[:-1]}"
-
-
-def _choropleth(indicator: str, frame: pd.DataFrame, settings: Settings) -> Any:
-    """The choropleth layer of an indicator, or a French reason why it cannot be drawn."""
-    territories = _territories(settings)
-    if not isinstance(territories, Territories):
-        return "territoires non chargés"
-    source, _, level = indicator.partition(":")
-    column = f"code_{level}"
-    if source == explorer.PROJECTS_INDICATOR:
-        values = explorer.indicator_values(frame[column])
-        population = _population(level, settings)
-        if population is not None:  # a territory without project has 0, not "no data"
-            values = values.reindex(population.index, fill_value=0.0)
-        unit = "projets"
-        credit = None
-    else:
-        rows = _dataset_frame(source, settings)
-        if isinstance(rows, GeoError):
-            return str(rows)
-        values = explorer.indicator_values(rows[column], _population(level, settings))
-        unit = "pour 10 000 hab."
-        credit = CATALOGUE[source].licence.attribution
-    return overlays.choropleth_layer(
-        territories.display_outlines(level),
-        values,
-        label=_indicator_label(indicator),
-        unit=unit,
-        source=credit,
-    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -184,7 +211,7 @@ def _restore(territories: Territories | None) -> None:
         st.query_params.to_dict(),
         territory_exists=territories.exists if territories is not None else None,
         overlays=_overlay_ids(),
-        indicators=explorer.indicator_ids(_overlay_ids()),
+        indicators=explorer.indicator_ids(_figures()),
     )
     state = decoded.state
     ss = st.session_state
@@ -307,7 +334,7 @@ def _sidebar(territories: Territories | None, settings: Settings) -> tuple[Explo
         key="f_couches", placeholder="Aucune",
     )  # fmt: skip
     indicator = side.selectbox(
-        "Indicateur par territoire (carte choroplèthe)", explorer.indicator_ids(ids),
+        "Indicateur par territoire (carte choroplèthe)", explorer.indicator_ids(_figures()),
         format_func=_indicator_label, key="f_indicateur", index=None, placeholder="Aucun",
     )  # fmt: skip
     state = ExplorerState(

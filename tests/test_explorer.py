@@ -317,12 +317,18 @@ def test_standalone_html_inlines_leaflet() -> None:
 
 
 def test_indicator_ids_and_values() -> None:
-    assert explorer.indicator_ids(["irve"]) == [
+    assert explorer.indicator_ids(["irve:points_de_charge"]) == [
         "projets:departement",
         "projets:region",
-        "irve:departement",
-        "irve:region",
+        "irve:points_de_charge:departement",
+        "irve:points_de_charge:region",
     ]
+    assert explorer.parse_indicator("projets:region") == ("projets", None, "region")
+    assert explorer.parse_indicator("irve:puissance_kw:departement") == (
+        "irve",
+        "puissance_kw",
+        "departement",
+    )
     codes = pd.Series(["38", "38", "69", None])
     assert explorer.indicator_values(codes).to_dict() == {"38": 2.0, "69": 1.0}
     population = pd.Series({"38": 20_000.0, "69": 10_000.0, "75": 5_000.0, "99": 0.0})
