@@ -23,6 +23,13 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from geo import maps
+from geo.explorer_choropleth import (  # noqa: F401  (the page's names, kept here)
+    INDICATOR_LEVELS,
+    PROJECTS_INDICATOR,
+    indicator_ids,
+    indicator_values,
+    parse_indicator,
+)
 from geo.projects import CARRIER_TYPES, STAGES, THEMES, ascii_fold, categories
 from geo.store_query import ProjectFilter
 from geo.territories import LEVELS
@@ -418,40 +425,3 @@ def popup_html(*, title: str, carriers: object, stage: str, commune: str | None,
         rows.append(f"Commune : {html_text(commune)}")
     rows.append(f'<a href="{html_text(link)}" target="_top">Voir la fiche du projet</a>')
     return '<div class="popup-projet">' + "<br>".join(rows) + "</div>"
-
-
-# --- choropleth indicators ------------------------------------------------------------------------
-
-#: Levels a choropleth is drawn at (communes are too many for the national view).
-INDICATOR_LEVELS = {"departement": "départements", "region": "régions"}
-PROJECTS_INDICATOR = "projets"
-
-
-def indicator_ids(figures: Sequence[str]) -> list[str]:
-    """Ids of the choropleths: ``projets:<level>`` (the selected projects) and
-    ``<dataset>:<aggregate>:<level>`` (a dataset's figure per 10,000 inhabitants) for each
-    ``figures`` entry ``<dataset>:<aggregate>``, per département or région."""
-    return [
-        f"{source}:{level}"
-        for source in (PROJECTS_INDICATOR, *figures)
-        for level in INDICATOR_LEVELS
-    ]
-
-
-def parse_indicator(indicator: str) -> tuple[str, str | None, str]:
-    """``(source, aggregate, level)`` of an id from :func:`indicator_ids`."""
-    parts = indicator.split(":")
-    if len(parts) == 2:
-        return parts[0], None, parts[1]
-    return parts[0], parts[1], parts[-1]
-
-
-def indicator_values(codes: pd.Series, population: pd.Series | None = None) -> pd.Series:
-    """Rows per territory code; per 10,000 inhabitants when ``population`` (by code) is given.
-    Territories with no row get 0 (they are in ``population``), unknown codes are dropped."""
-    counts = codes.dropna().astype(str).value_counts()
-    if population is None:
-        return counts.astype(float)
-    population = population[population > 0]
-    counts = counts.reindex(population.index, fill_value=0)
-    return (counts / population * 10_000).astype(float)

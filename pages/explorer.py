@@ -18,6 +18,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import explorer, explorer_map, indicators, maps, overlays
+from geo import explorer_choropleth as choropleths
 from geo.datasets import CATALOGUE, load_dataset
 from geo.errors import GeoError
 from geo.explorer import ExplorerState, plain_markdown
@@ -104,17 +105,6 @@ def _population(level: str, settings: Settings) -> pd.Series | None:
     return indicators.populations(territories, level)
 
 
-def _figures() -> list[str]:
-    """``dataset:aggregate`` of every plain per-territory figure of the loadable datasets."""
-    return [
-        f"{d.id}:{a.name}"
-        for d in CATALOGUE.values()
-        if d.loader_available
-        for a in d.aggregates
-        if a.by is None and a.where_column is None
-    ]
-
-
 @st.cache_resource(show_spinner="Calcul de l'indicateur…", max_entries=16)
 def _indicator_table(dataset_id: str, level: str, settings: Settings) -> pd.DataFrame | str:
     territories = _territories(settings)
@@ -126,23 +116,39 @@ def _indicator_table(dataset_id: str, level: str, settings: Settings) -> pd.Data
     return indicators.indicator_table(rows, dataset_id, level, territories=territories)
 
 
-def _indicator_label(indicator: str) -> str:
-    source, aggregate, level = explorer.parse_indicator(indicator)
-    where = explorer.INDICATOR_LEVELS[level][:-1]
-    if source == explorer.PROJECTS_INDICATOR:
-        return f"Projets sélectionnés, par {where}"
-    figure = CATALOGUE[source].aggregate(str(aggregate))
-    return f"{figure.label} pour 10 000 habitants, par {where}"
+@st.cache_resource(show_spinner=False)
+def _outlines_size(level: str, settings: Settings) -> int:
+    """Bytes of every outline of a level in the page, for the choropleth budget."""
+    territories = _territories(settings)
+    if not isinstance(territories, Territories):
+        return 0
+    return maps.geojson_size(maps.outlines_geojson(territories.display_outlines(level)))
 
 
-def _choropleth(indicator: str, frame: pd.DataFrame, settings: Settings) -> Any:
-    """The choropleth layer of an indicator, or a French reason why it cannot be drawn."""
+def _choropleth(
+    indicator: str, frame: pd.DataFrame, settings: Settings, territory: tuple[str, str] | None
+) -> Any:
+    """The choropleth layer of an indicator, None when it is too heavy to draw (with a notice),
+    or a French reason why it cannot be drawn."""
     territories = _territories(settings)
     if not isinstance(territories, Territories):
         return "territoires non chargés"
-    source, aggregate, level = explorer.parse_indicator(indicator)
-    if source == explorer.PROJECTS_INDICATOR:
-        values = explorer.indicator_values(frame[f"code_{level}"])
+    source, aggregate, level = choropleths.parse_indicator(indicator)
+    inside = None
+    if territory is not None:
+        communes = territories.communes_in(*territory)
+        inside = choropleths.codes_inside(territories.cog.communes, communes, level)
+    outlines = choropleths.drawable_outlines(
+        territories.display_outlines(level),
+        level,
+        national_size=_outlines_size(level, settings),
+        inside=inside,
+    )
+    if isinstance(outlines, str):
+        st.info(outlines)
+        return None
+    if source == choropleths.PROJECTS_INDICATOR:
+        values = choropleths.indicator_values(frame[f"code_{level}"])
         population = _population(level, settings)
         if population is not None:  # a territory without project has 0, not "no data"
             values = values.reindex(population.index.astype(str), fill_value=0.0)
@@ -162,9 +168,9 @@ def _choropleth(indicator: str, frame: pd.DataFrame, settings: Settings) -> Any:
                 "valeurs non disponibles (essayez les départements, ou les données complètes)."
             )
     return overlays.choropleth_layer(
-        territories.display_outlines(level),
+        outlines,
         values,
-        label=_indicator_label(indicator),
+        label=choropleths.indicator_label(indicator),
         unit=unit,
         source=credit,
     )
@@ -211,7 +217,7 @@ def _restore(territories: Territories | None) -> None:
         st.query_params.to_dict(),
         territory_exists=territories.exists if territories is not None else None,
         overlays=_overlay_ids(),
-        indicators=explorer.indicator_ids(_figures()),
+        indicators=choropleths.indicator_ids(choropleths.figures()),
     )
     state = decoded.state
     ss = st.session_state
@@ -334,9 +340,13 @@ def _sidebar(territories: Territories | None, settings: Settings) -> tuple[Explo
         key="f_couches", placeholder="Aucune",
     )  # fmt: skip
     indicator = side.selectbox(
-        "Indicateur par territoire (carte choroplèthe)", explorer.indicator_ids(_figures()),
-        format_func=_indicator_label, key="f_indicateur", index=None, placeholder="Aucun",
-    )  # fmt: skip
+        "Indicateur par territoire (carte choroplèthe)",
+        choropleths.indicator_ids(choropleths.figures()),
+        format_func=choropleths.indicator_label,
+        key="f_indicateur",
+        index=None,
+        placeholder="Aucun",
+    )
     state = ExplorerState(
         indicator=indicator,
         overlays=tuple(layers),
@@ -570,10 +580,10 @@ def render() -> None:
         returned += ["center", "zoom"]
     groups: list[Any] = []
     if state.indicator:
-        choropleth = _choropleth(state.indicator, frame, settings)
+        choropleth = _choropleth(state.indicator, frame, settings, state.territory)
         if isinstance(choropleth, str):
             st.warning(f"Indicateur indisponible : {plain_markdown(choropleth)}")
-        else:
+        elif choropleth is not None:
             groups.append(choropleth)
     if state.overlays:
         view = overlays.OverlayView.from_map_state(st.session_state.get(MAP_KEY))

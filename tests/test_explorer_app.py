@@ -268,7 +268,18 @@ def test_basemap_choice_goes_to_the_map(calls: dict[str, list[Any]]) -> None:
     assert calls["basemap"][-1] == "ign"
 
 
-@pytest.mark.parametrize("indicator", ["projets:departement", "covoiturage:places:departement"])
+@pytest.mark.parametrize(
+    "indicator",
+    [
+        "projets:departement",
+        "covoiturage:places:departement",
+        "projets:region",
+        "projets:epci",
+        "projets:commune",
+        "covoiturage:places:epci",
+        "covoiturage:places:commune",
+    ],
+)
 def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: str) -> None:
     from geo import overlays
 
@@ -285,10 +296,14 @@ def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: 
     assert not at.warning
     assert at.query_params["indicateur"] == indicator
     label, values = drawn[-1]
-    if indicator.startswith("projets"):
+    if indicator == "projets:departement":
         assert label.startswith("Projets") and values["38"] == 3  # Grenoble ×2, Vercors
         _do(at.multiselect(key="f_themes").select("energie"))
         assert drawn[-1][1]["38"] == 1  # the choropleth follows the filters
+    elif indicator == "projets:commune":
+        assert label == "Projets sélectionnés, par commune" and values["38185"] == 2
+    elif indicator.startswith("projets"):
+        assert label.startswith("Projets sélectionnés, par") and values.sum() >= 3
     else:
         assert label.startswith("Places de covoiturage pour 10 000 habitants")
         assert values.notna().any()  # the départements whose communes are all loaded
@@ -298,3 +313,27 @@ def test_indicator_restored_from_the_url() -> None:
     at = _page(indicateur="projets:region")
     assert at.selectbox(key="f_indicateur").value == "projets:region"
     assert not at.warning
+
+
+def test_commune_choropleth_over_budget_needs_a_territory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the browser budget, the national commune map is replaced by a French notice, and
+    choosing a territory draws its communes only."""
+    from geo import maps, overlays
+
+    drawn: list[Any] = []
+    layer = overlays.choropleth_layer
+
+    def spy(outlines: Any, values: Any, **kwargs: Any) -> Any:
+        drawn.append(outlines)
+        return layer(outlines, values, **kwargs)
+
+    monkeypatch.setattr(overlays, "choropleth_layer", spy)
+    monkeypatch.setattr(
+        maps, "OUTLINES_BUDGET_BYTES", 100_000
+    )  # the mirror's 513 communes: ~550 kB
+    at = _page(indicateur="projets:commune")
+    assert drawn == []
+    assert any("choisissez d'abord un territoire" in str(i.value) for i in at.info)
+    _do(at.text_input(key="f_territoire").input("Grenoble"))
+    assert list(drawn[-1]["code"]) == ["38185"]
+    assert not any("choisissez d'abord" in str(i.value) for i in at.info)
