@@ -15,6 +15,7 @@ from geo import maps
 from geo.errors import GeoError
 from geo.settings import Settings, get_settings
 from geo.territories import LEVEL_LABELS, LEVELS, SearchResult, Territories, load_territories
+from ui.router import ensure_routed
 
 PARAM = "territoire"
 SEARCH_KEY = "recherche"
@@ -193,4 +194,5 @@ def render() -> None:
         st.caption(_loaded_summary(territories, shown=outlines is not None))
 
 
+ensure_routed()
 render()

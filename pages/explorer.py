@@ -24,6 +24,7 @@ from geo.territories import Territories
 from ui import explorer_data as resources
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
+from ui.router import ensure_routed
 
 MAP_HEIGHT = 500
 MAP_KEY = "explorer-carte"
@@ -217,4 +218,5 @@ def render() -> None:
     panels.exports(sorted(ids), store, criteria, html_map, territories)
 
 
+ensure_routed()
 render()
