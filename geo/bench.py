@@ -22,9 +22,9 @@ def run(
     if target == "territories":
         return bench_territories(load_territories(), points=points or 1_000_000, repeat=repeat)
     if target == "explorer":
-        from geo.explorer_bench import bench_explorer
+        from geo.explorer_bench import EXPLORER_ROWS, bench_explorer
 
-        return bench_explorer(load_territories(), points=points or 150_000, repeat=repeat)
+        return bench_explorer(load_territories(), points=points or EXPLORER_ROWS, repeat=repeat)
     if target == "datasets":
         from geo.datasets.bench import bench_datasets
 

@@ -101,7 +101,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         "--points",
         type=int,
         default=None,
-        help="points (territories: 1,000,000; explorer: 150,000)",
+        help="points (territories: 1,000,000; explorer: 165,000 rows generated)",
     )
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
