@@ -40,6 +40,7 @@ import pandas as pd
 from geo.datasets import Loaded
 from geo.datasets.columns import Columns
 from geo.datasets.csvfile import LINE, read_csv_table
+from geo.datasets.duplicates import keep_latest
 from geo.datasets.parsing import parse_float
 from geo.datasets.points import SOURCE_LINE, place_points
 from geo.datasets.report import LoadReport
@@ -131,29 +132,11 @@ def _normalise(frame: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
 
 
 def _deduplicate(frame: pd.DataFrame, report: LoadReport) -> np.ndarray:
-    """One row per ``id_lieu``: the latest ``date_maj``, then the row content (never the
-    file order, so shuffled files give the same result)."""
-    key = frame["id_lieu"].str.upper()
-    repeated = key.notna().to_numpy() & key.duplicated(keep=False).to_numpy()
-    keep = np.ones(len(frame), dtype=bool)
-    if not repeated.any():
-        return keep
-    group = frame[repeated]
-    order = pd.DataFrame(
-        {
-            "key": key[repeated],
-            "updated": pd.to_datetime(group["date_maj"].astype(object), errors="coerce"),
-            "content": pd.util.hash_pandas_object(
-                group.drop(columns=[LINE]).astype(str), index=False
-            ),
-        }
-    ).sort_values(["key", "updated", "content"], ascending=[True, False, True])
-    dropped = order.index[order.duplicated("key", keep="first").to_numpy()]
-    keep[dropped] = False
-    report.duplicates_removed += len(dropped)
-    report.warn_rows(
-        frame.loc[dropped, LINE].to_numpy(),
+    """One row per ``id_lieu``: the latest ``date_maj``, then the row content."""
+    return keep_latest(
+        frame,
+        "id_lieu",
+        report,
         "lieux publiés plusieurs fois sous le même id_lieu "
         "(gardé : la mise à jour la plus récente)",
     )
-    return keep
