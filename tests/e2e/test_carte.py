@@ -29,11 +29,20 @@ MAP_SETTLED = """() => !document.querySelector('.leaflet-zoom-anim')
 
 def _settle(frame: object) -> None:
     """Wait until Leaflet has finished zooming and every tile has faded in (for screenshots)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import expect
 
-    container = frame.locator(".leaflet-container")
-    expect(container).to_be_visible()
-    container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
+    # The map iframe is replaced when the selection changes: a wait bound to a frame that was
+    # replaced meanwhile never ends, so each try resolves the current frame again.
+    for attempt in range(3):
+        container = frame.locator(".leaflet-container")
+        expect(container).to_be_visible()
+        try:
+            container.element_handle().owner_frame().wait_for_function(MAP_SETTLED, timeout=20_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
 
 
 def _assert_offline_leaflet(network: object) -> None:
