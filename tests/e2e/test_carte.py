@@ -21,10 +21,16 @@ VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844)}
 TIMEOUT_MS = 60_000
 
 
+# Settled for a screenshot: no zoom animation running and the tiles of the current zoom level
+# loaded (or no tiles at all: the tile layer steps aside when tiles fail). Tiles of a previous
+# level that Leaflet is pruning may never finish: they don't count.
 MAP_SETTLED = """() => !document.querySelector('.leaflet-zoom-anim')
-    && Array.from(document.querySelectorAll('img.leaflet-tile')).every(
-        (tile) => tile.classList.contains('leaflet-tile-loaded')
-            && getComputedStyle(tile).opacity === '1')"""
+    && (!document.querySelector('img.leaflet-tile')
+        || Array.from(document.querySelectorAll('.leaflet-tile-container')).some(
+        (level) => getComputedStyle(level).opacity !== '0'
+            && level.querySelectorAll('img.leaflet-tile').length > 0
+            && Array.from(level.querySelectorAll('img.leaflet-tile')).every(
+                (tile) => tile.classList.contains('leaflet-tile-loaded'))))"""
 
 
 def _settle(frame: object) -> None:
