@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.assets import install_static_assets
+from geo.mapping.assets import install_static_assets
 
 # An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")

@@ -1,10 +1,26 @@
-"""Domain exceptions. Their message is French and can be shown to users as is."""
+"""Every domain exception, each a :class:`GeoError` whose message is French and can be shown
+to users as is. Imports nothing: every module may raise them.
+
+The app and the command line catch :class:`GeoError` and show its message; anything else is
+a bug and is reported as such.
+"""
 
 from __future__ import annotations
 
 
 class GeoError(Exception):
     """Base of every error whose message is meant for the user."""
+
+
+class _NamedKeyError(GeoError, KeyError):
+    """A lookup that failed; shown as its message (KeyError would quote it)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class SettingsError(GeoError):
+    """A setting has an invalid value; the message names it and says what is expected."""
 
 
 class DataUnavailableError(GeoError):
@@ -23,11 +39,8 @@ class InvalidCoordinatesError(GeoError, ValueError):
         self.rows = rows
 
 
-class UnknownTerritoryError(GeoError, KeyError):
-    """No territory has that level and code."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
+class UnknownTerritoryError(_NamedKeyError):
+    """No territory has that level and code, or the level is unknown."""
 
 
 class ProjectValidationError(GeoError, ValueError):
@@ -40,12 +53,41 @@ class ProjectValidationError(GeoError, ValueError):
         super().__init__("Projet invalide — " + " ; ".join(parts))
 
 
-class ProjectNotFoundError(GeoError, KeyError):
+class ProjectNotFoundError(_NamedKeyError):
     """No project has that id."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class EditDeniedError(GeoError, PermissionError):
     """An edit without a valid token for this project, or moderation without a moderator."""
+
+
+class MapTooHeavyError(GeoError):
+    """A layer would send the browser more than its budget; the message says what to choose."""
+
+
+class UnknownSourceError(_NamedKeyError):
+    """A name is neither a declared source nor a group."""
+
+
+class UnknownDatasetError(_NamedKeyError):
+    """No dataset of the catalogue has that id."""
+
+
+class DatasetFormatError(GeoError):
+    """A file is not the dataset it was loaded as (missing required columns, unreadable)."""
+
+
+class SchemaError(GeoError):
+    """A schema file is unreadable or is not a Table Schema."""
+
+
+class OutputFormatError(GeoError):
+    """The output file extension is not one we write."""
+
+
+class RowError(GeoError):
+    """A row of an import that cannot become a project; the message is the French reason."""
+
+
+class PlacementError(RowError):
+    """The French reason why a row could not be placed at a commune."""

@@ -35,13 +35,13 @@ from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import BANFrance, Nominatim
 
-from geo.search import normalize
 from geo.settings import Settings, get_settings
+from geo.text import place_name_key
 
 if TYPE_CHECKING:
     from geopy.location import Location
 
-    from geo.territories import Territories
+    from geo.territory import Territories
 
 __all__ = [
     "GEOPLATEFORME_URL",
@@ -342,7 +342,7 @@ def _offline(text: str, territories: Territories, limit: int) -> list[GeocodeRes
 
     add(text, exact_only=False)
     for part in reversed(text.split(",")):
-        words = normalize(part).split()
+        words = place_name_key(part).split()
         for size in range(min(_MAX_WINDOW, len(words)), 0, -1):
             window = words[-size:]
             if window[0] in _STREET_WORDS or any(word.isdigit() for word in window):

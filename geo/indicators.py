@@ -43,11 +43,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset, get_dataset
+from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset
+from geo.territory.ref import check_level
+from geo.text import french_number
 
 if TYPE_CHECKING:
     from geo.datasets import Loaded
-    from geo.territories import Territories
+    from geo.territory import Territories
 
 NOT_AVAILABLE = "non disponible"
 PER_INHABITANTS = 10_000
@@ -111,8 +113,7 @@ class Figure:
         """``12 345,6 kW`` or ``non disponible`` (French number format)."""
         if self.value is None:
             return NOT_AVAILABLE
-        number = f"{self.value:,.1f}" if self.value % 1 else f"{self.value:,.0f}"
-        number = number.replace(",", "\u202f").replace(".", ",")
+        number = french_number(self.value)
         return f"{number} {self.unit}" if self.unit else number
 
     def to_dict(self) -> dict[str, Any]:
@@ -128,7 +129,7 @@ class Figure:
 
 
 def source_info(
-    dataset: Dataset | str,
+    dataset: Dataset,
     frame: pd.DataFrame | None = None,
     *,
     as_of: date | None = None,
@@ -139,7 +140,6 @@ def source_info(
     (for instance the download date of :func:`dates_from_manifest`). Dates after ``today``
     (default: the current date) are publisher typos, not updates: they are ignored (the
     BNLC has one ``date_maj`` in 2026-12)."""
-    dataset = get_dataset(dataset) if isinstance(dataset, str) else dataset
     data_date, basis, period = None, None, None
     if frame is not None and dataset.period_column in getattr(frame, "columns", ()):
         latest = pd.to_numeric(frame[dataset.period_column], errors="coerce").max()
@@ -167,7 +167,7 @@ def source_info(
 
 def dates_from_manifest(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, date]:
     """Download date per source name from the entries of ``manifest.json`` (as read by
-    :func:`geo.fetch.read_manifest`)."""
+    :func:`geo.sources.fetch.read_manifest`)."""
     dates = {}
     for name, entry in manifest.items():
         fetched = entry.get("fetched_at") if isinstance(entry, Mapping) else None
@@ -270,7 +270,7 @@ def _aggregate_columns(
 
 def indicator_table(
     frame: pd.DataFrame | Loaded,
-    dataset: Dataset | str,
+    dataset: Dataset,
     level: str,
     *,
     territories: Territories | None = None,
@@ -288,11 +288,8 @@ def indicator_table(
     ``dataset``, ``level``, ``period`` and ``source`` (a :class:`SourceInfo`).
     """
     frame = getattr(frame, "frame", frame)
-    dataset = get_dataset(dataset) if isinstance(dataset, str) else dataset
     group = f"code_{level}"
-    if level not in _COG_COLUMN:
-        msg = f"Niveau de territoire inconnu : {level!r} (attendu : {', '.join(_COG_COLUMN)})."
-        raise ValueError(msg)
+    check_level(level)
     rows, period = _latest_period(pd.DataFrame(frame), dataset)
     if group not in rows.columns:
         rows = rows.assign(**{group: pd.Series(pd.NA, index=rows.index, dtype=object)})

@@ -1,9 +1,11 @@
-"""Every setting of the application, in one documented place.
+"""Every setting of the application, declared once as data (:data:`SETTINGS`).
 
 Each setting is read from an environment variable first, then from a Streamlit secrets file
 (``.streamlit/secrets.toml`` in the working directory, then ``~/.streamlit/secrets.toml``) when
 such a file exists. The secrets file is parsed here with :mod:`tomllib` so that ``geo`` never
-imports Streamlit; a missing or unreadable file is simply ignored.
+imports Streamlit; a missing or unreadable file is simply ignored. An invalid value is a French
+:class:`~geo.errors.SettingsError` naming the setting (:func:`get_settings`), or, for a page
+that must still open, the default with the same message (:func:`read_settings`).
 
 Settings
 --------
@@ -28,24 +30,18 @@ GEO_DEMO : bool, default ``true``
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from geo import __version__
+from geo.errors import SettingsError
 
-#: Setting names, in the order they are documented above (a test checks the docstring and README).
-SETTING_NAMES = (
-    "GEO_DATA_DIR",
-    "GEO_DATA_MIRROR",
-    "GEO_OFFLINE",
-    "DATABASE_URL",
-    "GEO_HTTP_TIMEOUT",
-    "GEO_USER_AGENT",
-    "GEO_DEMO",
-)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on", "oui", "vrai"}
 _FALSE = {"0", "false", "no", "off", "non", "faux", ""}
@@ -60,6 +56,74 @@ class Settings:
     http_timeout: float
     user_agent: str
     demo: bool = True
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    msg = "attendu : 1/0, true/false, oui/non"
+    raise ValueError(msg)
+
+
+def parse_seconds(value: object) -> float:
+    msg = "attendu : un nombre de secondes positif"
+    try:
+        seconds = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(msg) from None
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValueError(msg)
+    return seconds
+
+
+def parse_path(value: object) -> Path:
+    candidate = Path(str(value)).expanduser()
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+def parse_optional_path(value: object) -> Path | None:
+    return parse_path(value) if value else None
+
+
+def parse_optional_text(value: object) -> str | None:
+    return str(value) if value else None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: where it goes in :class:`Settings`, its default (raw, as it would be
+    written), how the raw value is parsed, and what it means."""
+
+    name: str
+    field: str
+    default: object
+    parse: Callable[[object], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("GEO_DATA_DIR", "data_dir", "data/cache", parse_path,
+            "fichiers téléchargés, conversions GeoParquet, manifeste et base de données"),
+    Setting("GEO_DATA_MIRROR", "mirror", None, parse_optional_path,
+            "miroir local : https://HÔTE/CHEMIN est lu dans DOSSIER/HÔTE/CHEMIN"),
+    Setting("GEO_OFFLINE", "offline", False, parse_bool,
+            "ne jamais utiliser le réseau (ni fonds de carte, ni téléchargement, ni géocodage)"),
+    Setting("DATABASE_URL", "database_url", None, parse_optional_text,
+            "registre des projets ; vide : le fichier SQLite GEO_DATA_DIR/projets.sqlite"),
+    Setting("GEO_HTTP_TIMEOUT", "http_timeout", 30, parse_seconds,
+            "délai d'attente en secondes de chaque requête sortante"),
+    Setting("GEO_USER_AGENT", "user_agent", f"carte-communs-energie/{__version__}", str,
+            "agent utilisateur des requêtes sortantes"),
+    Setting("GEO_DEMO", "demo", True, parse_bool,
+            "charger les projets d'exemple dans un registre vide au démarrage"),
+)  # fmt: skip
+#: Setting names, in the order they are documented above (a test checks the docstring and README).
+SETTING_NAMES = tuple(setting.name for setting in SETTINGS)
 
 
 def _secrets_files() -> list[Path]:
@@ -81,45 +145,34 @@ def read_secrets(paths: list[Path] | None = None) -> dict[str, Any]:
     return merged
 
 
-def parse_bool(value: object, *, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    msg = f"Valeur invalide pour {name} : {value!r} (attendu : 1/0, true/false)."
-    raise ValueError(msg)
-
-
-def _resolve(path: str) -> Path:
-    candidate = Path(path).expanduser()
-    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+def read_settings(
+    environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
+) -> tuple[Settings, list[str]]:
+    """The settings, each invalid value replaced by its default, and a French message per
+    invalid value (empty when all are valid)."""
+    env = os.environ if environ is None else environ
+    sec = read_secrets() if secrets is None else secrets
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for setting in SETTINGS:
+        raw = env[setting.name] if setting.name in env else sec.get(setting.name, setting.default)
+        try:
+            values[setting.field] = setting.parse(raw)
+        except (TypeError, ValueError) as error:
+            problems.append(
+                f"Valeur invalide pour {setting.name} : {raw!r} ({error}) ; "
+                f"valeur par défaut utilisée."
+            )
+            values[setting.field] = setting.parse(setting.default)
+    return Settings(**values), problems
 
 
 def get_settings(
-    environ: dict[str, str] | None = None, secrets: dict[str, Any] | None = None
+    environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
 ) -> Settings:
-    """Read the settings now (cheap: call it where needed rather than caching a global)."""
-    env = os.environ if environ is None else environ
-    sec = read_secrets() if secrets is None else secrets
-
-    def raw(name: str, default: object = None) -> object:
-        if name in env:
-            return env[name]
-        return sec.get(name, default)
-
-    from geo import __version__
-
-    mirror = raw("GEO_DATA_MIRROR")
-    database_url = raw("DATABASE_URL")
-    return Settings(
-        data_dir=_resolve(str(raw("GEO_DATA_DIR", "data/cache"))),
-        mirror=_resolve(str(mirror)) if mirror else None,
-        offline=parse_bool(raw("GEO_OFFLINE", False), name="GEO_OFFLINE"),
-        database_url=str(database_url) if database_url else None,
-        http_timeout=float(str(raw("GEO_HTTP_TIMEOUT", 30))),
-        user_agent=str(raw("GEO_USER_AGENT", f"carte-communs-energie/{__version__}")),
-        demo=parse_bool(raw("GEO_DEMO", True), name="GEO_DEMO"),
-    )
+    """Read the settings now (cheap: call it where needed rather than caching a global).
+    Raises :class:`SettingsError` listing every invalid value."""
+    settings, problems = read_settings(environ, secrets)
+    if problems:
+        raise SettingsError(" ".join(problems))
+    return settings

@@ -1,222 +1,318 @@
 """Explorer: the projects on the map of France, with filters, near-me search and shareable views.
 
-UI only: :mod:`geo.explorer` holds the URL state, filters, click handling and escaping,
-:mod:`geo.explorer_map` the folium layers, :mod:`geo.store` the projects; the sidebar, the
-cached resources and the panels are in :mod:`ui`. Every filter, the territory, the selected
-project and (on request) the map view live in the URL.
+UI only, in named steps: :mod:`geo.explorer` holds the URL state and the selection,
+:mod:`geo.mapping` the folium layers, :mod:`geo.store` the projects; the sidebar, the cached
+resources and the panels are in :mod:`ui`. Every filter, the territory, the selected project
+and (on request) the map view live in the URL.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import explorer, explorer_map, maps, overlays
 from geo.datasets import CATALOGUE
-from geo.errors import GeoError
-from geo.explorer import plain_markdown
-from geo.settings import get_settings
-from geo.territories import Territories
-from ui import explorer_data as resources
+from geo.errors import GeoError, MapTooHeavyError
+from geo.explorer import selection as select
+from geo.explorer import state as url_state
+from geo.explorer.state import ExplorerState
+from geo.geocode import GeocodeResult
+from geo.mapping import base as maps
+from geo.mapping import overlays
+from geo.mapping import projects as project_maps
+from geo.settings import Settings
+from geo.store import ProjectFilter, ProjectStore
+from geo.territory import Territories
+from geo.text import plain_markdown
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
-from ui.router import ensure_routed
+from ui import keys, page, resources
 
 MAP_HEIGHT = 500
-MAP_KEY = "explorer-carte"
 LIST_LIMIT = 200
 
 
-def _communes(frame: pd.DataFrame, territories: Territories | None) -> list[str | None]:
-    if territories is None or frame.empty:
-        return [None] * len(frame)
-    return list(territories.names("commune", frame["code_commune"].tolist()))
+@dataclass(frozen=True)
+class Selected:
+    """The projects the filters select, and what the page derives from them once."""
+
+    criteria: ProjectFilter
+    frame: pd.DataFrame
+    distances: pd.Series | None
+    communes: list[str | None]
+
+    @property
+    def ids(self) -> set[int]:
+        return {int(i) for i in self.frame["id"]}
 
 
-def render() -> None:
-    st.title("Explorer les projets")
-    try:
-        settings = get_settings()
-    except ValueError as error:
-        st.error(plain_markdown(str(error)))
-        settings = get_settings(environ={}, secrets={})
-    loaded = resources.territories_of(settings)
-    territories = loaded if isinstance(loaded, Territories) else None
+def _reference(settings: Settings) -> Territories | None:
+    loaded = resources.territories(settings)
     if isinstance(loaded, GeoError):
         st.warning(
             "Les territoires ne peuvent pas être chargés : recherche de territoire et contours "
             "indisponibles (`python -m geo data fetch territoires`)."
         )
-    if "restored" not in st.session_state:
-        sidebar.restore(territories)
-    for notice in st.session_state.pop("notices", []):
-        st.warning(notice)
+        return None
+    return loaded
 
-    state, near_point = sidebar.sidebar(territories, settings)
-    store = resources.store_of(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(str(store))}")
-        return
 
-    point = (near_point[0], near_point[1]) if near_point else None
-    criteria = explorer.project_filter(state, near_point=point)
-    frame = explorer.with_carriers(store.all_frame(criteria), state.carrier_types)
-    distances = explorer.distances_km(frame, point)
-    order_options = [o for o in explorer.ORDERS if o != "distance" or point is not None]
-    if st.session_state.get("f_tri") not in order_options:
-        st.session_state["f_tri"] = "recent"
+def _select(
+    state: ExplorerState,
+    place: GeocodeResult | None,
+    store: ProjectStore,
+    territories: Territories | None,
+) -> Selected:
+    point = (place.lat, place.lon) if place is not None else None
+    criteria = select.project_filter(state, near_point=point)
+    frame = select.with_carriers(store.all_frame(criteria), state.carrier_types)
+    communes: list[str | None] = [None] * len(frame)
+    if territories is not None and not frame.empty:
+        communes = list(territories.names("commune", frame["code_commune"].tolist()))
+    return Selected(criteria, frame, select.distances_km(frame, point), communes)
 
-    ids = set(int(i) for i in frame["id"])
-    if state.project is not None and state.project not in ids:
-        if "projet_absent" not in st.session_state:
+
+def _note_absent_project(state: ExplorerState, chosen: Selected) -> None:
+    if state.project is not None and state.project not in chosen.ids:
+        if keys.PROJECT_ABSENT not in st.session_state:
             st.info("Le projet choisi n'est pas dans la sélection actuelle.")
-        st.session_state["projet_absent"] = True
+        st.session_state[keys.PROJECT_ABSENT] = True
 
-    # --- map ---
-    selection = None
-    if territories is not None and state.territory is not None:
-        geometry = territories.outline(*state.territory)
-        if geometry is not None:
-            label = territories.nom(*state.territory)
-            selection = maps.Selection(*state.territory, label, geometry)
-        else:
-            st.info("Ce territoire n'a pas de contour dans les données chargées.")
-    base = str(st.get_option("server.baseUrlPath") or "")
-    base_path = f"/{base.strip('/')}/" if base.strip("/") else "/"
 
-    def link(pid: int) -> str:
-        return explorer.permalink(replace(state, project=pid, view=None), base_path=base_path)
+def _selection_outline(state: ExplorerState, territories: Territories | None) -> Any:
+    if territories is None or state.territory is None:
+        return None
+    ref = state.territory
+    geometry = territories.outline(ref.level, ref.code)
+    if geometry is None:
+        st.info("Ce territoire n'a pas de contour dans les données chargées.")
+        return None
+    return maps.Selection(ref.level, ref.code, territories.nom(ref.level, ref.code), geometry)
 
-    communes = _communes(frame, territories)
-    # The map starts where the link said; later views only go to the URL (no remount per pan).
-    view = st.session_state.get("vue_initiale") if selection is None else None
-    m = explorer_map.explorer_map(
-        basemap=state.basemap,
-        offline=settings.offline,
-        selection=selection,
-        context=resources.departements(settings),
-        base_url_path=base,
-        view=view,
-    )
-    layer = explorer_map.project_layer(
-        frame, link=link, communes=communes, selected=state.project, base_url_path=base
-    )
-    follow = st.session_state.get("suivre_vue", False)
-    returned = ["last_object_clicked", "last_object_clicked_tooltip"]
-    if follow:
-        returned += ["center", "zoom"]
+
+def _layers(
+    state: ExplorerState, chosen: Selected, settings: Settings, m: Any, returned: list[str]
+) -> list[Any]:
+    """Choropleth, then overlays, then the projects on top; ``returned`` gains what the
+    overlays need back from the map."""
     groups: list[Any] = []
     if state.indicator:
-        choropleth = resources.choropleth(state.indicator, frame, settings, state.territory)
-        if isinstance(choropleth, str):
+        choropleth = resources.choropleth(state.indicator, chosen.frame, settings, state.territory)
+        if isinstance(choropleth, MapTooHeavyError):
+            st.info(str(choropleth))
+        elif isinstance(choropleth, GeoError):
             st.warning(f"Indicateur indisponible : {plain_markdown(choropleth)}")
-        elif choropleth is not None:
-            groups.append(choropleth)
+        else:
+            for notice in choropleth.notices:
+                st.info(notice)
+            groups.append(choropleth.layer)
     if state.overlays:
-        view = overlays.OverlayView.from_map_state(st.session_state.get(MAP_KEY))
-        returned += [r for r in resources.overlay_returned(m, view) if r not in returned]
-        for dataset_id in state.overlays:
-            data = resources.overlay_of(dataset_id, settings)
+        view = overlays.OverlayView.from_map_state(st.session_state.get(keys.MAP))
+        overlays.track_view(m)
+        returned += [name for name in overlays.RETURNED_OBJECTS if name not in returned]
+        for dataset in (CATALOGUE[dataset_id] for dataset_id in state.overlays):
+            data = resources.overlay(dataset, settings)
             if isinstance(data, GeoError):
                 st.warning(
-                    f"Couche « {plain_markdown(CATALOGUE[dataset_id].title)} » indisponible : "
-                    f"{plain_markdown(str(data))}"
+                    f"Couche « {plain_markdown(dataset.title)} » indisponible : "
+                    f"{plain_markdown(data)}"
                 )
                 continue
             groups.append(overlays.overlay_layer(data, view))
-    groups.append(layer)  # the projects above the overlays
+    return groups
 
+
+def _build_map(
+    state: ExplorerState,
+    chosen: Selected,
+    settings: Settings,
+    selection: Any,
+    link: Callable[[int], str],
+) -> tuple[Any, list[Any], list[str]]:
+    """The map (at the view the link said), its layers (projects as a separate layer so that
+    a filter change keeps the user's zoom) and what st_folium must send back."""
+    # The map starts where the link said; later views only go to the URL (no remount per pan).
+    view = st.session_state.get(keys.INITIAL_VIEW) if selection is None else None
+    departements = resources.outlines_geojson("departement", settings)
+    m = project_maps.explorer_map(
+        basemap=state.basemap,
+        offline=settings.offline,
+        selection=selection,
+        context=None if isinstance(departements, GeoError) else departements,
+        base_url_path=page.base_url_path(),
+        view=view,
+    )
+    returned = ["last_object_clicked", "last_object_clicked_tooltip"]
+    if st.session_state.get(keys.FOLLOW_VIEW, False):
+        returned += ["center", "zoom"]
+    groups = _layers(state, chosen, settings, m, returned)
+    groups.append(
+        project_maps.project_layer(
+            chosen.frame,
+            link=link,
+            communes=chosen.communes,
+            selected=state.project,
+            base_url_path=page.base_url_path(),
+        )
+    )
+    project_maps.with_returned(m, returned)
+    return m, groups, returned
+
+
+def _count_and_share(chosen: Selected) -> None:
     count_col, share_col = st.columns([5, 3], vertical_alignment="center")
-    count_col.subheader(explorer.count_text(len(frame)))
+    count_col.subheader(select.count_text(len(chosen.frame)))
     share_col.toggle(
         "Partager cette vue",
-        key="suivre_vue",
+        key=keys.FOLLOW_VIEW,
         help="La position et le zoom de la carte sont ajoutés au lien de la page.",
     )
-    explorer_map.with_returned(m, returned)
-    map_col, list_col = st.columns([5, 3], gap="medium")
-    with map_col:
-        result = st_folium(
-            m,
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=returned,
-            feature_group_to_add=groups,
-            key=MAP_KEY,
-        )
-    result = result or {}
+
+
+def _show_map(m: Any, groups: list[Any], returned: list[str]) -> dict[str, Any]:
+    result = st_folium(
+        m,
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=returned,
+        feature_group_to_add=groups,
+        key=keys.MAP,
+    )
+    return result or {}
+
+
+def _follow_map(result: dict[str, Any], chosen: Selected, selection: Any) -> None:
+    """A marker click selects its project; the returned view goes to the URL when shared."""
     points = [
         (int(r.id), float(r.lat), float(r.lon), str(r.title))
-        for r in frame[["id", "lat", "lon", "title"]].itertuples(index=False)
+        for r in chosen.frame[["id", "lat", "lon", "title"]].itertuples(index=False)
     ]
-    outcome = explorer.handle_click(
+    outcome = select.handle_click(
         result.get("last_object_clicked"),
         result.get("last_object_clicked_tooltip"),
         points=points,
-        last_handled=st.session_state.get("clic_traite"),
-        current=st.session_state.get("projet"),
+        last_handled=st.session_state.get(keys.HANDLED_CLICK),
+        current=st.session_state.get(keys.PROJECT),
     )
-    st.session_state["clic_traite"] = outcome.handled
-    if outcome.project != st.session_state.get("projet"):
-        st.session_state["projet"] = outcome.project
+    st.session_state[keys.HANDLED_CLICK] = outcome.handled
+    if outcome.project != st.session_state.get(keys.PROJECT):
+        st.session_state[keys.PROJECT] = outcome.project
         st.rerun()
-    if follow:
-        view = explorer.view_of(result.get("center"), result.get("zoom"))
+    if st.session_state.get(keys.FOLLOW_VIEW, False):
+        view = url_state.view_of(result.get("center"), result.get("zoom"))
         if view is not None:
-            st.session_state["vue"] = view
-    elif st.session_state.get("vue") is not None and selection is not None:
-        st.session_state["vue"] = None
+            st.session_state[keys.VIEW] = view
+    elif st.session_state.get(keys.VIEW) is not None and selection is not None:
+        st.session_state[keys.VIEW] = None
 
-    # --- detail and list ---
-    chosen = st.session_state.get("projet")
-    with list_col:
-        if chosen is not None and chosen in ids:
-            row = frame[frame["id"] == chosen].iloc[0]
-            panels.project_detail(row, territories, link(chosen), store)
-        order = st.selectbox(
-            "Trier par", order_options, format_func=explorer.ORDERS.__getitem__, key="f_tri"
-        )
-        ordered = explorer.sort_frame(frame, order, distances)
-        if ordered.empty:
-            st.info("Aucun projet ne correspond à ces filtres.")
-        # A scrolling box beside the map when the list is long; as tall as it is otherwise.
-        height: int | str = MAP_HEIGHT - 90 if len(ordered) > 6 else "content"
-        with st.container(height=height, border=False, key="liste-projets"):
-            for row in ordered.head(LIST_LIMIT).itertuples():
-                pid = int(row.id)
-                label = str(row.title)
-                if distances is not None:
-                    label += f" — {distances.loc[row.Index]:.1f} km"
-                st.button(
-                    label,
-                    key=f"choisir-{pid}",
-                    on_click=panels.select,
-                    args=(pid,),
-                    type="primary" if pid == chosen else "secondary",
-                    use_container_width=True,
-                )
-            if len(ordered) > LIST_LIMIT:
-                st.caption(f"… et {len(ordered) - LIST_LIMIT} autres : affinez les filtres.")
 
-    state = replace(state, order=order, project=chosen, view=st.session_state.get("vue"))
-    sidebar.write_url(state)
+def _detail_and_list(
+    chosen: Selected,
+    territories: Territories | None,
+    store: ProjectStore,
+    link: Callable[[int], str],
+) -> str:
+    """The chosen project's sheet above the sortable list; returns the order picked."""
+    orders = [o for o in url_state.ORDERS if o != "distance" or chosen.distances is not None]
+    if st.session_state.get(keys.ORDER) not in orders:
+        st.session_state[keys.ORDER] = "recent"
+    project = st.session_state.get(keys.PROJECT)
+    if project is not None and project in chosen.ids:
+        row = chosen.frame[chosen.frame["id"] == project].iloc[0]
+        panels.project_detail(row, territories, link(project), store)
+    order = st.selectbox(
+        "Trier par", orders, format_func=url_state.ORDERS.__getitem__, key=keys.ORDER
+    )
+    ordered = select.sort_frame(chosen.frame, order, chosen.distances)
+    if ordered.empty:
+        st.info("Aucun projet ne correspond à ces filtres.")
+    # A scrolling box beside the map when the list is long; as tall as it is otherwise.
+    height: int | str = MAP_HEIGHT - 90 if len(ordered) > 6 else "content"
+    with st.container(height=height, border=False, key="liste-projets"):
+        for row in ordered.head(LIST_LIMIT).itertuples():
+            pid = int(row.id)
+            label = str(row.title)
+            if chosen.distances is not None:
+                label += f" — {chosen.distances.loc[row.Index]:.1f} km"
+            st.button(
+                label,
+                key=f"choisir-{pid}",
+                on_click=panels.select,
+                args=(pid,),
+                type="primary" if pid == project else "secondary",
+                use_container_width=True,
+            )
+        if len(ordered) > LIST_LIMIT:
+            st.caption(f"… et {len(ordered) - LIST_LIMIT} autres : affinez les filtres.")
+    return order
 
+
+def _exports(
+    chosen: Selected,
+    settings: Settings,
+    selection: Any,
+    store: ProjectStore,
+    territories: Territories | None,
+    link: Callable[[int], str],
+) -> None:
     def html_map() -> bytes:
-        standalone = explorer_map.explorer_map(
-            basemap="osm", selection=selection, context=resources.departements(settings),
-            base_url_path=base,
-        )  # fmt: skip
-        explorer_map.project_layer(frame, link=link, communes=communes, base_url_path=base).add_to(
-            standalone
+        departements = resources.outlines_geojson("departement", settings)
+        standalone = project_maps.explorer_map(
+            basemap="osm",
+            selection=selection,
+            context=None if isinstance(departements, GeoError) else departements,
+            base_url_path=page.base_url_path(),
         )
-        return explorer_map.standalone_html(standalone, base_url_path=base).encode("utf-8")
+        project_maps.project_layer(
+            chosen.frame, link=link, communes=chosen.communes, base_url_path=page.base_url_path()
+        ).add_to(standalone)
+        html = project_maps.standalone_html(standalone, base_url_path=page.base_url_path())
+        return html.encode("utf-8")
 
-    panels.exports(sorted(ids), store, criteria, html_map, territories)
+    panels.exports(sorted(chosen.ids), store, chosen.criteria, html_map, territories)
 
 
-ensure_routed()
+def render() -> None:
+    settings = page.start("Explorer les projets")
+    territories = _reference(settings)
+    if keys.RESTORED not in st.session_state:
+        sidebar.restore(territories)
+    for notice in st.session_state.pop(keys.NOTICES, []):
+        st.warning(notice)
+
+    state, place = sidebar.sidebar(territories, settings)
+    store = resources.store(settings)
+    if isinstance(store, GeoError):
+        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+        return
+    chosen = _select(state, place, store, territories)
+    _note_absent_project(state, chosen)
+
+    def link(pid: int) -> str:
+        return url_state.permalink(
+            replace(state, project=pid, view=None), base_path=page.base_path()
+        )
+
+    selection = _selection_outline(state, territories)
+    m, groups, returned = _build_map(state, chosen, settings, selection, link)
+    _count_and_share(chosen)
+    map_col, list_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        result = _show_map(m, groups, returned)
+    _follow_map(result, chosen, selection)
+    with list_col:
+        order = _detail_and_list(chosen, territories, store, link)
+
+    project = st.session_state.get(keys.PROJECT)
+    sidebar.write_url(
+        replace(state, order=order, project=project, view=st.session_state.get(keys.VIEW))
+    )
+    _exports(chosen, settings, selection, store, territories, link)
+
+
 render()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from geo.store import ProjectStore
+from geo.store.project_store import ProjectStore
 
 SOURCE = "essai-explorer"
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.territories import Territories, from_files
+from geo.territory import Territories
+from geo.territory.engine import from_files
 
 MIRROR = Path(
     os.environ.get("GEO_DATA_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "opendata"

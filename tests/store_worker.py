@@ -11,7 +11,7 @@ import sys
 
 from store_helpers import fake_locate, project
 
-from geo.store import ProjectStore
+from geo.store.project_store import ProjectStore
 
 
 def main() -> None:

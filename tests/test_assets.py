@@ -1,4 +1,4 @@
-"""geo.assets: Leaflet copied from the XStatic packages into the app's static folder."""
+"""geo.mapping.assets: Leaflet copied from the XStatic packages into the app's static folder."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo import assets
+from geo.mapping import assets
 from geo.settings import PROJECT_ROOT
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from reference import MIRROR
 
-from geo.datasets.bench import HEADER, bench_datasets, generate_irve
+from geo.bench.datasets import HEADER, bench_datasets, generate_irve
 
 EXCERPT = MIRROR / "www.data.gouv.fr/fr/datasets/r/2729b192-40ab-4454-904d-735084dca3a3"
 

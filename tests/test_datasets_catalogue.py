@@ -12,7 +12,7 @@ import pytest
 from geo.datasets import CATALOGUE, LoadReport, get_dataset
 from geo.datasets.catalogue import Aggregate, UnknownDatasetError
 from geo.errors import GeoError
-from geo.sources import GROUPS, SOURCES, mirror_path
+from geo.sources.declared import GROUPS, SOURCES, mirror_path
 
 MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or Path(__file__).parents[2] / "shared/opendata")
 

@@ -1,4 +1,4 @@
-"""``python -m geo datasets list|load`` through ``geo.cli.main``."""
+"""``python -m geo datasets list|load`` through ``geo.cli``."""
 
 from __future__ import annotations
 
@@ -46,15 +46,16 @@ def test_list_json_shows_every_dataset_with_loader_flag(capsys: pytest.CaptureFi
         "stationnement_velo",
         "amenagements_cyclables",
     ]
-    flags = {row["id"]: row["loader_available"] for row in rows}
-    assert flags["irve"] and flags["covoiturage"]
+    assert rows[0]["loader"] == "geo.datasets.irve"
     bnlc = rows[1]
     assert bnlc["licence"].startswith("ODbL") and "BNLC" in bnlc["attribution"]
 
 
 def test_list_human(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "datasets", "list")
-    assert code == 0 and "irve" in out and "chargeur prêt" in out
+    assert code == 0 and "irve" in out and "ODbL" in out
+    velo = next(line for line in out.splitlines() if line.startswith("stationnement_velo"))
+    assert "exemple officiel du schéma" in velo
 
 
 def test_load_irve_excerpt_json_report(

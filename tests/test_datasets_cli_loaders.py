@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from reference import MIRROR, territories
 
-import geo.territories
+import geo.territory.engine
 from geo import cli
 
 FILES = {
@@ -40,7 +40,9 @@ FILES = {
 def shared_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     """The reference built once from the mirror (``test_datasets_cli.py`` covers reading it
     from the data directory): each load would otherwise rebuild it."""
-    monkeypatch.setattr(geo.territories, "load_territories", lambda settings=None: territories())
+    monkeypatch.setattr(
+        geo.territory.engine, "load_territories", lambda settings=None: territories()
+    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -49,10 +51,18 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_list_says_the_loaders_are_ready(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_says_which_files_are_schema_examples(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "datasets", "list", "--json")
-    ready = {row["id"]: row["loader_available"] for row in json.loads(out)}
-    assert code == 0 and all(ready[dataset] for dataset in FILES)
+    examples = {row["id"]: row["schema_example"] for row in json.loads(out)}
+    assert code == 0
+    assert examples == {
+        "irve": False,
+        "covoiturage": False,
+        "production": False,
+        "consommation": False,
+        "stationnement_velo": True,
+        "amenagements_cyclables": True,
+    }
 
 
 @pytest.mark.parametrize("dataset", sorted(FILES))

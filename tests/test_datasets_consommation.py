@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import MIRROR, territories
 
-from geo.datasets import load_dataset
+from geo.datasets import CATALOGUE, load_dataset
 from geo.datasets.consommation import OUTPUT_COLUMNS, column_name
 from geo.datasets.csvfile import DatasetFormatError
 
@@ -30,7 +30,7 @@ REGISTER = (
 
 
 def load(path: Path):
-    return load_dataset("consommation", path, territories=territories(), schema=None)
+    return load_dataset(CATALOGUE["consommation"], path, territories=territories(), schema=None)
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from reference import MIRROR, territories
 
-from geo.datasets import load_dataset
+from geo.datasets import CATALOGUE, load_dataset
 from geo.datasets.covoiturage import OUTPUT_COLUMNS
 from geo.datasets.csvfile import DatasetFormatError
 
@@ -19,7 +19,7 @@ SCHEMA = SCHEMA_DIR / "schema.json"
 
 
 def load(path: Path, schema: Path | None = SCHEMA):
-    return load_dataset("covoiturage", path, territories=territories(), schema=schema)
+    return load_dataset(CATALOGUE["covoiturage"], path, territories=territories(), schema=schema)
 
 
 def test_complete_bnlc_loads_every_place_and_locates_the_isere_ones() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from datetime import date
 from pathlib import Path
@@ -13,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import MIRROR, territories
 
-from geo.datasets import get_dataset, load_dataset
-from geo.datasets.bench import HEADER
+from geo.bench.datasets import HEADER
+from geo.datasets import CATALOGUE, load_dataset
 from geo.datasets.csvfile import DatasetFormatError
 from geo.datasets.irve import OUTPUT_COLUMNS
 from geo.datasets.schema import TableSchema
-from geo.territories import TERRITORY_COLUMNS
+from geo.territory import TERRITORY_COLUMNS
 
 EXCERPT = MIRROR / "www.data.gouv.fr/fr/datasets/r/2729b192-40ab-4454-904d-735084dca3a3"
 SAMPLE_2023 = MIRROR / "samples/irve/consolidated-v2.2-2023-07-rows.csv"
@@ -28,7 +29,7 @@ SCHEMA = SCHEMA_DIR / "schema-statique.json"
 
 
 def load(path: Path, schema: Path | None = SCHEMA):
-    return load_dataset("irve", path, territories=territories(), schema=schema)
+    return load_dataset(CATALOGUE["irve"], path, territories=territories(), schema=schema)
 
 
 # --- real files -----------------------------------------------------------------------------------
@@ -99,7 +100,7 @@ def test_schema_example_postal_code_placed_in_alsace_is_reported_not_trusted() -
 
 
 def test_official_schema_is_read_from_the_cache_or_mirror(geo_env: dict[str, str]) -> None:
-    loaded = load_dataset("irve", EXAMPLE, territories=territories())
+    loaded = load_dataset(CATALOGUE["irve"], EXAMPLE, territories=territories())
     assert not any("schéma officiel indisponible" in w for w in loaded.report.warnings)
 
 
@@ -363,8 +364,10 @@ def test_duplicates_keep_the_same_row_whatever_the_order(tmp_path: Path) -> None
         assert frame["doublon_operateurs"].tolist() == [True]
 
 
-def test_catalogue_loader_flag() -> None:
-    assert get_dataset("irve").loader_available and get_dataset("covoiturage").loader_available
+def test_every_catalogue_entry_has_its_loader() -> None:
+    for dataset in CATALOGUE.values():
+        module = importlib.import_module(dataset.loader_module)
+        assert callable(module.load), dataset.id
 
 
 def test_schema_warnings_are_aggregated_and_rows_kept(tmp_path: Path) -> None:

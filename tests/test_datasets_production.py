@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reference import MIRROR, territories
 
-from geo.datasets import load_dataset
+from geo.datasets import CATALOGUE, load_dataset
 from geo.datasets.csvfile import DatasetFormatError
 from geo.datasets.jsonfile import RECORD_NUMBERS
 from geo.datasets.production import OUTPUT_COLUMNS
@@ -34,7 +34,7 @@ BNLC = (
 
 
 def load(path: Path):
-    return load_dataset("production", path, territories=territories(), schema=None)
+    return load_dataset(CATALOGUE["production"], path, territories=territories(), schema=None)
 
 
 @functools.cache

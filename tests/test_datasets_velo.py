@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from reference import MIRROR, territories
 
-from geo.datasets import load_dataset
+from geo.datasets import CATALOGUE, load_dataset
 from geo.datasets.amenagements_cyclables import OUTPUT_COLUMNS as LANE_COLUMNS
 from geo.datasets.amenagements_cyclables import geodesic_length
 from geo.datasets.csvfile import DatasetFormatError
@@ -33,7 +33,7 @@ LANES_EXAMPLE = LANES_DIR / "exemple-valide.json"
 
 
 def load(dataset: str, path: Path, schema: Path | None = None):
-    return load_dataset(dataset, path, territories=territories(), schema=schema)
+    return load_dataset(CATALOGUE[dataset], path, territories=territories(), schema=schema)
 
 
 # --- stationnement cyclable ----------------------------------------------------------------------

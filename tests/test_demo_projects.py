@@ -14,10 +14,10 @@ import pytest
 from reference import territories
 from store_helpers import fake_locate, project
 
-from geo.projects import CARRIER_TYPES, STAGES, THEMES, categories
-from geo.projects_demo import DEMO_FILE, DEMO_SOURCE, ensure_demo_projects
+from geo.projects.demo import DEMO_FILE, DEMO_SOURCE, ensure_demo_projects
+from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
 from geo.settings import get_settings
-from geo.store import ProjectFilter, ProjectStore
+from geo.store.project_store import ProjectFilter, ProjectStore
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DOMAINS = {"exemple.org", "exemple.fr", "exemple.com", "example.org", "example.com"}
@@ -122,7 +122,8 @@ def test_concurrent_first_starts_load_them_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     script = (
         "import sys; from store_helpers import fake_locate; "
-        "from geo.store import ProjectStore; from geo.projects_demo import ensure_demo_projects; "
+        "from geo.store import ProjectStore; "
+        "from geo.projects.demo import ensure_demo_projects; "
         "from geo.settings import get_settings; "
         "store = ProjectStore(sys.argv[1], locate=fake_locate); "
         "report = ensure_demo_projects(store, None, get_settings(environ={}, secrets={})); "

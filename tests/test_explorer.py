@@ -13,17 +13,29 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from geo import explorer, explorer_map, maps
-from geo import explorer_choropleth as choropleths
-from geo.explorer import ExplorerState, decode, encode, handle_click
-from geo.projects import CARRIER_TYPES, STAGES, THEMES, categories
+from geo.errors import MapTooHeavyError, UnknownTerritoryError
+from geo.explorer import choropleth as choropleths
+from geo.explorer import selection
+from geo.explorer import state as explorer
+from geo.explorer.selection import handle_click
+from geo.explorer.state import ExplorerState, decode, encode
+from geo.mapping import base as maps
+from geo.mapping import projects as explorer_map
+from geo.mapping.projects import popup_html
+from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
+from geo.territory import TerritoryRef
+from geo.territory.ref import split_ref
+from geo.text import plain_markdown, safe_markdown
 
 OVERLAYS = ("irve", "covoiturage")
 KNOWN = {("commune", "38185"), ("departement", "38"), ("epci", "200040715")}
 
 
-def _exists(level: str, code: str) -> bool:
-    return (level, code) in KNOWN
+def _resolve(text: str) -> TerritoryRef:
+    ref = TerritoryRef(*split_ref(text))
+    if (ref.level, ref.code) not in KNOWN:
+        raise UnknownTerritoryError("inconnu")
+    return ref
 
 
 def _subset(values: object) -> st.SearchStrategy[tuple[str, ...]]:
@@ -41,7 +53,7 @@ states = st.builds(
     categories=_subset(categories()),
     stages=_subset(STAGES),
     carrier_types=_subset(CARRIER_TYPES),
-    territory=st.none() | st.sampled_from(sorted(KNOWN)),
+    territory=st.none() | st.sampled_from([TerritoryRef(*k) for k in sorted(KNOWN)]),
     near=_text,
     radius_km=st.sampled_from(explorer.RADII_KM),
     overlays=_subset(OVERLAYS),
@@ -61,7 +73,7 @@ states = st.builds(
 def test_url_state_round_trip(state: ExplorerState) -> None:
     params = encode(state)
     assert all(isinstance(v, str) for v in params.values())
-    decoded = decode(params, territory_exists=_exists, overlays=OVERLAYS)
+    decoded = decode(params, resolve=_resolve, overlays=OVERLAYS)
     assert decoded.notices == []
     expected = state if state.near else ExplorerState(**{**state.__dict__, "radius_km": 10})
     assert decoded.state == expected
@@ -102,7 +114,7 @@ def test_defaults_give_an_empty_url() -> None:
 def test_invalid_params_are_ignored_with_a_notice(
     params: dict[str, str], field: str, notices: int
 ) -> None:
-    decoded = decode(params, territory_exists=_exists, overlays=OVERLAYS)
+    decoded = decode(params, resolve=_resolve, overlays=OVERLAYS)
     default = getattr(ExplorerState(), field)
     kept = getattr(decoded.state, field)
     assert kept == default
@@ -128,15 +140,15 @@ def test_list_values_from_repeated_params() -> None:
 
 def test_project_filter() -> None:
     state = ExplorerState(
-        text="soleil", themes=("energie",), territory=("commune", "38185"), radius_km=5
+        text="soleil", themes=("energie",), territory=TerritoryRef("commune", "38185"), radius_km=5
     )
-    criteria = explorer.project_filter(state, near_point=(45.2, 5.7))
+    criteria = selection.project_filter(state, near_point=(45.2, 5.7))
     assert criteria.themes == ("energie",)
-    assert criteria.territory == ("commune", "38185")
+    assert criteria.territory == TerritoryRef("commune", "38185")
     assert criteria.text == "soleil"
     assert criteria.near == (45.2, 5.7, 5.0)
     assert criteria.statuses == ("publie",)
-    assert explorer.project_filter(ExplorerState()).near is None
+    assert selection.project_filter(ExplorerState()).near is None
 
 
 def _frame() -> pd.DataFrame:
@@ -157,21 +169,21 @@ def _frame() -> pd.DataFrame:
 
 def test_sorting() -> None:
     frame = _frame()
-    assert explorer.sort_frame(frame, "title")["id"].tolist() == [3, 2, 1]
-    assert explorer.sort_frame(frame, "recent")["id"].tolist() == [3, 2, 1]
-    distances = explorer.distances_km(frame, (45.5, 5.5))
+    assert selection.sort_frame(frame, "title")["id"].tolist() == [3, 2, 1]
+    assert selection.sort_frame(frame, "recent")["id"].tolist() == [3, 2, 1]
+    distances = selection.distances_km(frame, (45.5, 5.5))
     assert distances is not None and distances.iloc[2] == pytest.approx(0)
-    assert explorer.sort_frame(frame, "distance", distances)["id"].tolist() == [3, 2, 1]
-    assert explorer.sort_frame(frame, "distance", explorer.distances_km(frame, (45, 5)))[
+    assert selection.sort_frame(frame, "distance", distances)["id"].tolist() == [3, 2, 1]
+    assert selection.sort_frame(frame, "distance", selection.distances_km(frame, (45, 5)))[
         "id"
     ].tolist() == [1, 2, 3]
 
 
 def test_carrier_type_filter() -> None:
     frame = _frame()
-    assert explorer.with_carriers(frame, ["association"])["id"].tolist() == [2]
-    assert explorer.with_carriers(frame, [])["id"].tolist() == [1, 2, 3]
-    assert explorer.with_carriers(frame, ["entreprise"]).empty
+    assert selection.with_carriers(frame, ["association"])["id"].tolist() == [2]
+    assert selection.with_carriers(frame, [])["id"].tolist() == [1, 2, 3]
+    assert selection.with_carriers(frame, ["entreprise"]).empty
 
 
 @pytest.mark.parametrize(
@@ -179,7 +191,7 @@ def test_carrier_type_filter() -> None:
     [(0, "Aucun projet"), (1, "1 projet"), (23, "23 projets"), (1234, "1\u202f234 projets")],
 )
 def test_count_text(count: int, text: str) -> None:
-    assert explorer.count_text(count) == text
+    assert selection.count_text(count) == text
 
 
 POINTS = [(1, 45.0, 5.0, "Un"), (2, 45.1, 5.1, "Deux"), (3, 45.1, 5.1, "Trois")]
@@ -229,7 +241,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_popup_escapes_everything(text: str) -> None:
-    html = explorer.popup_html(
+    html = popup_html(
         title=text,
         carriers=[{"name": text, "type": "association"}],
         stage="idee",
@@ -242,7 +254,7 @@ def test_popup_escapes_everything(text: str) -> None:
 
 @pytest.mark.parametrize("link", ["javascript:alert(1)", "//evil.example/x", "https://e.x"])
 def test_popup_link_is_ours_only(link: str) -> None:
-    html = explorer.popup_html(title="t", carriers=[], stage="idee", commune=None, link=link)
+    html = popup_html(title="t", carriers=[], stage="idee", commune=None, link=link)
     assert 'href="#"' in html
 
 
@@ -282,22 +294,22 @@ def test_markers_carry_escaped_text_in_the_rendered_map() -> None:
     ],
 )
 def test_safe_markdown_neutralises_html_and_scripts(text: str, absent: str, present: str) -> None:
-    safe = explorer.safe_markdown(text)
+    safe = safe_markdown(text)
     assert absent not in safe
     assert present in safe
 
 
 def test_safe_markdown_keeps_formatting_and_web_links() -> None:
     text = "**Gras** et [site](https://exemple.fr)\n\n- point"
-    assert explorer.safe_markdown(text) == text
+    assert safe_markdown(text) == text
 
 
 def test_plain_markdown_shows_text_as_itself() -> None:
-    assert explorer.plain_markdown("[a](b) *c*") == "\\[a\\](b) \\*c\\*"
+    assert plain_markdown("[a](b) *c*") == "\\[a\\](b) \\*c\\*"
 
 
 def test_standalone_html_inlines_leaflet() -> None:
-    from geo import maps
+    from geo.mapping import base as maps
 
     m = explorer_map.explorer_map(basemap="aucun", selection=None, context=None)
     frame = pd.DataFrame(
@@ -320,7 +332,7 @@ def test_standalone_html_inlines_leaflet() -> None:
 
 
 def test_indicator_ids_and_values() -> None:
-    assert explorer.indicator_ids(["irve:points_de_charge"]) == [
+    assert choropleths.indicator_ids(["irve:points_de_charge"]) == [
         "projets:departement",
         "projets:region",
         "projets:epci",
@@ -330,16 +342,16 @@ def test_indicator_ids_and_values() -> None:
         "irve:points_de_charge:epci",
         "irve:points_de_charge:commune",
     ]
-    assert explorer.parse_indicator("projets:region") == ("projets", None, "region")
-    assert explorer.parse_indicator("irve:puissance_kw:departement") == (
+    assert choropleths.parse_indicator("projets:region") == ("projets", None, "region")
+    assert choropleths.parse_indicator("irve:puissance_kw:departement") == (
         "irve",
         "puissance_kw",
         "departement",
     )
     codes = pd.Series(["38", "38", "69", None])
-    assert explorer.indicator_values(codes).to_dict() == {"38": 2.0, "69": 1.0}
+    assert choropleths.indicator_values(codes).to_dict() == {"38": 2.0, "69": 1.0}
     population = pd.Series({"38": 20_000.0, "69": 10_000.0, "75": 5_000.0, "99": 0.0})
-    per = explorer.indicator_values(codes, population)
+    per = choropleths.indicator_values(codes, population)
     assert per.to_dict() == {"38": 1.0, "69": 1.0, "75": 0.0}
 
 
@@ -360,13 +372,13 @@ def test_choropleth_outlines_fit_the_browser_budget() -> None:
     assert draw(outlines, "commune", national_size=size, budget=size) is outlines
     assert len(draw(outlines, "commune", national_size=size, inside={"38185"}, budget=size)) == 3
     # Over budget: a French notice without a territory, its communes with one.
-    notice = draw(outlines, "commune", national_size=size, budget=size - 1)
-    assert isinstance(notice, str) and "choisissez d'abord un territoire" in notice
+    with pytest.raises(MapTooHeavyError, match="choisissez d'abord un territoire"):
+        draw(outlines, "commune", national_size=size, budget=size - 1)
     kept = draw(outlines, "commune", national_size=size, inside={"38185", "38151"}, budget=size - 1)
     assert list(kept["code"]) == ["38185", "38151"]
     # A territory whose own communes are still too heavy.
-    too_big = draw(outlines, "commune", national_size=size, inside={"38185", "38151"}, budget=one)
-    assert isinstance(too_big, str) and "plus petit" in too_big
+    with pytest.raises(MapTooHeavyError, match="plus petit"):
+        draw(outlines, "commune", national_size=size, inside={"38185", "38151"}, budget=one)
 
 
 def test_codes_inside_a_territory() -> None:

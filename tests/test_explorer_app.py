@@ -14,10 +14,10 @@ import pytest
 from explorer_seed import seed
 from streamlit.testing.v1 import AppTest
 
-from geo import explorer_map
+from geo.mapping import projects as explorer_map
 from geo.settings import get_settings
-from geo.store import ProjectStore
-from geo.territories import load_territories
+from geo.store.project_store import ProjectStore
+from geo.territory import TerritoryRef, load_territories
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "explorer.py")
@@ -136,7 +136,7 @@ def test_text_filter(calls: dict[str, list[Any]]) -> None:
 def test_territory_filters_and_outlines(calls: dict[str, list[Any]]) -> None:
     at = _page()
     _do(at.text_input(key="f_territoire").input("Grenoble"))
-    assert calls["criteria"][-1].territory == ("commune", "38185")
+    assert calls["criteria"][-1].territory == TerritoryRef("commune", "38185")
     selection = calls["selection"][-1]
     assert (selection.level, selection.code) == ("commune", "38185")
     assert sorted(_listed(at)) == [
@@ -147,7 +147,7 @@ def test_territory_filters_and_outlines(calls: dict[str, list[Any]]) -> None:
     # Another result of the same search: the département.
     box = at.selectbox(key="f_territoire_choix:grenoble")
     _do(box.select("epci:200040715"))
-    assert calls["criteria"][-1].territory == ("epci", "200040715")
+    assert calls["criteria"][-1].territory == TerritoryRef("epci", "200040715")
 
 
 def test_near_uses_the_offline_geocoder(calls: dict[str, list[Any]]) -> None:
@@ -202,7 +202,7 @@ def test_url_restores_the_view(seeded: dict[str, int], calls: dict[str, list[Any
     assert not at.warning
     assert at.multiselect(key="f_themes").value == ["mobilite"]
     assert at.text_input(key="f_territoire").value == "Grenoble"
-    assert calls["criteria"][-1].territory == ("commune", "38185")
+    assert calls["criteria"][-1].territory == TerritoryRef("commune", "38185")
     assert calls["criteria"][-1].themes == ("mobilite",)
     assert _listed(at) == ["Essai vélos partagés de Grenoble"]
     assert at.radio(key="f_fond").value == "aucun"
@@ -240,13 +240,13 @@ def test_exports_are_offered() -> None:
 
 
 def test_overlay_toggles_a_dataset_layer(monkeypatch: pytest.MonkeyPatch) -> None:
-    from geo import overlays
+    from geo.mapping import overlays
 
     drawn: list[str] = []
     layer = overlays.overlay_layer
 
     def spy(data: Any, view: Any, **kwargs: Any) -> Any:
-        drawn.append(data.dataset_id)
+        drawn.append(data.dataset.id)
         return layer(data, view, **kwargs)
 
     monkeypatch.setattr(overlays, "overlay_layer", spy)
@@ -281,16 +281,16 @@ def test_basemap_choice_goes_to_the_map(calls: dict[str, list[Any]]) -> None:
     ],
 )
 def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: str) -> None:
-    from geo import overlays
+    from geo.explorer import choropleth
 
     drawn: list[tuple[str, Any]] = []
-    layer = overlays.choropleth_layer
+    layer = choropleth.choropleth_layer
 
     def spy(outlines: Any, values: Any, **kwargs: Any) -> Any:
         drawn.append((kwargs["label"], values))
         return layer(outlines, values, **kwargs)
 
-    monkeypatch.setattr(overlays, "choropleth_layer", spy)
+    monkeypatch.setattr(choropleth, "choropleth_layer", spy)
     at = _page()
     _do(at.selectbox(key="f_indicateur").set_value(indicator))
     assert not at.warning
@@ -318,16 +318,17 @@ def test_indicator_restored_from_the_url() -> None:
 def test_commune_choropleth_over_budget_needs_a_territory(monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the browser budget, the national commune map is replaced by a French notice, and
     choosing a territory draws its communes only."""
-    from geo import maps, overlays
+    from geo.explorer import choropleth
+    from geo.mapping import base as maps
 
     drawn: list[Any] = []
-    layer = overlays.choropleth_layer
+    layer = choropleth.choropleth_layer
 
     def spy(outlines: Any, values: Any, **kwargs: Any) -> Any:
         drawn.append(outlines)
         return layer(outlines, values, **kwargs)
 
-    monkeypatch.setattr(overlays, "choropleth_layer", spy)
+    monkeypatch.setattr(choropleth, "choropleth_layer", spy)
     monkeypatch.setattr(
         maps, "OUTLINES_BUDGET_BYTES", 100_000
     )  # the mirror's 513 communes: ~550 kB

@@ -5,23 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from reference import require_mirror, territories
 
-from geo import bench
 from geo.cli import main
-from geo.territories import Territories
 
 
-def test_bench_explorer_small(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    require_mirror()
-    loaded = territories()
-
-    def load(settings: object = None) -> Territories:
-        return loaded
-
-    monkeypatch.setattr(bench, "load_territories", load)
+def test_bench_explorer_small(geo_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    # The benchmark runs in a child process (benchmarks/explorer.py): it reads the mirror.
     code = main(["bench", "explorer", "--points", "3000", "--repeat", "1", "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err

@@ -16,9 +16,9 @@ from fakeserver import FakeServer, Route, serve
 
 from geo import cli
 from geo.errors import DataUnavailableError
-from geo.fetch import cached_path, ensure_local, fetch, read_manifest, status
 from geo.settings import Settings, get_settings
-from geo.sources import GROUPS, SOURCES, Source, UnknownSourceError, mirror_path
+from geo.sources.declared import GROUPS, SOURCES, Source, UnknownSourceError, mirror_path
+from geo.sources.fetch import cached_path, ensure_local, fetch, read_manifest, status
 
 MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or Path(__file__).parents[2] / "shared/opendata")
 

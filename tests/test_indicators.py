@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from reference import MIRROR, cog_rows, territories
 
-from geo.datasets import load_dataset
+from geo.datasets import CATALOGUE, load_dataset
 from geo.errors import UnknownTerritoryError
 from geo.indicators import (
     NOT_AVAILABLE,
@@ -73,7 +73,7 @@ def charge_points() -> pd.DataFrame:
 def test_a_whole_level_with_none_and_zero() -> None:
     table = indicator_table(
         charge_points(),
-        "irve",
+        CATALOGUE["irve"],
         "commune",
         territories=territories(),
         codes=["38185", "38151", "38053", "69123"],
@@ -97,7 +97,7 @@ def test_a_whole_level_with_none_and_zero() -> None:
 
 def test_upper_levels_cover_only_what_is_fully_loaded() -> None:
     t = territories()
-    epci = indicator_table(charge_points(), "irve", "epci", territories=t)
+    epci = indicator_table(charge_points(), CATALOGUE["irve"], "epci", territories=t)
     assert epci.loc[METRO, "points_de_charge"] == 4
     assert epci.loc["243800604", "points_de_charge"] == 0  # CAPI: covered, no row
     assert pd.isna(epci.loc["200046977", "points_de_charge"])  # Lyon Métropole
@@ -105,17 +105,17 @@ def test_upper_levels_cover_only_what_is_fully_loaded() -> None:
         population(m["code"]) for r in cog_rows("epci") if r["code"] == METRO for m in r["membres"]
     )
     assert epci.loc[METRO, "population"] == metro
-    deps = indicator_table(charge_points(), "irve", "departement", territories=t)
+    deps = indicator_table(charge_points(), CATALOGUE["irve"], "departement", territories=t)
     assert deps.loc["38", "points_de_charge"] == 4 and deps.loc["75", "points_de_charge"] == 0
     assert pd.isna(deps.loc["69", "points_de_charge"]) and pd.isna(deps.loc["01", "stations"])
-    regions = indicator_table(charge_points(), "irve", "region", territories=t)
+    regions = indicator_table(charge_points(), CATALOGUE["irve"], "region", territories=t)
     # Auvergne-Rhône-Alpes has rows but only Isère is loaded: a partial sum would mislead.
     assert pd.isna(regions.loc["84", "points_de_charge"])
     assert regions.loc["11", "points_de_charge"] is pd.NA  # Île-de-France: only Paris loaded
 
 
 def test_without_territories_only_the_rows_found_and_nothing_covered() -> None:
-    table = indicator_table(charge_points(), "irve", "departement")
+    table = indicator_table(charge_points(), CATALOGUE["irve"], "departement")
     assert list(table.index) == ["38", "69"]
     assert table["points_de_charge"].isna().all()  # coverage unknown: nothing asserted
     assert "population" not in table.columns
@@ -138,7 +138,7 @@ def production() -> pd.DataFrame:
 
 def test_split_aggregates_renewables_and_the_departement_aggregate_row() -> None:
     t = territories()
-    communes = indicator_table(production(), "production", "commune", territories=t)
+    communes = indicator_table(production(), CATALOGUE["production"], "commune", territories=t)
     grenoble = communes.loc["38185"]
     assert grenoble["puissance_kw_par_filiere:Solaire"] == 100.0
     assert grenoble["puissance_kw_par_filiere:Nucléaire"] == 1000.0
@@ -149,7 +149,7 @@ def test_split_aggregates_renewables_and_the_departement_aggregate_row() -> None
     assert communes.loc["38527", "puissance_renouvelable_kw"] == 0.0  # Vaujany: no row
     # Commune-level data covers the départements it has rows in, outlines or not.
     assert pd.isna(communes.loc["69123", "puissance_renouvelable_kw"])
-    deps = indicator_table(production(), "production", "departement", territories=t)
+    deps = indicator_table(production(), CATALOGUE["production"], "departement", territories=t)
     assert deps.loc["38", "puissance_kw_par_filiere:Solaire"] == 130.0
     assert deps.loc["38", "installations_par_filiere:Solaire"] == 12.0
     assert deps.loc["38", "puissance_renouvelable_kw"] == 380.0
@@ -175,7 +175,7 @@ def consumption() -> pd.DataFrame:
 
 def test_latest_year_only_and_secret_sums() -> None:
     t = territories()
-    table = indicator_table(consumption(), "consommation", "commune", territories=t)
+    table = indicator_table(consumption(), CATALOGUE["consommation"], "commune", territories=t)
     assert table.attrs["period"] == 2022
     assert table.loc["38185", "conso_mwh_par_filiere:électricité"] == 1000.0
     assert table.loc["38185", "conso_mwh_par_filiere:gaz"] == 500.0
@@ -183,10 +183,10 @@ def test_latest_year_only_and_secret_sums() -> None:
     assert pd.isna(table.loc["38151", "conso_mwh_par_filiere:électricité"])  # secret
     assert table.loc["38151", "conso_mwh_par_filiere:gaz"] == 0.0  # no gas row
     assert table.loc["38053", "conso_mwh_par_filiere:électricité"] == 0.0  # 2021 only
-    epci = indicator_table(consumption(), "consommation", "epci", territories=t)
+    epci = indicator_table(consumption(), CATALOGUE["consommation"], "epci", territories=t)
     assert epci.loc[METRO, "conso_mwh_par_filiere:électricité"] == 1000.0  # NA skipped
     narrowed = indicator_table(
-        consumption(), "consommation", "commune", territories=t, departements=["73"]
+        consumption(), CATALOGUE["consommation"], "commune", territories=t, departements=["73"]
     )
     assert narrowed["conso_mwh_par_filiere:électricité"].isna().all()
 
@@ -195,28 +195,30 @@ def test_local_datasets_say_nothing_where_they_have_no_row() -> None:
     frame = frame_of([(GRENOBLE, 10), (GRENOBLE, 4), (ECHIROLLES, None)], ["capacite"])
     frame["capacite"] = frame["capacite"].astype("Int64")
     t = territories()
-    table = indicator_table(frame, "stationnement_velo", "commune", territories=t)
+    table = indicator_table(frame, CATALOGUE["stationnement_velo"], "commune", territories=t)
     assert table.loc["38185", "sites"] == 2 and table.loc["38185", "places_velo"] == 14.0
     assert table.loc["38151", "sites"] == 1 and pd.isna(table.loc["38151", "places_velo"])
     assert pd.isna(table.loc["38053", "sites"])  # no row: the producer says nothing there
-    deps = indicator_table(frame, "stationnement_velo", "departement", territories=t)
+    deps = indicator_table(frame, CATALOGUE["stationnement_velo"], "departement", territories=t)
     assert deps.loc["38", "places_velo"] == 14.0 and pd.isna(deps.loc["75", "sites"])
 
 
 def test_sources_and_dates() -> None:
-    source = source_info("irve", charge_points(), today=date(2026, 11, 28))
+    source = source_info(CATALOGUE["irve"], charge_points(), today=date(2026, 11, 28))
     assert source.data_date == date(2024, 5, 1)  # 2099 is a typo, not an update
     assert source.date_basis == "mise à jour la plus récente du fichier"
     assert source.licence == "Licence Ouverte 2.0" and "Etalab" in source.producer
     assert source.date_text == "mise à jour la plus récente du fichier : 01/05/2024"
-    fetched = source_info("production", production(), as_of=date(2026, 6, 30))
+    fetched = source_info(CATALOGUE["production"], production(), as_of=date(2026, 6, 30))
     assert fetched.data_date == date(2026, 6, 30) and fetched.date_basis == "téléchargé le"
-    yearly = source_info("consommation", consumption())
+    yearly = source_info(CATALOGUE["consommation"], consumption())
     assert yearly.period == 2022 and yearly.date_text == "données de l'année 2022"
     assert dates_from_manifest(
         {"irve": {"fetched_at": "2026-11-02T08:00:00+00:00"}, "x": {}, "y": "?"}
     ) == {"irve": date(2026, 11, 2)}
-    table = indicator_table(consumption(), "consommation", "region", territories=territories())
+    table = indicator_table(
+        consumption(), CATALOGUE["consommation"], "region", territories=territories()
+    )
     assert isinstance(table.attrs["source"], SourceInfo)
     assert table.attrs["source"].title.startswith("Consommation annuelle")
 
@@ -284,15 +286,15 @@ def test_bnlc_in_isere_paris_and_rhone() -> None:
     places = sum(int(row["nbre_pl"]) for row in isere if row["nbre_pl"])
     assert (len(isere), places) == (100, 3158)  # the mirror README says 100 rows in Isère
     t = territories()
-    loaded = load_dataset("covoiturage", BNLC, territories=t, schema=None)
+    loaded = load_dataset(CATALOGUE["covoiturage"], BNLC, territories=t, schema=None)
     located = loaded.frame[loaded.frame["code_departement"] == "38"]
     assert set(located["id_lieu"]) == {row["id_lieu"] for row in isere}
-    table = indicator_table(loaded, "covoiturage", "departement", territories=t)
+    table = indicator_table(loaded, CATALOGUE["covoiturage"], "departement", territories=t)
     assert table.loc["38", "lieux"] == 100 and table.loc["38", "places"] == places
     assert table.loc["38", "places_pour_10k"] == pytest.approx(places / 1_298_990 * 1e4, abs=1e-3)
     assert table.loc["75", "lieux"] == 0 and table.loc["75", "places"] == 0.0  # Paris: none
     assert pd.isna(table.loc["69", "lieux"])  # Rhône: no outline loaded
-    communes = indicator_table(loaded, "covoiturage", "commune", territories=t)
+    communes = indicator_table(loaded, CATALOGUE["covoiturage"], "commune", territories=t)
     isere_codes = t.communes_in("departement", "38")
     assert communes.loc[isere_codes, "lieux"].sum() == 100
     assert communes.loc[isere_codes, "lieux"].notna().all()
@@ -305,8 +307,8 @@ def test_bnlc_in_isere_paris_and_rhone() -> None:
 
 def test_choropleth_ready_geodataframe() -> None:
     t = territories()
-    loaded = load_dataset("covoiturage", BNLC, territories=t, schema=None)
-    table = indicator_table(loaded, "covoiturage", "commune", territories=t)
+    loaded = load_dataset(CATALOGUE["covoiturage"], BNLC, territories=t, schema=None)
+    table = indicator_table(loaded, CATALOGUE["covoiturage"], "commune", territories=t)
     outlines = t.display_outlines("commune")
     joined = gpd.GeoDataFrame(
         outlines.merge(table, left_on="code", right_index=True, how="left"), crs=4326

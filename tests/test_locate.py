@@ -19,9 +19,9 @@ from reference import COMMUNE_OUTLINES, GRENOBLE, LYON, MEDITERRANEAN, PARIS, te
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from geo.errors import InvalidCoordinatesError
-from geo.locate import GridLocator
-from geo.reference import read_outlines
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
+from geo.territory.locate import GridLocator
+from geo.territory.reference import read_outlines
 
 GRENOBLE_ROW = {
     "code_commune": "38185",

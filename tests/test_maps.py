@@ -1,4 +1,4 @@
-"""geo.maps: folium output checked on the rendered HTML, without a browser."""
+"""geo.mapping.base: folium output checked on the rendered HTML, without a browser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo import maps
+from geo.mapping import base as maps
 
 CDN_HOSTS = (
     "cdn.jsdelivr",

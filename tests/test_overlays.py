@@ -1,4 +1,4 @@
-"""geo.overlays and the basemaps of geo.maps, checked on rendered HTML (no browser)."""
+"""geo.mapping.overlays and the basemaps of geo.mapping.base, on rendered HTML (no browser)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import maps, overlays
+from geo.datasets import CATALOGUE
 from geo.datasets.catalogue import get_dataset
+from geo.mapping import base as maps
+from geo.mapping import overlays
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RAW_EVIL = ("<script>alert", "<img src=x")
@@ -67,7 +69,9 @@ def _resource_links(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def national() -> overlays.OverlayData:
-    return overlays.prepare_overlay(_irve(150_000), "irve", date_text="mise à jour : 01/10/2025")
+    return overlays.prepare_overlay(
+        _irve(150_000), CATALOGUE["irve"], date_text="mise à jour : 01/10/2025"
+    )
 
 
 # --- view, mode, key ----------------------------------------------------------------------------
@@ -214,7 +218,7 @@ def test_cells_count_and_sum_the_measure() -> None:
     frame = _irve(3)
     frame["puissance_kw"] = [22.0, np.nan, 150.0]
     frame.geometry = gpd.points_from_xy([5.7, 5.7001, 2.35], [45.19, 45.1901, 48.85])
-    data = overlays.prepare_overlay(frame, "irve")
+    data = overlays.prepare_overlay(frame, CATALOGUE["irve"])
     cells = overlays.aggregate_cells(data, 10).sort_values("count").reset_index(drop=True)
     assert cells["count"].tolist() == [1, 2]
     assert cells["measure"].tolist() == [150.0, 22.0]
@@ -237,7 +241,7 @@ def test_too_many_points_in_view_are_aggregated_finer() -> None:
         np.random.default_rng(1).uniform(2.30, 2.40, 20_000),
         np.random.default_rng(2).uniform(48.84, 48.88, 20_000),
     )
-    data = overlays.prepare_overlay(frame, "irve")
+    data = overlays.prepare_overlay(frame, CATALOGUE["irve"])
     page = _group_page(
         overlays.overlay_layer(data, overlays.OverlayView(13, (48.84, 2.3, 48.88, 2.4)))
     )
@@ -254,7 +258,7 @@ def test_view_without_bounds_at_high_zoom_stays_light(
 
 
 def test_popups_and_legend_escape_published_text() -> None:
-    data = overlays.prepare_overlay(_irve(50, evil=True), "irve", date_text=EVIL)
+    data = overlays.prepare_overlay(_irve(50, evil=True), CATALOGUE["irve"], date_text=EVIL)
     page = _group_page(
         overlays.overlay_layer(data, overlays.OverlayView(15, (42.0, -5.0, 51.0, 8.5)))
     )

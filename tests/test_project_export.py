@@ -11,12 +11,13 @@ import pytest
 from reference import territories
 
 from geo.cli import main
-from geo.project_exchange import EXPORT_COLUMNS
-from geo.projects import PRIVATE_FIELDS, Project, public_dict
-from geo.projects_demo import DEMO_FILE
-from geo.projects_export import export_projects
-from geo.projects_import import import_projects
-from geo.store import ProjectFilter, ProjectStore
+from geo.projects.demo import DEMO_FILE
+from geo.projects.exchange import EXPORT_COLUMNS
+from geo.projects.exporter import export_projects
+from geo.projects.importer import import_projects
+from geo.projects.model import PRIVATE_FIELDS, Project, public_dict
+from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.territory import TerritoryRef
 
 SUFFIX = {"csv": "csv", "geojson": "geojson", "gpkg": "gpkg"}
 #: Set by the store at write time, so different after an import into another store.
@@ -163,7 +164,7 @@ def test_filters_and_statuses(filled: tuple[ProjectStore, str], tmp_path: Path) 
 
     assert len(exported()) == 42  # every status unless asked
     assert "x-1" not in exported(statuses=("publie",))
-    paris = exported(territory=("departement", "75"))
+    paris = exported(territory=TerritoryRef("departement", "75"))
     assert paris == [f"exemple-0{n}" for n in range(28, 34)]
     assert exported(categories=("hydroelectricite",), stages=("termine",)) == ["exemple-023"]
     assert exported(text="velobus", themes=("mobilite",)) == ["exemple-009", "exemple-030"]

@@ -14,8 +14,8 @@ from reference import territories
 
 from geo.cli import main
 from geo.errors import GeoError
-from geo.projects_import import import_projects
-from geo.store import ProjectFilter, ProjectStore
+from geo.projects.importer import import_projects
+from geo.store.project_store import ProjectFilter, ProjectStore
 
 HEADER = (
     "external_id;title;summary;description;categories;stage;carriers;carrier_type;lat;lon;commune"

@@ -7,18 +7,17 @@ from typing import Any
 import pytest
 
 from geo.errors import ProjectValidationError
-from geo.projects import (
+from geo.projects.model import (
     CARRIER_TYPES,
     PRIVATE_FIELDS,
     STAGES,
     categories,
     france_region,
-    normalize_search,
     parse_project,
     private_dict,
     public_dict,
-    vocabulary_key,
 )
+from geo.text import identifier, search_words
 
 GRENOBLE = {"lat": 45.1885, "lon": 5.7245}
 
@@ -253,7 +252,7 @@ def test_vocabulary_file_covers_the_issue_list() -> None:
     assert len(table) == 16
     assert {"solaire", "covoiturage", "donnees_outils", "communaute_energetique"} <= set(table)
     for ident, row in table.items():
-        assert ident == vocabulary_key(ident)
+        assert ident == identifier(ident)
         assert row["label"] and set(row["themes"]) <= {"energie", "mobilite"}
     assert set(STAGES) == {"idee", "en_projet", "en_service", "termine"}
     assert len(CARRIER_TYPES) == 6
@@ -267,8 +266,8 @@ def test_vocabulary_file_covers_the_issue_list() -> None:
         ("SCIC «Soleil»", "scic soleil"),
     ],
 )
-def test_normalize_search(text: str, expected: str) -> None:
-    assert normalize_search(text) == expected
+def test_search_words(text: str, expected: str) -> None:
+    assert search_words(text) == expected
 
 
 def test_not_an_object() -> None:

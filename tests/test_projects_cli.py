@@ -9,7 +9,7 @@ import pytest
 from store_helpers import project
 
 from geo.cli import main
-from geo.store import ProjectStore
+from geo.store.project_store import ProjectStore
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_list_every_status_unless_asked(
 def test_bench_projects_small(geo_env: dict[str, str]) -> None:
     from reference import territories
 
-    from geo.projects_bench import bench_projects
+    from geo.bench.projects import bench_projects
 
     result = bench_projects(territories(), count=500, repeat=1, import_rows=200)
     assert result["projects"] == 500

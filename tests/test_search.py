@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 from reference import cog_rows, territories
 
-from geo.search import SearchIndex, SearchResult, normalize
-from geo.territories import Territories
+from geo.territory import Territories
+from geo.territory.search import SearchIndex, SearchResult
+from geo.text import place_name_key
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +177,7 @@ def test_limit(terr: Territories, limit: int) -> None:
     ],
 )
 def test_normalize(text: str, expected: str) -> None:
-    assert normalize(text) == expected
+    assert place_name_key(text) == expected
 
 
 # --- the index on a tiny frame ----------------------------------------------------------------

@@ -9,13 +9,16 @@ import pytest
 
 import geo
 from geo import settings as settings_module
+from geo.errors import SettingsError
 from geo.settings import (
     PROJECT_ROOT,
     SETTING_NAMES,
+    SETTINGS,
     Settings,
     get_settings,
     parse_bool,
     read_secrets,
+    read_settings,
 )
 
 
@@ -164,13 +167,13 @@ def test_secrets_files_are_looked_up_in_the_working_directory(
     ],
 )
 def test_geo_offline_values(value: object, expected: bool) -> None:
-    assert parse_bool(value, name="GEO_OFFLINE") is expected
+    assert parse_bool(value) is expected
     assert get_settings(environ={}, secrets={"GEO_OFFLINE": value}).offline is expected
 
 
 @pytest.mark.parametrize("value", ["2", "peut-être", "truee", "none"])
 def test_geo_offline_invalid_values(value: str) -> None:
-    with pytest.raises(ValueError, match=r"Valeur invalide pour GEO_OFFLINE") as caught:
+    with pytest.raises(SettingsError, match=r"Valeur invalide pour GEO_OFFLINE") as caught:
         get_settings(environ={"GEO_OFFLINE": value}, secrets={})
     assert repr(value) in str(caught.value)
 
@@ -202,8 +205,39 @@ def test_absolute_and_home_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 def test_http_timeout_is_a_float() -> None:
     assert get_settings(environ={"GEO_HTTP_TIMEOUT": "2.5"}, secrets={}).http_timeout == 2.5
-    with pytest.raises(ValueError):
-        get_settings(environ={"GEO_HTTP_TIMEOUT": "vite"}, secrets={})
+    assert get_settings(environ={"GEO_HTTP_TIMEOUT": "2,5"}, secrets={}).http_timeout == 2.5
+
+
+@pytest.mark.parametrize("value", ["vite", "0", "-3", "nan", "inf"])
+def test_a_bad_timeout_is_a_french_error_naming_the_setting(value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        get_settings(environ={"GEO_HTTP_TIMEOUT": value}, secrets={})
+    message = str(caught.value)
+    assert "GEO_HTTP_TIMEOUT" in message and "nombre de secondes positif" in message
+    assert "could not convert" not in message
+
+
+def test_read_settings_keeps_the_valid_values_and_says_what_was_wrong(tmp_path: Path) -> None:
+    settings, problems = read_settings(
+        environ={"GEO_HTTP_TIMEOUT": "vite", "GEO_OFFLINE": "peut-être", "GEO_USER_AGENT": "a/1"},
+        secrets={},
+    )
+    assert settings.http_timeout == 30.0 and settings.offline is False
+    assert settings.user_agent == "a/1"
+    assert len(problems) == 2
+    assert all("valeur par défaut utilisée" in problem for problem in problems)
+
+
+def test_every_declared_setting_documents_its_default_in_the_docstring() -> None:
+    doc = settings_module.__doc__ or ""
+    for setting in SETTINGS:
+        line = next(line for line in doc.splitlines() if line.startswith(f"{setting.name} : "))
+        if setting.default is None:
+            assert "default unset" in line, setting.name
+        elif isinstance(setting.default, bool):
+            assert f"``{str(setting.default).lower()}``" in line, setting.name
+        elif setting.name != "GEO_USER_AGENT":
+            assert f"``{setting.default}``" in line, setting.name
 
 
 def _documented_names() -> list[str]:

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from geo.errors import GeoError
-from geo.sources import GROUPS, SOURCES, Source, UnknownSourceError, mirror_path, resolve_names
+from geo.sources.declared import (
+    GROUPS,
+    SOURCES,
+    Source,
+    UnknownSourceError,
+    mirror_path,
+    resolve_names,
+)
 
 CONTOURS = "https://object.data.gouv.fr/contours-administratifs/2025/geojson"
 COG = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from store_helpers import BACKENDS, fake_locate, fresh_url, project
 
 from geo.errors import EditDeniedError, ProjectNotFoundError, ProjectValidationError
-from geo.projects import parse_project
+from geo.projects.model import parse_project
 from geo.settings import get_settings
-from geo.store import ProjectFilter, ProjectStore
-from geo.store_db import database_url
+from geo.store.db import database_url
+from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.territory import TerritoryRef
 
 
 @pytest.fixture(params=BACKENDS)
@@ -265,12 +266,12 @@ def test_upsert_by_source_and_external_id(store: ProjectStore) -> None:
 
 
 def test_add_many_is_one_transaction(store: ProjectStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.store_rows
+    import geo.store.rows
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(geo.store_rows, "replace_tags", broken)
+    monkeypatch.setattr(geo.store.rows, "replace_tags", broken)
     with pytest.raises(RuntimeError):
         store.add_many([project(title=f"P{i}") for i in range(5)], actor="import")
     monkeypatch.undo()
@@ -323,5 +324,8 @@ def test_the_default_locator_is_the_territory_engine(tmp_path: Path) -> None:
     assert store.get(grenoble).code_commune == "38185"
     assert store.get(grenoble).code_departement == "38"
     assert (store.get(paris).code_commune, store.get(paris).code_region) == ("75056", "11")
-    assert store.count(ProjectFilter(territory=("epci", store.get(grenoble).code_epci))) == 1
+    assert (
+        store.count(ProjectFilter(territory=TerritoryRef("epci", store.get(grenoble).code_epci)))
+        == 1
+    )
     store.close()

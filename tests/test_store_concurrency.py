@@ -10,7 +10,7 @@ from pathlib import Path
 
 from store_helpers import fake_locate, project
 
-from geo.store import ProjectStore
+from geo.store.project_store import ProjectStore
 
 WORKER = Path(__file__).with_name("store_worker.py")
 ROOT = Path(__file__).resolve().parents[1]

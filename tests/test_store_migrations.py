@@ -10,8 +10,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from store_helpers import fake_locate
 
-from geo.store import ProjectFilter, ProjectStore
-from geo.store_db import current_revision, head_revision, make_engine, migrate
+from geo.store.db import current_revision, head_revision, make_engine, migrate
+from geo.store.project_store import ProjectFilter, ProjectStore
 
 
 def tables(engine: sa.Engine) -> set[str]:

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from store_helpers import BACKENDS, fake_locate, fresh_url, project
 
-from geo.errors import ProjectValidationError
-from geo.store import ProjectFilter, ProjectStore
+from geo.errors import UnknownTerritoryError
+from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.territory import TerritoryRef
 
 ROWS = {
     "solaire_ecoles": project(
@@ -122,13 +123,13 @@ def names(store: ProjectStore, ids: dict[str, int], criteria: ProjectFilter) -> 
 
 CASES = [
     ("everything", ProjectFilter(), set(ROWS)),
-    ("commune", ProjectFilter(territory=("commune", "38185")), {"solaire_ecoles"}),
-    ("commune as typed", ProjectFilter(territory=("commune", "38 185")), {"solaire_ecoles"}),
-    ("epci", ProjectFilter(territory=("epci", "200018166")), {"autopartage"}),
-    ("departement", ProjectFilter(territory=("departement", "38")), ISERE),
-    ("region", ProjectFilter(territory=("region", "11")), {"chaleur", "velos"}),
-    ("overseas", ProjectFilter(territory=("departement", "974")), {"bornes"}),
-    ("no such code", ProjectFilter(territory=("region", "99")), set()),
+    ("commune", ProjectFilter(territory=TerritoryRef("commune", "38185")), {"solaire_ecoles"}),
+    ("commune as typed", ProjectFilter(territory=TerritoryRef("commune", "38 185")), {"solaire_ecoles"}),  # noqa: E501
+    ("epci", ProjectFilter(territory=TerritoryRef("epci", "200018166")), {"autopartage"}),
+    ("departement", ProjectFilter(territory=TerritoryRef("departement", "38")), ISERE),
+    ("region", ProjectFilter(territory=TerritoryRef("region", "11")), {"chaleur", "velos"}),
+    ("overseas", ProjectFilter(territory=TerritoryRef("departement", "974")), {"bornes"}),
+    ("no such code", ProjectFilter(territory=TerritoryRef("region", "99")), set()),
     ("theme", ProjectFilter(themes=("mobilite",)), MOBILITY),
     ("two themes", ProjectFilter(themes=("energie", "mobilite")), set(ROWS)),
     ("category", ProjectFilter(categories=("solaire",)), {"solaire_ecoles", "bornes"}),
@@ -157,7 +158,9 @@ CASES = [
     ("near 100 km", ProjectFilter(near=(*GRENOBLE, 100)), ISERE | {"covoiturage"}),
     (
         "territory + theme + text",
-        ProjectFilter(territory=("departement", "38"), themes=("energie",), text="solaire"),
+        ProjectFilter(
+            territory=TerritoryRef("departement", "38"), themes=("energie",), text="solaire"
+        ),
         {"solaire_ecoles"},
     ),
     (
@@ -220,6 +223,6 @@ def test_count_and_frame(store: ProjectStore) -> None:
     assert len(near) == 2
 
 
-def test_unknown_level_is_a_french_error(store: ProjectStore) -> None:
-    with pytest.raises(ProjectValidationError, match="Niveau de territoire inconnu"):
-        store.query(ProjectFilter(territory=("canton", "3801")))
+def test_unknown_level_is_a_french_error() -> None:
+    with pytest.raises(UnknownTerritoryError, match="Niveau de territoire inconnu"):
+        ProjectFilter(territory=TerritoryRef("canton", "3801"))  # type: ignore[arg-type]

@@ -18,8 +18,9 @@ from reference import COG_FILES, COMMUNE_OUTLINES, GRENOBLE, cog_rows, territori
 from shapely.geometry import Point
 
 from geo.errors import DataUnavailableError, UnknownTerritoryError
-from geo.reference import read_cog, read_outlines
-from geo.territories import TERRITORY_COLUMNS, Territories, from_files
+from geo.territory import TERRITORY_COLUMNS, Territories
+from geo.territory.engine import from_files
+from geo.territory.reference import read_cog, read_outlines
 
 
 @pytest.fixture(scope="module")

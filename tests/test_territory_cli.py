@@ -1,4 +1,4 @@
-"""``python -m geo territory …`` and ``bench territories``, called through ``geo.cli.main``.
+"""``python -m geo territory …`` and ``bench territories``, called through ``geo.cli``.
 
 The settings point at the real mirror and a temporary data directory. The reference is loaded
 through the real loader once per module (fetched from the mirror into the data directory);
@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 from reference import require_mirror
 
-from geo import bench, territory_cli
+from geo import bench
 from geo.cli import main
-from geo.territories import Territories, load_territories
+from geo.cli import territory as territory_cli
+from geo.territory import Territories, load_territories
 
 CONTRACT = [
     "lat",

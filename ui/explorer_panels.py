@@ -8,17 +8,17 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from geo import explorer
 from geo.errors import GeoError
-from geo.explorer import plain_markdown
-from geo.explorer_export import export_file
-from geo.projects import SCOPES, STAGES, THEMES, categories
+from geo.explorer.export import export_file
+from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
-from geo.territories import LEVEL_LABELS, Territories
+from geo.territory import LEVEL_LABELS, Territories
+from geo.text import plain_markdown, safe_markdown
+from ui import keys
 
 
 def select(project_id: int | None) -> None:
-    st.session_state["projet"] = project_id
+    st.session_state[keys.PROJECT] = project_id
 
 
 def _absolute(link: str) -> str:
@@ -51,8 +51,8 @@ def project_detail(
         if row["summary"]:
             st.markdown(f"**{plain_markdown(row['summary'])}**")
         if row["description"]:
-            st.markdown(explorer.safe_markdown(row["description"]))
-        carriers = explorer.carriers_text(row["carriers"])
+            st.markdown(safe_markdown(row["description"]))
+        carriers = carriers_text(row["carriers"])
         if carriers:
             st.markdown(f"**Porteurs** : {plain_markdown(carriers)}")
         table = categories()

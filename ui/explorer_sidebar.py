@@ -4,66 +4,65 @@ link follows the widgets.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
-from geo import explorer
-from geo import explorer_choropleth as choropleths
-from geo.datasets import CATALOGUE
-from geo.explorer import ExplorerState, plain_markdown
-from geo.projects import CARRIER_TYPES, STAGES, THEMES, categories
+from geo.explorer import choropleth as choropleths
+from geo.explorer import state as url_state
+from geo.explorer.state import ExplorerState
+from geo.geocode import GeocodeResult
+from geo.mapping.base import BASEMAPS
+from geo.mapping.overlays import overlay_datasets
+from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
 from geo.settings import Settings
-from geo.territories import Territories
-from ui import explorer_data as resources
-
-_STATE_KEYS = ("q", "themes", "categories", "etapes", "porteurs", "territoire", "pres", "rayon",
-               "couches", "fond", "indicateur", "projet", "tri", "vue")  # fmt: skip
+from geo.territory import Territories, TerritoryRef
+from geo.text import plain_markdown
+from ui import keys, resources
 
 # --- URL state ----------------------------------------------------------------------------------
 
 
 def restore(territories: Territories | None) -> None:
     """First run of a session: the widgets start from the URL."""
-    decoded = explorer.decode(
+    decoded = url_state.decode(
         st.query_params.to_dict(),
-        territory_exists=territories.exists if territories is not None else None,
-        overlays=resources.overlay_ids(),
+        resolve=territories.parse if territories is not None else None,
+        overlays=[dataset.id for dataset in overlay_datasets()],
         indicators=choropleths.indicator_ids(choropleths.figures()),
     )
     state = decoded.state
-    ss = st.session_state
-    ss.update(
-        f_texte=state.text,
-        f_themes=list(state.themes),
-        f_categories=list(state.categories),
-        f_etapes=list(state.stages),
-        f_porteurs=list(state.carrier_types),
-        f_pres=state.near,
-        f_rayon=state.radius_km,
-        f_fond=state.basemap,
-        f_couches=list(state.overlays),
-        f_indicateur=state.indicator,
-        f_tri=state.order,
-        projet=state.project,
-        vue=state.view,
-        vue_initiale=state.view,
-        notices=decoded.notices,
-        restored=True,
+    st.session_state.update(
+        {
+            keys.TEXT: state.text,
+            keys.THEMES: list(state.themes),
+            keys.CATEGORIES: list(state.categories),
+            keys.STAGES: list(state.stages),
+            keys.CARRIERS: list(state.carrier_types),
+            keys.NEAR: state.near,
+            keys.RADIUS: state.radius_km,
+            keys.BASEMAP: state.basemap,
+            keys.OVERLAYS: list(state.overlays),
+            keys.INDICATOR: state.indicator,
+            keys.ORDER: state.order,
+            keys.PROJECT: state.project,
+            keys.VIEW: state.view,
+            keys.INITIAL_VIEW: state.view,
+            keys.NOTICES: decoded.notices,
+            keys.RESTORED: True,
+        }
     )
     if state.territory is not None and territories is not None:
-        name = territories.nom(*state.territory)
-        ss["f_territoire"] = name
-        ss["territoire_restaure"] = (name.casefold(), state.territory)
+        name = territories.nom(state.territory.level, state.territory.code)
+        st.session_state[keys.TERRITORY] = name
+        st.session_state[keys.RESTORED_TERRITORY] = (name.casefold(), state.territory)
     else:
-        ss["f_territoire"] = ""
+        st.session_state[keys.TERRITORY] = ""
 
 
 def write_url(state: ExplorerState) -> None:
-    params = explorer.encode(state)
+    params = url_state.encode(state)
     current = st.query_params.to_dict()
-    if {k: v for k, v in current.items() if k in _STATE_KEYS} != params:
-        for key in _STATE_KEYS:
+    if {k: v for k, v in current.items() if k in url_state.PARAMETERS} != params:
+        for key in url_state.PARAMETERS:
             if key in current and key not in params:
                 del st.query_params[key]
         st.query_params.update(params)
@@ -72,90 +71,102 @@ def write_url(state: ExplorerState) -> None:
 # --- sidebar ------------------------------------------------------------------------------------
 
 
-def _territory_widget(territories: Territories | None) -> tuple[str, str] | None:
+def _territory_widget(territories: Territories | None) -> TerritoryRef | None:
     query = st.sidebar.text_input(
         "Territoire",
-        key="f_territoire",
+        key=keys.TERRITORY,
         placeholder="Commune, EPCI, département, région, code postal…",
         disabled=territories is None,
     ).strip()
     if territories is None or not query:
         return None
-    results = territories.search(query, limit=10)
-    keys = [f"{r.level}:{r.code}" for r in results]
-    labels = {f"{r.level}:{r.code}": r.label for r in results}
-    restored = st.session_state.get("territoire_restaure")
+    # Option keys are the "level:code" form; each maps to its ref and its label.
+    choices: dict[str, tuple[TerritoryRef, str]] = {}
+    for result in territories.search(query, limit=10):
+        ref = TerritoryRef(result.level, result.code)
+        choices[str(ref)] = (ref, result.label)
+    restored = st.session_state.get(keys.RESTORED_TERRITORY)
     if restored and restored[0] == query.casefold():
-        key = f"{restored[1][0]}:{restored[1][1]}"
-        if key not in labels:
-            labels[key] = territories.nom(*restored[1])
-        keys = [key] + [k for k in keys if k != key]
-    if not keys:
+        ref = restored[1]
+        label = choices.get(str(ref), (ref, territories.nom(ref.level, ref.code)))[1]
+        choices = {str(ref): (ref, label), **choices}
+    if not choices:
         st.sidebar.caption("Aucun territoire trouvé.")
         return None
     picked = st.sidebar.selectbox(
         "Territoire choisi",
-        keys,
-        format_func=lambda k: labels[k],
-        key=f"f_territoire_choix:{query.casefold()}",
+        list(choices),
+        format_func=lambda key: choices[key][1],
+        key=f"{keys.TERRITORY_CHOICE}:{query.casefold()}",
     )
-    level, _, code = picked.partition(":")
-    return level, code
+    return choices[picked][0]
 
 
-def sidebar(territories: Territories | None, settings: Settings) -> tuple[ExplorerState, Any]:
+def _near_widgets(settings: Settings) -> tuple[str, int, GeocodeResult | None]:
+    side = st.sidebar
+    near = side.text_input(
+        "Près de (adresse ou lieu)", key=keys.NEAR, placeholder="ex. 10 rue de la Paix, Grenoble"
+    ).strip()
+    radius = side.select_slider(
+        "Rayon (km)", url_state.RADII_KM, key=keys.RADIUS, disabled=not near
+    )
+    place = None
+    if near:
+        place = resources.place(near, settings, settings.offline)
+        if place is None:
+            side.warning("Adresse ou lieu introuvable : le filtre « près de » est ignoré.")
+        else:
+            approximate = " (approximatif)" if place.approximate else ""
+            side.caption(f"📍 {plain_markdown(place.label + approximate)}")
+    return near, int(radius), place
+
+
+def sidebar(
+    territories: Territories | None, settings: Settings
+) -> tuple[ExplorerState, GeocodeResult | None]:
+    """The state the widgets describe, and the place "près de" found (None without one)."""
     side = st.sidebar
     side.header("Filtres")
-    text = side.text_input("Rechercher (titre, résumé, porteurs)", key="f_texte").strip()
+    text = side.text_input("Rechercher (titre, résumé, porteurs)", key=keys.TEXT).strip()
     themes = side.multiselect(
-        "Thèmes", list(THEMES), format_func=THEMES.__getitem__, key="f_themes",
+        "Thèmes", list(THEMES), format_func=THEMES.__getitem__, key=keys.THEMES,
         placeholder="Tous",
     )  # fmt: skip
     table = categories()
     shown = [c for c, v in table.items() if not themes or set(v["themes"]) & set(themes)]
     # A category of a theme no longer chosen is dropped rather than kept invisibly.
-    st.session_state["f_categories"] = [
-        c for c in st.session_state.get("f_categories", []) if c in shown
+    st.session_state[keys.CATEGORIES] = [
+        c for c in st.session_state.get(keys.CATEGORIES, []) if c in shown
     ]
     chosen_categories = side.multiselect(
-        "Catégories", shown, format_func=lambda c: table[c]["label"], key="f_categories",
+        "Catégories", shown, format_func=lambda c: table[c]["label"], key=keys.CATEGORIES,
         placeholder="Toutes",
     )  # fmt: skip
     stages = side.multiselect(
-        "Étape", list(STAGES), format_func=STAGES.__getitem__, key="f_etapes",
+        "Étape", list(STAGES), format_func=STAGES.__getitem__, key=keys.STAGES,
         placeholder="Toutes",
     )  # fmt: skip
     carriers = side.multiselect(
         "Type de porteur", list(CARRIER_TYPES), format_func=CARRIER_TYPES.__getitem__,
-        key="f_porteurs", placeholder="Tous",
+        key=keys.CARRIERS, placeholder="Tous",
     )  # fmt: skip
     territory = _territory_widget(territories)
-    near = side.text_input(
-        "Près de (adresse ou lieu)", key="f_pres", placeholder="ex. 10 rue de la Paix, Grenoble"
-    ).strip()
-    radius = side.select_slider("Rayon (km)", explorer.RADII_KM, key="f_rayon", disabled=not near)
-    near_point = None
-    if near:
-        near_point = resources.near_point(near, settings, settings.offline)
-        if near_point is None:
-            side.warning("Adresse ou lieu introuvable : le filtre « près de » est ignoré.")
-        else:
-            side.caption(f"📍 {plain_markdown(near_point[2])}")
+    near, radius, place = _near_widgets(settings)
     side.header("Carte")
     basemap = side.radio(
-        "Fond de carte", list(explorer.BASEMAPS), format_func=explorer.BASEMAPS.__getitem__,
-        key="f_fond", horizontal=True,
+        "Fond de carte", list(BASEMAPS), format_func=BASEMAPS.__getitem__,
+        key=keys.BASEMAP, horizontal=True,
     )  # fmt: skip
-    ids = resources.overlay_ids()
+    titles = {dataset.id: dataset.title for dataset in overlay_datasets()}
     layers = side.multiselect(
-        "Couches de données publiques", ids, format_func=lambda i: CATALOGUE[i].title,
-        key="f_couches", placeholder="Aucune",
+        "Couches de données publiques", list(titles), format_func=titles.__getitem__,
+        key=keys.OVERLAYS, placeholder="Aucune",
     )  # fmt: skip
     indicator = side.selectbox(
         "Indicateur par territoire (carte choroplèthe)",
         choropleths.indicator_ids(choropleths.figures()),
         format_func=choropleths.indicator_label,
-        key="f_indicateur",
+        key=keys.INDICATOR,
         index=None,
         placeholder="Aucun",
     )
@@ -169,9 +180,9 @@ def sidebar(territories: Territories | None, settings: Settings) -> tuple[Explor
         carrier_types=tuple(carriers),
         territory=territory,
         near=near,
-        radius_km=int(radius),
+        radius_km=radius,
         basemap=basemap,
-        project=st.session_state.get("projet"),
-        view=st.session_state.get("vue"),
+        project=st.session_state.get(keys.PROJECT),
+        view=st.session_state.get(keys.VIEW),
     )
-    return state, near_point
+    return state, place

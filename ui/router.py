@@ -1,10 +1,17 @@
-"""Make sure every page runs behind the router in ``app.py``.
+"""The one workaround for Streamlit's legacy ``pages/`` mode: every page runs behind the router.
 
-Streamlit quirk (1.67): while no session of the server process has run ``app.py`` yet, a
-``pages/`` folder beside it puts the process in the legacy multipage mode, so a first visit
-to ``/carte`` runs ``pages/carte.py`` alone: no page config, no navigation, no static assets.
-``st.navigation`` leaves that mode for good, but only once ``app.py`` has run. A page that
-finds itself running alone leaves the mode itself and reruns, this time through the router.
+Streamlit 1.67 (``streamlit/runtime/pages_manager.py``: ``PagesManager.uses_pages_directory``,
+and ``script_runner._mpa_v1``) still treats a ``pages/`` folder beside the main script as the
+first-generation multipage app until ``st.navigation`` has run once in the process: a fresh
+server whose first visit is ``/carte`` runs ``pages/carte.py`` alone, without ``app.py`` (no
+page config, no navigation, no served Leaflet). Upstream documents no switch for it; its own
+advice is to rename the folder (the warning "st.navigation was called in an app with a pages/
+directory", and streamlit/streamlit#9992 for the symptoms on a first load). The owner asked
+for ``pages/``, so a page that finds itself running alone leaves the mode (as
+``st.navigation`` itself does) and reruns, this time through ``app.py``.
+
+``tests/app/test_router.py`` fails as soon as a Streamlit release drops the legacy mode: this
+module can then go.
 """
 
 from __future__ import annotations

@@ -1,10 +1,17 @@
 """Public energy and mobility datasets: the catalogue and one loader module per dataset.
 
-Loading a file gives a :class:`Loaded`: the normalised rows (a GeoDataFrame in EPSG:4326 with
-the four territory columns) and the :class:`LoadReport`. A loader module ``geo.datasets.<id>``
-exposes ``load(path, *, territories, schema) -> Loaded``; it reads with
-:mod:`geo.datasets.csvfile`, repairs values with :mod:`geo.datasets.parsing`, validates with
-:mod:`geo.datasets.schema` and, for points, locates with :mod:`geo.datasets.points`.
+Owns the declarations (:mod:`.catalogue`), the loaders (one module per dataset, each exposing
+``load(path, *, territories, schema) -> Loaded``), the readers and repairs they share
+(:mod:`.csvfile`, :mod:`.jsonfile`, :mod:`.parsing`, :mod:`.columns`, :mod:`.points`,
+:mod:`.communes`, :mod:`.labels`, :mod:`.duplicates`), validation against the official
+schemas (:mod:`.schema`), the load report (:mod:`.report`) and the writers of normalised
+rows (:mod:`.output`). May import ``geo.errors``, ``geo.settings``, ``geo.text``,
+``geo.territory`` and ``geo.sources`` (to fetch a file); never the projects, store or maps.
+
+Loading gives a :class:`Loaded`: the normalised rows (a GeoDataFrame in EPSG:4326 with the
+four territory columns) and the :class:`LoadReport`. :func:`load` is the one entry point for
+a dataset's official file (fetched when missing); :func:`load_dataset` loads any file as a
+dataset (the command line, tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -16,14 +23,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset, PopupField, get_dataset
 from geo.datasets.report import LoadReport
-from geo.errors import DataUnavailableError, GeoError
+from geo.errors import DataUnavailableError
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from geo.datasets.schema import TableSchema
     from geo.settings import Settings
-    from geo.territories import Territories
+    from geo.territory import Territories
 
 __all__ = [
     "CATALOGUE",
@@ -33,6 +40,7 @@ __all__ = [
     "Loaded",
     "PopupField",
     "get_dataset",
+    "load",
     "load_dataset",
     "load_schema",
 ]
@@ -52,10 +60,6 @@ class Loader(Protocol):
     ) -> Loaded: ...
 
 
-class LoaderMissingError(GeoError):
-    """The dataset is declared but its loader is not written yet."""
-
-
 def load_schema(
     dataset: Dataset, report: LoadReport, settings: Settings | None = None
 ) -> TableSchema | None:
@@ -63,7 +67,7 @@ def load_schema(
     network when missing), as a :class:`TableSchema` (a JSON Schema of GeoJSON features is
     read as one); None, with a warning in ``report``, when it cannot be had."""
     from geo.datasets.schema import SchemaError, TableSchema
-    from geo.fetch import ensure_local
+    from geo.sources.fetch import ensure_local
 
     if dataset.schema_source is None:
         return None
@@ -74,32 +78,39 @@ def load_schema(
         return None
 
 
+def load(
+    dataset: Dataset, settings: Settings | None = None, *, territories: Territories | None = None
+) -> Loaded:
+    """The dataset's official file from the data cache (fetched from the mirror or the network
+    when missing), loaded and validated against its official schema."""
+    from geo.sources.fetch import ensure_local
+
+    path = ensure_local(dataset.source, settings)
+    return load_dataset(dataset, path, territories=territories, settings=settings)
+
+
 def load_dataset(
-    dataset_id: str,
+    dataset: Dataset,
     path: Path | str,
     *,
     territories: Territories | None = None,
     schema: TableSchema | Path | None | bool = True,
     settings: Settings | None = None,
 ) -> Loaded:
-    """Load ``path`` as the dataset ``dataset_id``.
+    """Load ``path`` as ``dataset``.
 
-    ``territories`` defaults to :func:`geo.territories.load_territories`. ``schema``: ``True``
+    ``territories`` defaults to :func:`geo.territory.engine.load_territories`. ``schema``: ``True``
     reads the official schema from the cache (see :func:`load_schema`), a path or a
     :class:`TableSchema` is used as is, ``False``/``None`` skips validation.
     """
     from geo.datasets.schema import TableSchema
 
-    dataset = get_dataset(dataset_id)
-    if not dataset.loader_available:
-        msg = f"Le chargeur du jeu « {dataset.title} » ({dataset.id}) n'est pas encore écrit."
-        raise LoaderMissingError(msg)
     path = Path(path)
     if not path.is_file():
         msg = f"Fichier introuvable : {path}."
         raise DataUnavailableError(msg)
     if territories is None:
-        from geo.territories import load_territories
+        from geo.territory import load_territories
 
         territories = load_territories(settings)
     pending = LoadReport(dataset.id)

@@ -63,7 +63,7 @@ from geo.datasets.parsing import orient_lon_lat
 from geo.datasets.points import MISMATCH_COMMUNE, SOURCE_LINE, commune_codes
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "amenagements_cyclables"
 TITLE = "aménagements cyclables (schéma aménagements cyclables, GeoJSON)"

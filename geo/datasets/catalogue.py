@@ -1,37 +1,34 @@
-"""The public energy and mobility datasets, declared as data.
+"""The public energy and mobility datasets, declared as data: one :class:`Dataset` each.
 
-A :class:`Dataset` says what a dataset is (title, theme, producer, official URL, licence and
-the attribution it requires, schema), how it is drawn (geometry kind, popup fields), what is
-counted per territory (:class:`Aggregate`) and which module of :mod:`geo.datasets` loads it.
-Adding a dataset is adding an entry to :data:`CATALOGUE`, a source to :mod:`geo.sources` and a
-loader module with a ``load(path, *, territories, schema)`` function.
+A :class:`Dataset` says what a dataset is (title, theme, producer, official URL and the kind
+of file published there, licence and the attribution it requires, schema, whether the
+schema's official example stands in for a producer file), how it is drawn (geometry kind,
+colour, popup fields), what is counted per territory (:class:`Aggregate`) and which module of
+:mod:`geo.datasets` loads it. Adding a dataset is adding its entry here and its loader module
+(``geo/datasets/<loader>.py`` with ``load(path, *, territories, schema) -> Loaded``): the
+fetched files (:mod:`geo.sources.declared`), the overlays, the indicators and the command
+line all read this entry.
 """
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
 
-from geo.errors import GeoError
+from geo.errors import UnknownDatasetError
 
 Theme = Literal["énergie", "mobilité"]
 GeometryKind = Literal["point", "line", "commune"]
 AggregateKind = Literal["count", "sum", "count_distinct"]
 Coverage = Literal["national", "local"]
+#: How the published file is read and checked by the fetcher (the URL may have no extension).
+FileKind = Literal["geojson", "json", "csv"]
 
 THEMES: tuple[str, ...] = ("énergie", "mobilité")
 GEOMETRY_KINDS: tuple[str, ...] = ("point", "line", "commune")
 COVERAGES: tuple[str, ...] = ("national", "local")
-
-
-class UnknownDatasetError(GeoError, KeyError):
-    """No dataset of the catalogue has that id."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -115,19 +112,21 @@ class Dataset:
     title: str
     theme: Theme
     producer: str
-    #: Where the file is published (also the :mod:`geo.sources` entry named ``id``).
+    #: Where the file is published (also the :mod:`geo.sources.declared` entry named ``id``).
     url: str
     #: The dataset's page for people (description, editions).
     page_url: str
     licence: Licence
     geometry: GeometryKind
     loader: str
+    #: What the official URL publishes (checked and stored by :mod:`geo.sources.fetch`).
+    file_kind: FileKind
     popup_fields: tuple[PopupField, ...] = ()
     aggregates: tuple[Aggregate, ...] = ()
     schema_url: str | None = None
     #: Kind of schema at ``schema_url``: a Frictionless Table Schema, or a JSON Schema.
     schema_kind: Literal["table-schema", "json-schema"] | None = None
-    #: Name of the :mod:`geo.sources` entry of the schema (fetched with the data).
+    #: Name of the :mod:`geo.sources.declared` entry of the schema (fetched with the data).
     schema_source: str | None = None
     description: str = ""
     #: ``national``: the file lists every place of France, so a territory without a row has
@@ -138,6 +137,10 @@ class Dataset:
     #: Column of the period of a yearly series: figures use the latest period only (years
     #: are never summed).
     period_column: str | None = None
+    #: True when no national file exists yet and the official schema's example stands in.
+    schema_example: bool = False
+    #: Colour of the dataset's overlay and legend.
+    colour: str = "#7048e8"
 
     def __post_init__(self) -> None:
         if self.coverage not in COVERAGES:
@@ -155,17 +158,12 @@ class Dataset:
 
     @property
     def source(self) -> str:
-        """Name of the file's entry in :data:`geo.sources.SOURCES`."""
+        """Name of the file's entry in :data:`geo.sources.declared.SOURCES`."""
         return self.id
 
     @property
     def loader_module(self) -> str:
         return f"geo.datasets.{self.loader}"
-
-    @property
-    def loader_available(self) -> bool:
-        """Whether the loader module exists yet (the catalogue may run ahead of the code)."""
-        return importlib.util.find_spec(self.loader_module) is not None
 
     def aggregate(self, name: str) -> Aggregate:
         for aggregate in self.aggregates:
@@ -211,6 +209,8 @@ IRVE = Dataset(
     licence=licence_ouverte(_IRVE_PRODUCER),
     geometry="point",
     loader="irve",
+    file_kind="csv",  # the data.gouv.fr URL has no extension
+    colour="#1c7ed6",
     schema_url=f"{_GITHUB}/schema-irve/v2.3.0/statique/schema-statique.json",
     schema_kind="table-schema",
     schema_source="schema-irve",
@@ -264,6 +264,8 @@ COVOITURAGE = Dataset(
     ),
     geometry="point",
     loader="covoiturage",
+    file_kind="csv",
+    colour="#2f9e44",
     schema_url=f"{_GITHUB}/schema-lieux-covoiturage/v0.2.0/schema.json",
     schema_kind="table-schema",
     schema_source="schema-covoiturage",
@@ -298,6 +300,7 @@ PRODUCTION = Dataset(
     licence=licence_ouverte(_ODRE_PRODUCER),
     geometry="commune",
     loader="production",
+    file_kind="json",
     popup_fields=(
         PopupField("nom_installation", "Installation"),
         PopupField("filiere", "Filière"),
@@ -362,6 +365,7 @@ CONSOMMATION = Dataset(
     licence=licence_ouverte(_ORE_PRODUCER),
     geometry="commune",
     loader="consommation",
+    file_kind="csv",
     popup_fields=(
         PopupField("annee", "Année"),
         PopupField("filiere", "Énergie"),
@@ -416,6 +420,9 @@ STATIONNEMENT_VELO = Dataset(
     licence=licence_ouverte("Etalab, schéma stationnement cyclable"),
     geometry="point",
     loader="stationnement_velo",
+    file_kind="csv",
+    schema_example=True,
+    colour="#e8590c",
     schema_url=f"{_GITHUB}/schema-stationnement-cyclable/v1.1.2/schema.json",
     schema_kind="table-schema",
     schema_source="schema-stationnement-velo",
@@ -444,6 +451,8 @@ AMENAGEMENTS_CYCLABLES = Dataset(
     licence=licence_ouverte("Etalab, schéma aménagements cyclables"),
     geometry="line",
     loader="amenagements_cyclables",
+    file_kind="geojson",
+    schema_example=True,
     schema_url=f"{_GITHUB}/amenagements-cyclables/v0.3.5/schema_amenagements_cyclables.json",
     schema_kind="json-schema",
     schema_source="schema-amenagements-cyclables",

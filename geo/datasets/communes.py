@@ -25,7 +25,7 @@ from geo.datasets.csvfile import LINE
 from geo.datasets.parsing import text
 from geo.datasets.points import commune_codes
 from geo.datasets.report import LoadReport
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 UNKNOWN_CODE = "code commune inconnu du COG"
 NO_CODE = "ni code commune ni département"

@@ -57,7 +57,7 @@ from geo.datasets.parsing import text
 from geo.datasets.points import SOURCE_LINE
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "consommation"
 TITLE = "consommation annuelle d'électricité et de gaz par commune et secteur (Agence ORE)"

@@ -45,7 +45,7 @@ from geo.datasets.parsing import parse_float
 from geo.datasets.points import SOURCE_LINE, place_points
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "covoiturage"
 TITLE = "BNLC (lieux de covoiturage)"

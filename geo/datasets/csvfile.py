@@ -22,17 +22,13 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets.report import LoadReport, example_lines
-from geo.errors import GeoError
+from geo.errors import DatasetFormatError
 
 #: Column of the file line number of each record, in every frame a reader returns.
 LINE = "_ligne"
 
 _SEPARATORS = (",", ";", "\t", "|")
 _CHUNK = 1 << 22
-
-
-class DatasetFormatError(GeoError):
-    """A file is not the dataset it was loaded as (missing required columns, unreadable)."""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ from geo.datasets.parsing import parse_coordinate_pair, parse_float
 from geo.datasets.points import SOURCE_LINE, locate_points, reject_bad_points
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "irve"
 TITLE = "IRVE (bornes de recharge, schéma statique)"

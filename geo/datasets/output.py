@@ -12,14 +12,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.download import replace, temp_file
-from geo.errors import GeoError
+from geo.errors import OutputFormatError
+from geo.sources.download import replace, temp_file
 
 FORMATS = {".parquet": "GeoParquet", ".geojson": "GeoJSON", ".csv": "CSV"}
-
-
-class OutputFormatError(GeoError):
-    """The output file extension is not one we write."""
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

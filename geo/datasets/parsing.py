@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from geo.reference import Cog
+from geo.territory.reference import Cog
 
 #: Pandas dtype of every date column of a normalised frame: a real date, no time, no zone.
 DATE_DTYPE = pd.ArrowDtype(pa.date32())

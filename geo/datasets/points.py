@@ -18,7 +18,7 @@ import shapely
 from geo.datasets.csvfile import LINE
 from geo.datasets.parsing import CommuneCodes, orient_lon_lat
 from geo.datasets.report import LoadReport
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 #: Column of the file line of each kept row, in every normalised frame.
 SOURCE_LINE = "ligne"

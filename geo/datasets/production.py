@@ -57,7 +57,7 @@ from geo.datasets.labels import label_key
 from geo.datasets.points import SOURCE_LINE
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "production"
 TITLE = "registre national des installations de production et de stockage d'électricité (ODRÉ)"

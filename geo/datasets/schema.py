@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.datasets.csvfile import LINE
 from geo.datasets.report import LoadReport, example_lines
-from geo.errors import GeoError
+from geo.errors import SchemaError
 
 _DEFAULT_TRUE = ("true", "True", "TRUE", "1")
 _DEFAULT_FALSE = ("false", "False", "FALSE", "0")
@@ -36,10 +36,6 @@ _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 _URI = r"[A-Za-z][A-Za-z0-9+.-]*:\S+"
 # strftime directives → regex, for date formats such as %d/%m/%Y.
 _STRFTIME = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}"}
-
-
-class SchemaError(GeoError):
-    """A schema file is unreadable or is not a Table Schema."""
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from geo.datasets.parsing import parse_coordinate_pair
 from geo.datasets.points import SOURCE_LINE, place_points
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
-from geo.territories import TERRITORY_COLUMNS, Territories
+from geo.territory import TERRITORY_COLUMNS, Territories
 
 DATASET = "stationnement_velo"
 TITLE = "stationnement cyclable (schéma stationnement-cyclable)"

@@ -16,8 +16,8 @@ import pytest
 from explorer_seed import seed
 
 from geo.settings import get_settings
-from geo.store import ProjectFilter, ProjectStore
-from geo.territories import load_territories
+from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.territory import TerritoryRef, load_territories
 
 pytestmark = pytest.mark.e2e
 
@@ -171,7 +171,9 @@ def test_markers_theme_filter_and_grenoble(
     _territory(page, "Grenoble")
     expect(frame.locator(GRENOBLE_PATH)).to_have_count(1)
     grenoble = store.query(
-        ProjectFilter(territory=("commune", "38185"), themes=("mobilite",), statuses=PUBLIC),
+        ProjectFilter(
+            territory=TerritoryRef("commune", "38185"), themes=("mobilite",), statuses=PUBLIC
+        ),
         limit=1000,
     ).items
     expected = sorted(p.title for p in grenoble)
@@ -328,7 +330,9 @@ def test_exports_of_the_selection(
     store: ProjectStore,
 ) -> None:
     page, network = _open(routed_context, f"{app_url}/?territoire=commune:38185")
-    expected = store.count(ProjectFilter(territory=("commune", "38185"), statuses=PUBLIC))
+    expected = store.count(
+        ProjectFilter(territory=TerritoryRef("commune", "38185"), statuses=PUBLIC)
+    )
     _expect_count(page, expected)
     with page.expect_download() as csv_download:
         page.get_by_test_id("stDownloadButton").filter(has_text="CSV").click()

@@ -1,0 +1,152 @@
+"""``python -m geo …``: the command-line interface (also installed as the ``geo`` script).
+
+Each command group has one ``_add_*`` function declaring its arguments and one ``_run_*``
+function calling the domain modules. Output is JSON on stdout with ``--json``; messages meant
+for people go to stderr, in French.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from geo.cli.console import print_json
+from geo.errors import GeoError
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def _add_data(sub: argparse._SubParsersAction) -> None:
+    data = sub.add_parser("data", help="reference open-data files: fetch, status")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    fetch = data_sub.add_parser("fetch", help="download (or copy from a mirror) reference files")
+    fetch.add_argument("names", nargs="*", help="sources or groups to fetch (default: all)")
+    fetch.add_argument("--mirror", help="local mirror folder: https://HOST/PATH is DIR/HOST/PATH")
+    fetch.add_argument("--force", action="store_true", help="fetch even when a cached copy exists")
+    fetch.add_argument("--json", action="store_true", help="print a JSON report")
+    status = data_sub.add_parser("status", help="what is cached, from where, when")
+    status.add_argument("--json", action="store_true")
+
+
+def _run_data(args: argparse.Namespace) -> int:
+    from geo.cli import data
+
+    return data.run(args)
+
+
+# --- territory --------------------------------------------------------------------------------
+
+
+def _add_territory(sub: argparse._SubParsersAction) -> None:
+    territory = sub.add_parser("territory", help="locate points, search territories")
+    t_sub = territory.add_subparsers(dest="territory_command", required=True)
+    locate = t_sub.add_parser("locate", help="commune, EPCI, département, région of points")
+    locate.add_argument("coords", nargs="*", type=str, help="LAT LON [LAT LON ...]")
+    locate.add_argument("--csv", dest="csv_in", help="input CSV with lat,lon columns")
+    locate.add_argument("--out", help="output CSV (with --csv)")
+    locate.add_argument("--chunk-size", type=int, default=500_000, help="rows per batch (--csv)")
+    locate.add_argument("--json", action="store_true")
+    search = t_sub.add_parser("search", help="find a territory by name, postal code or code")
+    search.add_argument("text")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true")
+
+
+def _run_territory(args: argparse.Namespace) -> int:
+    from geo.cli import territory as territory_cli
+
+    return territory_cli.run(args)
+
+
+# --- datasets ---------------------------------------------------------------------------------
+
+
+def _add_datasets(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import datasets as datasets_cli
+
+    datasets = sub.add_parser("datasets", help="public datasets: list, load a file")
+    datasets_cli.add_arguments(datasets)
+
+
+def _run_datasets(args: argparse.Namespace) -> int:
+    from geo.cli import datasets as datasets_cli
+
+    return datasets_cli.run(args)
+
+
+# --- projects ---------------------------------------------------------------------------------
+
+
+def _add_projects(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import projects as projects_cli
+
+    projects = sub.add_parser("projects", help="project registry: add, list")
+    projects_cli.add_arguments(projects)
+
+
+def _run_projects(args: argparse.Namespace) -> int:
+    from geo.cli import projects as projects_cli
+
+    return projects_cli.run(args)
+
+
+# --- bench ------------------------------------------------------------------------------------
+
+
+def _add_bench(sub: argparse._SubParsersAction) -> None:
+    bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
+    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer"])
+    bench.add_argument(
+        "--points",
+        type=int,
+        default=None,
+        help="points (territories: 1,000,000; explorer: 165,000 rows generated)",
+    )
+    bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
+    bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")
+    bench.add_argument("--json", action="store_true")
+
+
+def _run_bench(args: argparse.Namespace) -> int:
+    from geo import bench
+
+    result = bench.run(
+        args.target, points=args.points, repeat=args.repeat, rows=args.rows, projects=args.projects
+    )
+    if args.json:
+        print_json(result)
+    else:
+        for key, value in result.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_data(sub)
+    _add_territory(sub)
+    _add_datasets(sub)
+    _add_projects(sub)
+    _add_bench(sub)
+    return parser
+
+
+_RUNNERS = {
+    "data": _run_data,
+    "territory": _run_territory,
+    "datasets": _run_datasets,
+    "projects": _run_projects,
+    "bench": _run_bench,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _RUNNERS[args.command](args)
+    except GeoError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 1

@@ -1,0 +1,100 @@
+"""``python -m geo datasets list|load``: the catalogue and the loaders from the command line.
+
+:mod:`geo.cli` only declares the ``datasets`` command and delegates here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo.cli.console import print_json
+from geo.datasets import CATALOGUE, get_dataset, load_dataset
+from geo.datasets.output import FORMATS, write_frame
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="datasets_command", required=True)
+    listing = sub.add_parser("list", help="declared datasets, with their licence and loader")
+    listing.add_argument("--json", action="store_true")
+    load = sub.add_parser("load", help="load a file as a dataset and print the load report")
+    load.add_argument("dataset", help=f"dataset id ({', '.join(CATALOGUE)})")
+    load.add_argument("file", help="the file to load (as published)")
+    load.add_argument("--out", help=f"write the normalised rows ({', '.join(FORMATS)})")
+    schema = load.add_mutually_exclusive_group()
+    schema.add_argument("--schema", help="Table Schema JSON to validate against")
+    schema.add_argument(
+        "--no-schema", action="store_true", help="skip validation against the official schema"
+    )
+    load.add_argument("--json", action="store_true", help="print the load report as JSON")
+
+
+def catalogue_rows() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": dataset.id,
+            "title": dataset.title,
+            "theme": dataset.theme,
+            "producer": dataset.producer,
+            "geometry": dataset.geometry,
+            "url": dataset.url,
+            "page_url": dataset.page_url,
+            "licence": dataset.licence.name,
+            "licence_url": dataset.licence.url,
+            "attribution": dataset.licence.attribution,
+            "schema_url": dataset.schema_url,
+            "loader": dataset.loader_module,
+            "schema_example": dataset.schema_example,
+            "aggregates": [aggregate.name for aggregate in dataset.aggregates],
+        }
+        for dataset in CATALOGUE.values()
+    ]
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    rows = catalogue_rows()
+    if args.json:
+        print_json(rows)
+        return 0
+    width = max(len(row["id"]) for row in rows)
+    for row in rows:
+        example = "  (exemple officiel du schéma)" if row["schema_example"] else ""
+        print(f"{row['id']:<{width}}  {row['theme']:<8}  {row['title']}{example}")
+        print(f"{'':<{width}}  {row['licence']} — {row['url']}")
+    return 0
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    dataset = get_dataset(args.dataset)  # unknown id: the French error before any loading
+    schema: Path | bool = Path(args.schema) if args.schema else not args.no_schema
+    loaded = load_dataset(dataset, Path(args.file), schema=schema)
+    report = loaded.report
+    if args.out:
+        written = write_frame(loaded.frame, Path(args.out))
+        print(f"{len(loaded.frame)} ligne(s) écrite(s) dans {written}", file=sys.stderr)
+        licence = dataset.licence
+        print(f"Licence {licence.name} : {licence.attribution}", file=sys.stderr)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(
+        f"{report.dataset} : {report.rows_read} lue(s), {report.rows_kept} gardée(s), "
+        f"{report.rows_rejected} rejetée(s), {report.duplicates_removed} doublon(s) retiré(s)"
+    )
+    for kind, count in sorted(report.repairs.items()):
+        print(f"  réparé  {kind} : {count}")
+    for rejection in report.rejections[:20]:
+        print(f"  rejet   ligne {rejection['line']} : {rejection['reason']}")
+    if len(report.rejections) > 20:
+        print(f"  … et {len(report.rejections) - 20} autre(s) rejet(s) (--json pour tout voir)")
+    for warning in report.warnings:
+        print(f"  alerte  {warning}")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.datasets_command == "list":
+        return _run_list(args)
+    return _run_load(args)

@@ -1,0 +1,211 @@
+"""``python -m geo projects add|list|import|export``: the project registry from the shell.
+
+``add --json-file PROJECT.json`` (``-`` reads stdin) validates one project written with the
+exchange field names, stores it and prints its id and edit token, shown once only. ``list``
+prints every project (any status unless ``--status``), without private fields. ``import``
+reads a CSV, GeoJSON or GeoPackage file (:mod:`geo.projects.importer`); ``export`` writes the
+matching projects, every status unless ``--status`` (:mod:`geo.projects.exporter`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from geo.cli.console import print_json
+from geo.errors import GeoError, ProjectValidationError
+from geo.projects.model import FIELD_LABELS, STAGES, STATUSES, THEMES, categories, public_dict
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="projects_command", required=True)
+    add = sub.add_parser("add", help="add one project from a JSON file; prints id and token")
+    add.add_argument("--json-file", required=True, help="project as JSON (- for stdin)")
+    add.add_argument("--status", choices=list(STATUSES), default="propose", help="initial status")
+    add.add_argument("--json", action="store_true")
+    listing = sub.add_parser("list", help="list projects (every status unless --status)")
+    listing.add_argument("--status", choices=list(STATUSES), action="append")
+    listing.add_argument("--json", action="store_true")
+    imports = sub.add_parser("import", help="import a CSV, GeoJSON or GeoPackage file")
+    imports.add_argument("file", help="file to import (.csv, .geojson, .gpkg)")
+    imports.add_argument("--mapping", help='JSON file {"their column": "our field"}')
+    imports.add_argument("--status", choices=list(STATUSES), default="publie",
+                         help="status of the created projects (default: publie)")  # fmt: skip
+    imports.add_argument("--source", help="source name of every row (default: the file name)")
+    imports.add_argument("--json", action="store_true", help="print the JSON report")
+    export = sub.add_parser("export", help="export projects (every status unless --status)")
+    export.add_argument("--format", choices=["csv", "geojson", "gpkg"], required=True)
+    export.add_argument("--out", required=True, help="file to write")
+    export.add_argument("--status", choices=list(STATUSES), action="append")
+    where = export.add_mutually_exclusive_group()
+    for level in ("commune", "epci", "departement", "region"):
+        where.add_argument(f"--{level}", metavar="CODE", help=f"only this {level} (code)")
+    export.add_argument("--theme", choices=list(THEMES), action="append")
+    export.add_argument("--category", choices=list(categories()), action="append")
+    export.add_argument("--stage", choices=list(STAGES), action="append")
+    export.add_argument("--text", help="words in title, summary or carriers")
+    export.add_argument("--source", help="only projects of this source")
+    export.add_argument("--bbox", help="MIN_LON,MIN_LAT,MAX_LON,MAX_LAT")
+    export.add_argument("--near", help="LAT,LON,KM")
+    export.add_argument("--json", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from geo.store.project_store import ProjectStore
+    from geo.territory import load_territories
+
+    # Loaded once when first needed, by the store (locating) or the importer (placing).
+    reference = cache(load_territories)
+    store = ProjectStore(locate=lambda lat, lon: reference().locate(lat, lon))
+    try:
+        if args.projects_command == "add":
+            return _add(store, args)
+        if args.projects_command == "import":
+            return _import(store, args, reference)
+        if args.projects_command == "export":
+            return _export(store, args, reference)
+        return _list(store, args)
+    finally:
+        store.close()
+
+
+def actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def read_json(name: str) -> Any:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        msg = f"Fichier introuvable : {name}"
+        raise GeoError(msg) from None
+    except (OSError, UnicodeDecodeError) as error:
+        msg = f"Lecture impossible de {name} : {error}"
+        raise GeoError(msg) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        msg = f"JSON invalide dans {name}, ligne {error.lineno} colonne {error.colno} : {error.msg}"
+        raise GeoError(msg) from None
+
+
+def _add(store: Any, args: argparse.Namespace) -> int:
+    data = read_json(args.json_file)
+    try:
+        pid, token = store.add(data, actor=actor(), status=args.status)
+    except ProjectValidationError as error:
+        if args.json:
+            print_json({"errors": error.errors})
+        print("Le projet n'a pas été enregistré :", file=sys.stderr)
+        for field, messages in error.errors.items():
+            for message in messages:
+                print(f"  - {FIELD_LABELS.get(field, field)} : {message}", file=sys.stderr)
+        return 1
+    project = store.get(pid)
+    if args.json:
+        print_json({"id": pid, "token": token, "project": public_dict(project)})
+        return 0
+    print(f"Projet enregistré : n°{pid} ({STATUSES[project.status]}), {project.title}")
+    where = project.code_commune or "hors des communes chargées"
+    print(f"Commune : {where}")
+    print(f"Jeton d'édition (à conserver, il ne sera plus affiché) : {token}")
+    return 0
+
+
+def _list(store: Any, args: argparse.Namespace) -> int:
+    from geo.store.project_store import ProjectFilter
+
+    criteria = ProjectFilter(statuses=tuple(args.status) if args.status else None)
+    total = store.count(criteria)
+    items = store.query(criteria, limit=total, order="recent").items if total else []
+    if args.json:
+        print_json([public_dict(project) for project in items])
+        return 0
+    if not items:
+        print("Aucun projet.", file=sys.stderr)
+    for project in items:
+        stage = STAGES.get(project.stage, project.stage)
+        commune = project.code_commune or "-"
+        print(f"{project.id:>6}  {project.status:<8} {commune:<6} {stage:<11} {project.title}")
+    return 0
+
+
+def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
+    from geo.projects.importer import import_projects
+
+    mapping = read_json(args.mapping) if args.mapping else None
+    report = import_projects(
+        args.file,
+        store,
+        territories=reference,
+        mapping=mapping,
+        status=args.status,
+        source=args.source,
+        actor=actor(),
+    )
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(
+        f"Import de {Path(args.file).name} : {report.rows_read} ligne(s) lue(s), "
+        f"{report.created} créée(s), {report.updated} mise(s) à jour, "
+        f"{report.unchanged} inchangée(s), {report.rejected} rejetée(s)."
+    )
+    if report.placed_at_commune:
+        print(f"{report.placed_at_commune} projet(s) placé(s) au centre de leur commune.")
+    for rejection in report.to_dict()["rejections"]:
+        print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
+    if report.ignored_columns:
+        ignored = ", ".join(report.ignored_columns)
+        print(f"Colonnes ignorées : {ignored} (voir --mapping).", file=sys.stderr)
+    return 0
+
+
+def _export(store: Any, args: argparse.Namespace, reference: Any) -> int:
+    from geo.projects.exporter import export_projects
+    from geo.store.project_store import ProjectFilter
+
+    level = next(
+        (n for n in ("commune", "epci", "departement", "region") if getattr(args, n)), None
+    )
+    criteria = ProjectFilter(
+        # Resolved by the reference: an old commune code exports today's commune.
+        territory=reference().resolve(level, getattr(args, level)) if level else None,
+        themes=tuple(args.theme or ()),
+        categories=tuple(args.category or ()),
+        stages=tuple(args.stage or ()),
+        statuses=tuple(args.status) if args.status else None,
+        text=args.text,
+        bbox=_numbers(args.bbox, 4, "--bbox"),  # type: ignore[arg-type]
+        near=_numbers(args.near, 3, "--near"),  # type: ignore[arg-type]
+        source=args.source,
+    )
+    count = export_projects(
+        store, args.out, file_format=args.format, criteria=criteria, territories=reference
+    )
+    if args.json:
+        print_json({"exported": count, "format": args.format, "out": str(args.out)})
+    else:
+        print(f"{count} projet(s) exporté(s) dans {args.out} ({args.format}).")
+    return 0
+
+
+def _numbers(text: str | None, count: int, option: str) -> tuple[float, ...] | None:
+    if text is None:
+        return None
+    try:
+        values = tuple(float(v.replace(" ", "")) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != count:
+        msg = f"{option} attend {count} nombres séparés par des virgules (reçu : {text!r})."
+        raise GeoError(msg)
+    return values

@@ -1,0 +1,305 @@
+"""Folium map building. Never imports Streamlit.
+
+Every map and plugin built here loads Leaflet from the app's own static folder (see
+:mod:`geo.mapping.assets`), never from a CDN: folium's default jQuery, Bootstrap and awesome-markers
+links are dropped, so markers are ``CircleMarker`` / ``GeoJson`` only (no ``folium.Icon``).
+Text coming from data (territory names) reaches Leaflet tooltips, which use ``innerHTML``, so it
+is HTML-escaped here before it is embedded.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import shapely
+from folium.elements import MacroElement
+from folium.template import Template
+from shapely.geometry.base import BaseGeometry
+
+from geo.mapping.assets import LEAFLET, MARKERCLUSTER, vendor_url
+
+#: Metropolitan France, [[south, west], [north, east]]: the default view.
+FRANCE_BOUNDS = [[41.3, -5.2], [51.1, 9.6]]
+OUTLINES_LAYER = "Communes"
+CONTEXT_LAYER = "Départements"
+SELECTED_LAYER = "Territoire sélectionné"
+#: SVG class of the selected outline (Leaflet ``className``), for styling and browser tests.
+SELECTED_CLASS = "territoire-selectionne"
+#: Background shown instead of tiles when offline.
+OFFLINE_BACKGROUND = "#eef1f4"
+#: ~10 m: finer than the display simplification (~100 m), and it keeps the GeoJSON small.
+COORDINATE_DECIMALS = 4
+#: Most outline GeoJSON a map should embed (the page weight budget is 1.5 MB in all).
+OUTLINES_BUDGET_BYTES = 1_000_000
+
+OUTLINE_STYLE = {"color": "#5b6b7a", "weight": 0.6, "opacity": 0.7, "fillOpacity": 0.03}
+#: Départements under the communes: France's shape where tiles are blank or absent.
+CONTEXT_STYLE = {"color": "#34495e", "weight": 1.2, "opacity": 0.8, "fillOpacity": 0.0}
+OUTLINE_HIGHLIGHT = {"color": "#1f4e79", "weight": 2, "fillOpacity": 0.12}
+SELECTED_STYLE = {
+    "color": "#d9480f",
+    "weight": 3,
+    "opacity": 1,
+    "fillColor": "#f08c00",
+    "fillOpacity": 0.15,
+}
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+)
+IGN_TILES = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png"
+    "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+IGN_ATTRIBUTION = (
+    '&copy; <a href="https://www.ign.fr/">IGN-F</a> / '
+    '<a href="https://geoservices.ign.fr/">Géoplateforme</a>'
+)
+#: Basemap choices, with their French labels (``aucun``: no tiles, outlines only).
+BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun fond de carte"}
+#: Failed tiles (more than loaded ones) after which the tile layer gives way to the plain
+#: background: a few misses on a slow network are tolerated, a dead network is not.
+TILE_ERRORS_BEFORE_FALLBACK = 4
+
+
+def leaflet_links(
+    *, base_url_path: str = ""
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(default_js, default_css) of a ``folium.Map`` pointing at the app's own Leaflet."""
+    js = [("leaflet", vendor_url(LEAFLET, "leaflet.js", base_url_path=base_url_path))]
+    css = [("leaflet_css", vendor_url(LEAFLET, "leaflet.css", base_url_path=base_url_path))]
+    return js, css
+
+
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only (folium's ``control_scale`` adds miles too)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
+class _TileFallback(MacroElement):
+    """Remove the parent tile layer once tiles fail more than they load (no network, blocked
+    host): the plain background and the outlines stay readable instead of grey squares."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (layer) {
+            var failed = 0, loaded = 0;
+            layer.on("tileload", function () { loaded += 1; });
+            layer.on("tileerror", function () {
+                failed += 1;
+                if (failed >= {{ this.threshold }} && failed > loaded && layer._map) {
+                    layer._map.removeLayer(layer);
+                }
+            });
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
+        super().__init__()
+        self._name = "TileFallback"
+        self.threshold = int(threshold)
+
+
+def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
+    """The tile layers of a basemap choice (:data:`BASEMAPS`): none offline or for ``aucun``.
+
+    Each layer removes itself when its tiles cannot load (see :class:`_TileFallback`).
+    """
+    if choice not in BASEMAPS:
+        msg = f"Fond de carte inconnu : {choice!r} (attendu : {', '.join(BASEMAPS)})."
+        raise ValueError(msg)
+    if offline or choice == "aucun":
+        return []
+    url, attribution = (
+        (OSM_TILES, OSM_ATTRIBUTION) if choice == "osm" else (IGN_TILES, IGN_ATTRIBUTION)
+    )
+    layer = folium.TileLayer(
+        url, attr=attribution, name=BASEMAPS[choice], max_zoom=19, control=False
+    )
+    _TileFallback().add_to(layer)
+    return [layer]
+
+
+def base_map(
+    *,
+    offline: bool,
+    base_url_path: str = "",
+    bounds: Sequence[Sequence[float]] | None = None,
+    basemap: str = "osm",
+) -> folium.Map:
+    """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
+    shows when offline, with ``aucun``, or when the tiles cannot load."""
+    m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
+    # Instance lists: folium's add_js_link would mutate the class-level defaults.
+    m.default_js, m.default_css = leaflet_links(base_url_path=base_url_path)
+    # Fit before the tiles are added, so that only the tiles of the final view are requested.
+    m.fit_bounds(bounds or FRANCE_BOUNDS)
+    _MetricScale().add_to(m)
+    style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
+    m.get_root().header.add_child(folium.Element(style), name="offline_background")
+    for layer in basemap_layers(basemap, offline=offline):
+        layer.add_to(m)
+    return m
+
+
+def _rounded(geometries: np.ndarray) -> np.ndarray:
+    return shapely.transform(geometries, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+
+
+def outlines_geojson(frame: gpd.GeoDataFrame, *, label_column: str = "nom") -> dict[str, Any]:
+    """A FeatureCollection of ``code``, escaped ``nom`` and rounded geometry (EPSG:4326).
+
+    Worth caching by the caller: it is the bulk of what a map sends to the browser.
+    """
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs("EPSG:4326")
+    frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    geometries = _rounded(frame.geometry.to_numpy())
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": str(code), "nom": html.escape(str(label))},
+            "geometry": shapely.geometry.mapping(geometry),
+        }
+        for code, label, geometry in zip(
+            frame["code"], frame[label_column], geometries, strict=True
+        )
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geojson_size(data: dict[str, Any]) -> int:
+    """Bytes of ``data`` once embedded in the page, to check it against a budget."""
+    return len(json.dumps(data).encode("ascii"))  # folium escapes non-ASCII as \uXXXX
+
+
+def outlines_layer(
+    data: dict[str, Any],
+    *,
+    name: str = OUTLINES_LAYER,
+    style: dict[str, Any] | None = None,
+) -> folium.GeoJson:
+    """Light outlines of many territories, with the name as a hover tooltip.
+
+    ``data`` comes from :func:`outlines_geojson` (names already escaped).
+    """
+    layer_style = dict(style or OUTLINE_STYLE)
+    tooltip = (
+        folium.GeoJsonTooltip(fields=["nom"], labels=False, sticky=True)
+        if data["features"]
+        else None
+    )
+    return folium.GeoJson(
+        data,
+        name=name,
+        style_function=lambda _feature: layer_style,
+        highlight_function=lambda _feature: OUTLINE_HIGHLIGHT,
+        tooltip=tooltip,
+        smooth_factor=1.0,
+    )
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The territory to highlight: its outline and the text of its tooltip."""
+
+    level: str
+    code: str
+    label: str
+    geometry: BaseGeometry
+
+    @property
+    def css_class(self) -> str:
+        """SVG class naming this territory, e.g. ``territoire-commune-38185``."""
+        return re.sub(r"[^A-Za-z0-9_-]", "-", f"territoire-{self.level}-{self.code}")
+
+
+def selected_layer(selection: Selection, *, name: str = SELECTED_LAYER) -> folium.GeoJson:
+    """The chosen territory's outline, highlighted (SVG classes :data:`SELECTED_CLASS` and
+    :attr:`Selection.css_class`)."""
+    feature = {
+        "type": "Feature",
+        "properties": {"code": selection.code, "nom": html.escape(selection.label)},
+        "geometry": shapely.geometry.mapping(_rounded(np.array([selection.geometry]))[0]),
+    }
+    style = {**SELECTED_STYLE, "className": f"{SELECTED_CLASS} {selection.css_class}"}
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": [feature]},
+        name=name,
+        style_function=lambda _feature: style,
+        tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False, sticky=True),
+    )
+
+
+def geometry_bounds(geometry: BaseGeometry) -> list[list[float]]:
+    """Leaflet bounds ``[[south, west], [north, east]]`` of a lon/lat geometry."""
+    west, south, east, north = geometry.bounds
+    return [[south, west], [north, east]]
+
+
+def territory_map(
+    *,
+    outlines: dict[str, Any] | None,
+    outlines_name: str = OUTLINES_LAYER,
+    context: dict[str, Any] | None = None,
+    context_name: str = CONTEXT_LAYER,
+    selection: Selection | None = None,
+    offline: bool = False,
+    base_url_path: str = "",
+    basemap: str = "osm",
+) -> folium.Map:
+    """Map of France with territory outlines; the selected one highlighted and fitted to.
+
+    ``context`` (the départements) is drawn faintly under ``outlines`` so that France stays
+    readable where no tiles load and beyond the loaded communes.
+    """
+    shown = selection if selection is not None and not selection.geometry.is_empty else None
+    bounds = geometry_bounds(shown.geometry) if shown is not None else None
+    m = base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
+    if context is not None:
+        outlines_layer(context, name=context_name, style=CONTEXT_STYLE).add_to(m)
+    if outlines is not None:
+        outlines_layer(outlines, name=outlines_name).add_to(m)
+    if shown is not None:
+        selected_layer(shown).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
+
+
+def marker_cluster(*, name: str, base_url_path: str = "") -> folium.plugins.MarkerCluster:
+    """A marker cluster layer loading Leaflet.markercluster from the app's static folder."""
+    cluster = folium.plugins.MarkerCluster(name=name)
+    cluster.default_js = [
+        (
+            "markerclusterjs",
+            vendor_url(MARKERCLUSTER, "leaflet.markercluster.js", base_url_path=base_url_path),
+        )
+    ]
+    cluster.default_css = [
+        (
+            "markerclustercss",
+            vendor_url(MARKERCLUSTER, "MarkerCluster.css", base_url_path=base_url_path),
+        ),
+        (
+            "markerclusterdefaultcss",
+            vendor_url(MARKERCLUSTER, "MarkerCluster.Default.css", base_url_path=base_url_path),
+        ),
+    ]
+    return cluster

@@ -1,0 +1,251 @@
+"""The Explorer's folium layers: project markers by theme, legend, basemaps, offline HTML file.
+
+Never imports Streamlit. Markers are ``CircleMarker`` in the vendored MarkerCluster (see
+:mod:`geo.mapping.base`); every text in a popup or tooltip is escaped here
+(:func:`geo.text.html_text`).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+import folium
+import pandas as pd
+from folium.elements import MacroElement
+from folium.template import Template
+
+from geo.mapping import base as maps
+from geo.mapping.assets import LEAFLET, MARKERCLUSTER, STATIC_URL, VendorPackage
+from geo.projects.model import STAGES, carriers_text
+from geo.text import html_text
+
+PROJECTS_LAYER = "Projets"
+#: Marker colours: one per theme, one for projects in both.
+THEME_COLOURS = {"energie": "#e8590c", "mobilite": "#1971c2", "both": "#7b2cbf"}
+THEME_LEGEND = {"energie": "Énergie", "mobilite": "Mobilité", "both": "Énergie et mobilité"}
+#: SVG class of every project marker (Leaflet ``className``), for styling and browser tests.
+MARKER_CLASS = "marqueur-projet"
+
+#: Dataset legends (long source and licence text) scroll rather than cover the map; on a phone
+#: the scale bar runs into the attribution: it goes, and the legends get smaller.
+NARROW_MAP_STYLE = """<style>
+.geo-legende > div { max-height: 30vh !important; max-width: 230px !important; }
+@media (max-width: 420px) {
+  .geo-legende > div { max-height: 22vh !important; font-size: 11px !important; }
+  .leaflet-control-scale { display: none; }
+  .leaflet-control-attribution { font-size: 10px; }
+  .legende-carte { font-size: 11px !important; }
+}
+</style>"""
+
+
+def theme_key(themes: object) -> str:
+    values = set(themes) if isinstance(themes, (list, tuple, set)) else set()
+    if {"energie", "mobilite"} <= values:
+        return "both"
+    return "mobilite" if "mobilite" in values else "energie"
+
+
+def popup_html(*, title: str, carriers: object, stage: str, commune: str | None, link: str) -> str:
+    """The marker popup: every value escaped; ``link`` must be a path and query of ours."""
+    if not link.startswith("/") or link.startswith("//"):
+        link = "#"
+    rows = [f"<strong>{html_text(title)}</strong>"]
+    who = carriers_text(carriers)
+    if who:
+        rows.append(f"Porté par : {html_text(who)}")
+    rows.append(f"Étape : {html_text(STAGES.get(stage, str(stage)))}")
+    if commune:
+        rows.append(f"Commune : {html_text(commune)}")
+    rows.append(f'<a href="{html_text(link)}" target="_top">Voir la fiche du projet</a>')
+    return '<div class="popup-projet">' + "<br>".join(rows) + "</div>"
+
+
+def project_layer(
+    frame: pd.DataFrame,
+    *,
+    link: Callable[[int], str],
+    communes: Sequence[str | None] | None = None,
+    selected: int | None = None,
+    base_url_path: str = "",
+) -> folium.FeatureGroup:
+    """Projects as clustered circle markers coloured by theme, each with tooltip and popup."""
+    group = folium.FeatureGroup(name=PROJECTS_LAYER)
+    cluster = maps.marker_cluster(name=PROJECTS_LAYER, base_url_path=base_url_path)
+    cluster.options["showCoverageOnHover"] = False
+    cluster.options["maxClusterRadius"] = 40
+    cluster.add_to(group)
+    names = list(communes) if communes is not None else [None] * len(frame)
+    for row, commune in zip(frame.itertuples(index=False), names, strict=True):
+        pid = int(row.id)
+        colour = THEME_COLOURS[theme_key(row.themes)]
+        chosen = pid == selected
+        popup = popup_html(
+            title=row.title, carriers=row.carriers, stage=row.stage, commune=commune,
+            link=link(pid),
+        )  # fmt: skip
+        folium.CircleMarker(
+            location=[float(row.lat), float(row.lon)],
+            radius=10 if chosen else 7,
+            color="#212529" if chosen else "#ffffff",
+            weight=3 if chosen else 1.5,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.95,
+            class_name=f"{MARKER_CLASS} projet-{pid}" + (" projet-choisi" if chosen else ""),
+        ).add_child(_Bindings(popup, html_text(row.title))).add_to(cluster)
+    return group
+
+
+class _Bindings(MacroElement):
+    """Popup and tooltip of a marker as JSON strings: folium's Popup needs jQuery (not loaded
+    here) and its Tooltip pastes text into a JavaScript template literal."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojson }}, {maxWidth: 300});
+        {{ this._parent.get_name() }}.bindTooltip({{ this.tooltip|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, popup: str, tooltip: str) -> None:
+        super().__init__()
+        self._name = "Bindings"
+        self.popup = popup
+        self.tooltip = tooltip
+
+
+class Legend(MacroElement):
+    """A Leaflet control listing ``(colour, label)`` entries; labels are escaped here."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "topright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "legende-carte {{ this.css_class }}");
+                div.innerHTML = {{ this.content|tojson }};
+                div.style.cssText = "background: rgba(255,255,255,0.92); padding: 6px 8px;"
+                    + " border-radius: 4px; font: 12px/1.5 sans-serif; color: #212529;"
+                    + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 220px;";
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, title: str, entries: Sequence[tuple[str, str]], *, css_class: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.css_class = re.sub(r"[^A-Za-z0-9_-]", "-", css_class)
+        items = "".join(
+            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+            f'background:{html.escape(colour)};margin-right:6px;vertical-align:middle;"></span>'
+            f"{html.escape(label)}</div>"
+            for colour, label in entries
+        )
+        self.content = f"<strong>{html.escape(title)}</strong>{items}"
+
+
+class _Returned(MacroElement):
+    """A comment naming what ``st_folium`` returns. streamlit-folium reads
+    ``returned_objects`` once, when the map mounts, and mounts again only when the map's
+    script changes: this makes the script change with them."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        /* returned: {{ this.names }} */
+        {% endmacro %}"""
+    )
+
+    def __init__(self, names: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Returned"
+        self.names = ",".join(sorted(re.sub(r"[^a-z_]", "", n) for n in names))
+
+
+def with_returned(m: folium.Map, names: Sequence[str]) -> folium.Map:
+    _Returned(names).add_to(m)
+    return m
+
+
+def project_legend() -> Legend:
+    entries = [(THEME_COLOURS[k], THEME_LEGEND[k]) for k in ("energie", "mobilite", "both")]
+    return Legend("Projets", entries, css_class="legende-projets")
+
+
+def explorer_map(
+    *,
+    basemap: str,
+    offline: bool = False,
+    selection: maps.Selection | None,
+    context: dict[str, Any] | None,
+    base_url_path: str = "",
+    view: tuple[float, float, int] | None = None,
+) -> folium.Map:
+    """The map without its projects (they come as a separate layer, so that a filter change
+    updates them without rebuilding the map and losing the user's view)."""
+    shown = selection if selection is not None and not selection.geometry.is_empty else None
+    bounds = maps.geometry_bounds(shown.geometry) if shown is not None else None
+    m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
+    if view is not None and shown is None:
+        # Replace the France fit by the shared view.
+        for name, child in list(m._children.items()):
+            if type(child).__name__ == "FitBounds":
+                del m._children[name]
+        m.location = [view[0], view[1]]
+        m.options["zoom"] = view[2]
+    if context is not None:
+        maps.outlines_layer(context, name=maps.CONTEXT_LAYER, style=maps.CONTEXT_STYLE).add_to(m)
+    if shown is not None:
+        maps.selected_layer(shown).add_to(m)
+    project_legend().add_to(m)
+    m.get_root().header.add_child(folium.Element(NARROW_MAP_STYLE), name="narrow_map")
+    return m
+
+
+# --- a standalone HTML file ----------------------------------------------------------------------
+
+_SCRIPT = re.compile(r'<script src="([^"]+)"></script>')
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"\s*/?>')
+
+
+def _vendor_file(url: str, base_url_path: str) -> Path | None:
+    prefix = f"/{base_url_path.strip('/')}" if base_url_path.strip("/") else ""
+    for package in (LEAFLET, MARKERCLUSTER):
+        folder = f"{prefix}{STATIC_URL}/vendor/{package.folder}/"
+        if url.startswith(folder):
+            return _package_dir(package) / url[len(folder) :]
+    return None
+
+
+def _package_dir(package: VendorPackage) -> Path:
+    return Path(import_module(package.module).BASE_DIR)
+
+
+def standalone_html(m: folium.Map, *, base_url_path: str = "") -> str:
+    """The map as one HTML file that opens without the app and without internet: the vendored
+    Leaflet and MarkerCluster files are inlined instead of linked."""
+    page = m.get_root().render()
+
+    def script(match: re.Match[str]) -> str:
+        path = _vendor_file(match.group(1), base_url_path)
+        if path is None or not path.is_file():
+            return match.group(0)
+        code = path.read_text(encoding="utf-8").replace("</script", "<\\/script")
+        return f"<script>{code}</script>"
+
+    def stylesheet(match: re.Match[str]) -> str:
+        path = _vendor_file(match.group(1), base_url_path)
+        if path is None or not path.is_file():
+            return match.group(0)
+        return f"<style>{path.read_text(encoding='utf-8')}</style>"
+
+    page = _SCRIPT.sub(script, page)
+    return _STYLESHEET.sub(stylesheet, page)

@@ -1,5 +1,0 @@
-"""Alembic migrations of the project store, applied by :func:`geo.store_db.migrate` at start.
-
-Add a revision in ``versions/`` (``NNNN_what.py``, ``down_revision`` = the previous one) and
-update the tables in :mod:`geo.store_db` to match; never edit a revision that has shipped.
-"""

@@ -1,0 +1,137 @@
+"""Export projects to CSV, GeoJSON or GeoPackage (``python -m geo projects export``).
+
+Every format holds the public fields only (:data:`~geo.projects.exchange.EXPORT_COLUMNS`: no
+contact e-mail, no token) under the exchange names, so an exported file imports back into the
+same projects. Files are written beside the target and renamed into place: a reader never sees
+half a file, and a failed export leaves the previous file untouched.
+
+- **CSV**: UTF-8 *with* BOM and ``;`` separators, CRLF line ends: what Excel in French opens
+  correctly with a double click (without the BOM it reads UTF-8 as Windows-1252, and it
+  expects ``;`` where the decimal mark is a comma); lists are joined by ``;`` inside quoted
+  cells; numbers use a decimal point; our importer and pandas (``sep=";"``) read it back.
+- **GeoJSON**: a FeatureCollection of Points (RFC 7946, WGS84) whose properties keep JSON
+  types, like ``projects add``.
+- **GeoPackage**: layer ``projets``, EPSG:4326 points, typed columns (numbers, booleans, UTC
+  dates), lists joined by ``;``: opens in QGIS and reads with pyogrio/geopandas.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geo.errors import GeoError
+from geo.projects.exchange import EXPORT_COLUMNS, flat_values, properties, text_value
+from geo.projects.model import Project
+
+if TYPE_CHECKING:
+    from geo.store.project_store import ProjectFilter, ProjectStore
+    from geo.territory import Territories
+
+FORMATS = ("csv", "geojson", "gpkg")
+LAYER = "projets"
+CSV_SEPARATOR = ";"
+_INTEGERS = ("id", "start_year", "charging_points", "citizen_shareholders")
+_FLOATS = ("lat", "lon", "power_kwc", "energy_mwh_year", "budget_eur")
+_DATES = ("created_at", "updated_at", "last_confirmed_at")
+
+
+def export_projects(
+    store: ProjectStore,
+    path: str | Path,
+    *,
+    file_format: str,
+    criteria: ProjectFilter | None = None,
+    territories: Territories | Callable[[], Territories] | None = None,
+) -> int:
+    """Write the projects matching ``criteria`` (every status unless it says) to ``path``,
+    oldest first; the number written. ``territories`` (or a function returning it) names the
+    communes of the ``commune`` column; without it the column stays empty."""
+    if file_format not in FORMATS:
+        msg = f"Format d'export inconnu : {file_format!r} (attendu : {', '.join(FORMATS)})."
+        raise GeoError(msg)
+    path = Path(path)
+    items = sorted(store.query(criteria, limit=2**31 - 1).items, key=lambda p: p.id or 0)
+    communes = commune_names(items, territories)
+    writer = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg}[file_format]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Same folder (one file system, so the rename is atomic) and same suffix (GDAL drivers).
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        writer(partial, items, communes)
+        os.replace(partial, path)
+    except OSError as error:
+        msg = f"Écriture impossible de {path} : {error}"
+        raise GeoError(msg) from error
+    finally:
+        partial.unlink(missing_ok=True)
+    return len(items)
+
+
+def commune_names(
+    items: Sequence[Project], territories: Territories | Callable[[], Territories] | None
+) -> list[str | None]:
+    if territories is None or not items:
+        return [None] * len(items)
+    try:
+        reference = territories() if callable(territories) else territories
+    except GeoError:
+        return [None] * len(items)  # the reference is not cached: the codes are still there
+    names = reference.names("commune", [p.code_commune for p in items])
+    return [None if name is None else str(name) for name in names]
+
+
+def write_csv(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
+        writer.writerow(EXPORT_COLUMNS)
+        for project, commune in zip(items, communes, strict=True):
+            values = flat_values(project, commune)
+            writer.writerow([text_value(values[name]) for name in EXPORT_COLUMNS])
+
+
+def write_geojson(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+    import orjson
+
+    features = [
+        {
+            "type": "Feature",
+            "id": project.id,
+            "geometry": {"type": "Point", "coordinates": [project.lon, project.lat]},
+            "properties": properties(project, commune),
+        }
+        for project, commune in zip(items, communes, strict=True)
+    ]
+    collection = {"type": "FeatureCollection", "features": features}
+    path.write_bytes(orjson.dumps(collection))
+
+
+def write_gpkg(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+    import geopandas as gpd
+    import pandas as pd
+    import pyogrio
+
+    rows = [flat_values(p, c) for p, c in zip(items, communes, strict=True)]
+    frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
+    columns: dict[str, Any] = {}
+    for name in EXPORT_COLUMNS:
+        column = frame[name]
+        if name in _INTEGERS:
+            columns[name] = pd.array(column.tolist(), dtype="Int64")
+        elif name in _FLOATS:
+            columns[name] = pd.to_numeric(column, errors="coerce").astype("float64")
+        elif name == "location_approximate":
+            columns[name] = column.astype(bool)
+        elif name in _DATES:
+            columns[name] = pd.to_datetime(column, utc=True)
+        else:
+            columns[name] = column.astype(object).where(column.notna(), None)
+    table = pd.DataFrame(columns)
+    geometry = gpd.points_from_xy(table["lon"], table["lat"], crs=4326)
+    layer = gpd.GeoDataFrame(table, geometry=geometry, crs=4326)
+    pyogrio.write_dataframe(
+        layer, path, layer=LAYER, driver="GPKG", geometry_type="Point", promote_to_multi=False
+    )

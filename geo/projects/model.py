@@ -1,0 +1,518 @@
+"""The Project model: a local initiative or commun, validated with French messages.
+
+:func:`parse_project` is the entry point for anything a person or a file typed: it drops the
+fields the application owns (``id``, the four territory codes, ``created_at``, ``updated_at``),
+validates everything else and raises :class:`ProjectValidationError` listing **every** problem
+at once, per field, in French. :class:`Project` itself is also used by the store to rebuild
+trusted rows.
+
+Field names are the exchange format (CSV columns, GeoJSON properties, ``projects add`` JSON):
+
+========================  ======================================================================
+``id``                    integer given by the store
+``title``                 ≤ 120 characters, required
+``summary``               ≤ 280 characters
+``description``           Markdown, ≤ 5,000 characters (rendered sanitised, never as raw HTML)
+``themes``                ids from :data:`THEMES` (``energie``, ``mobilite``), at least one;
+                          derived from the categories when left empty
+``categories``            ids from ``data/categories.json``; each must fit one of the themes
+``stage``                 id from :data:`STAGES`
+``carriers``              list of ``{"name", "type"}``, type from :data:`CARRIER_TYPES`
+``website``               public http(s) URL
+``contact_email``         **private**: never in :func:`public_dict`
+``commons``               http(s) URLs of the communs reused
+``licence``               licence of the project's resources
+``start_year``            year
+``lat``, ``lon``          WGS84 point in France (metropolitan or overseas); errors under
+                          ``location``
+``location_approximate``  true when placed at a commune centroid rather than typed
+``address``               postal address as typed
+``area``                  optional GeoJSON Polygon/MultiPolygon
+``scope``                 id from :data:`SCOPES`
+``power_kwc``, ``energy_mwh_year``, ``charging_points``, ``citizen_shareholders``,
+``budget_eur``            impact figures, non-negative
+``code_commune``, ``code_epci``, ``code_departement``, ``code_region``
+                          filled by the territory engine, never from input
+``status``                id from :data:`STATUSES`
+``created_at``, ``updated_at``, ``last_confirmed_at``  UTC timestamps
+``source``, ``external_id``  where an imported project comes from; unique together
+========================  ======================================================================
+
+Vocabulary fields accept the id or the French label in any case and accents (``"Énergie"``,
+``"en projet"``); lists accept a ``;``-separated string.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import shapely
+import shapely.geometry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from geo.errors import ProjectValidationError
+from geo.settings import PROJECT_ROOT
+from geo.text import identifier
+
+CATEGORIES_FILE = PROJECT_ROOT / "data" / "categories.json"
+
+THEMES = {"energie": "énergie", "mobilite": "mobilité"}
+STAGES = {
+    "idee": "idée",
+    "en_projet": "en projet",
+    "en_service": "en service",
+    "termine": "terminé",
+}
+STATUSES = {"propose": "proposé", "publie": "publié", "refuse": "refusé", "archive": "archivé"}
+CARRIER_TYPES = {
+    "collectivite": "collectivité",
+    "association": "association",
+    "cooperative": "coopérative / SCIC",
+    "entreprise": "entreprise",
+    "collectif_citoyen": "collectif citoyen",
+    "etablissement_public": "établissement public",
+}
+SCOPES = {
+    "site": "site",
+    "commune": "commune",
+    "epci": "intercommunalité (EPCI)",
+    "departement": "département",
+    "region": "région",
+    "national": "national",
+}
+_ALIASES = {
+    "scic": "cooperative",
+    "scop": "cooperative",
+    "collectivite_territoriale": "collectivite",
+}
+
+#: Set by the application, dropped from any input.
+SERVER_FIELDS = ("id", "code_commune", "code_epci", "code_departement", "code_region",
+                 "created_at", "updated_at")  # fmt: skip
+#: Never exported publicly nor shown on the map.
+PRIVATE_FIELDS = ("contact_email",)
+
+FIELD_LABELS = {
+    "id": "identifiant", "title": "titre", "summary": "résumé", "description": "description",
+    "themes": "thèmes", "categories": "catégories", "stage": "étape", "carriers": "porteurs",
+    "website": "site web", "contact_email": "e-mail de contact", "commons": "communs réutilisés",
+    "licence": "licence", "start_year": "année de démarrage", "location": "localisation",
+    "location_approximate": "localisation approximative", "address": "adresse",
+    "area": "périmètre", "scope": "échelle", "power_kwc": "puissance (kWc)",
+    "energy_mwh_year": "production (MWh/an)", "charging_points": "points de recharge",
+    "citizen_shareholders": "actionnaires citoyens", "budget_eur": "budget (€)",
+    "status": "statut", "last_confirmed_at": "date de confirmation", "source": "source",
+    "external_id": "identifiant externe",
+}  # fmt: skip
+
+# Metropolitan France with Corsica, then overseas départements and collectivités:
+# (name, min_lat, max_lat, min_lon, max_lon).
+FRANCE_BOXES = (
+    ("France métropolitaine", 41.2, 51.2, -5.3, 9.7),
+    ("Guadeloupe", 15.8, 16.6, -61.9, -60.9),
+    ("Martinique", 14.35, 14.95, -61.3, -60.75),
+    ("Guyane", 2.1, 5.85, -54.7, -51.5),
+    ("La Réunion", -21.45, -20.85, 55.2, 55.9),
+    ("Mayotte", -13.05, -12.6, 44.95, 45.35),
+    ("Saint-Pierre-et-Miquelon", 46.7, 47.2, -56.5, -56.1),
+    ("Saint-Barthélemy et Saint-Martin", 17.85, 18.15, -63.2, -62.75),
+    ("Wallis-et-Futuna", -14.4, -13.1, -178.3, -176.0),
+    ("Polynésie française", -28.0, -7.8, -155.0, -134.0),
+    ("Nouvelle-Calédonie", -23.0, -18.0, 158.0, 169.0),
+)
+
+
+def carriers_text(carriers: object) -> str:
+    """``"Énergie Citoyenne (association), Ville (collectivité)"``: carriers with their type."""
+    names = []
+    for carrier in carriers if isinstance(carriers, (list, tuple)) else []:
+        name = (
+            carrier.get("name") if isinstance(carrier, Mapping) else getattr(carrier, "name", None)
+        )
+        kind = (
+            carrier.get("type") if isinstance(carrier, Mapping) else getattr(carrier, "type", None)
+        )
+        if name:
+            names.append(
+                f"{name} ({CARRIER_TYPES.get(str(kind), str(kind))})" if kind else str(name)
+            )
+    return ", ".join(names)
+
+
+@cache
+def categories() -> dict[str, dict[str, Any]]:
+    """The controlled vocabulary: ``{id: {"label", "themes"}}``, in file order."""
+    with Path(CATEGORIES_FILE).open(encoding="utf-8") as handle:
+        rows = json.load(handle)["categories"]
+    return {row["id"]: {"label": row["label"], "themes": list(row["themes"])} for row in rows}
+
+
+def _error(message: str) -> PydanticCustomError:
+    # Custom errors keep the French message as is (a ValueError would be prefixed "Value error").
+    return PydanticCustomError("geo", message)
+
+
+def _lookup(labels: Mapping[str, str], what: str) -> Any:
+    keys = {identifier(label): ident for ident, label in labels.items()}
+    keys.update({ident: ident for ident in labels})
+
+    def lookup(value: object) -> str:
+        if not isinstance(value, str):
+            raise _error("Texte attendu.")
+        if value in labels:
+            return value
+        key = identifier(value)
+        ident = keys.get(_ALIASES.get(key, key))
+        if ident is not None:
+            return ident
+        allowed = ", ".join(labels.values())
+        raise _error(f"« {value} » : {what} (attendu : {allowed}).")
+
+    return lookup
+
+
+def _vocabulary(labels: Mapping[str, str], what: str) -> BeforeValidator:
+    return BeforeValidator(_lookup(labels, what))
+
+
+@cache
+def _category_lookup() -> Any:
+    labels = {ident: row["label"] for ident, row in categories().items()}
+    return _lookup(labels, "catégorie inconnue")
+
+
+def _category(value: object) -> str:
+    return _category_lookup()(value)
+
+
+def _split(value: object) -> object:
+    """``"a; b"`` → ``["a", "b"]``; empty or missing → ``[]``."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return value
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(values))
+
+
+def _no_control_characters(multiline: bool) -> Any:
+    forbidden = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]" if multiline else r"[\x00-\x1f]")
+
+    def check(value: str | None) -> str | None:
+        if value is not None and forbidden.search(value):
+            what = (
+                "caractère de contrôle" if multiline else "retour à la ligne ou caractère spécial"
+            )
+            raise _error(f"Le texte contient un {what} interdit.")
+        return value
+
+    return AfterValidator(check)
+
+
+def _url(value: object) -> str:
+    text = str(value).strip()
+    if "://" not in text and re.match(r"^[\w-]+(\.[\w-]+)+(/|$)", text):
+        text = f"https://{text}"  # "www.exemple.fr" as people type it
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in text:
+        raise _error(f"« {value} » n'est pas une adresse web (http:// ou https:// attendu).")
+    return text
+
+
+def _number(value: object) -> object:
+    """French decimal commas and spaces as thousands separators: ``"1 234,5"`` → ``1234.5``."""
+    if isinstance(value, str):
+        text = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        return text.replace(",", ".") if text else None
+    return value
+
+
+def _email(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\".]+", value):
+        raise _error(f"« {value} » n'est pas une adresse e-mail valide.")
+    return value
+
+
+def _area(value: object) -> dict[str, Any] | None:
+    if value is None or value == "":
+        return None
+    try:
+        data = json.loads(value) if isinstance(value, str) else dict(value)  # type: ignore[arg-type]
+        if data.get("type") == "Feature":
+            data = data["geometry"]
+        geometry = shapely.geometry.shape(data)
+    except Exception as error:  # noqa: BLE001 - any parse failure is the same user mistake
+        raise _error("Le périmètre n'est pas une géométrie GeoJSON lisible.") from error
+    if geometry.geom_type not in ("Polygon", "MultiPolygon") or geometry.is_empty:
+        raise _error("Le périmètre doit être un polygone GeoJSON (Polygon ou MultiPolygon).")
+    if shapely.get_num_coordinates(geometry) > 10_000:
+        raise _error("Le périmètre a trop de sommets (10 000 au plus).")
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise _error("Le périmètre doit être en longitude/latitude WGS84 (EPSG:4326).")
+    if not geometry.is_valid:
+        raise _error("Le périmètre se recoupe lui-même : dessinez un polygone simple.")
+    return shapely.geometry.mapping(geometry)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def france_region(lat: float, lon: float) -> str | None:
+    """Name of the part of France whose box holds the point, or None."""
+    for name, min_lat, max_lat, min_lon, max_lon in FRANCE_BOXES:
+        if min_lat <= lat <= max_lat and min_lon <= lon <= max_lon:
+            return name
+    return None
+
+
+_Line = _no_control_characters(False)
+_Summary = Annotated[str, Field(max_length=280), _Line]
+# Markdown keeps its whitespace exactly as typed (indented code, trailing line breaks).
+_Description = Annotated[
+    str, StringConstraints(strip_whitespace=False, max_length=5000), _no_control_characters(True)
+]
+_Source = Annotated[str, Field(max_length=200), _Line]
+_Licence = Annotated[str, Field(max_length=100), _Line] | None
+_Address = Annotated[str, Field(max_length=300), _Line] | None
+_ExternalId = Annotated[str, Field(max_length=200), _Line] | None
+_Figure = Annotated[
+    Annotated[float, Field(ge=0, allow_inf_nan=False)] | None, BeforeValidator(_number)
+]
+_Count = Annotated[Annotated[int, Field(ge=0)] | None, BeforeValidator(_number)]
+_Url = Annotated[str, BeforeValidator(_url), Field(max_length=2000)]
+_Category = Annotated[str, BeforeValidator(_category)]
+_Theme = Annotated[str, _vocabulary(THEMES, "thème inconnu")]
+
+
+class Carrier(BaseModel):
+    """An organisation carrying the project."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200), _no_control_characters(False)]
+    type: Annotated[str, _vocabulary(CARRIER_TYPES, "type de porteur inconnu")]
+
+
+class Project(BaseModel):
+    """One project. Build it from input with :func:`parse_project`."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False)
+
+    id: int | None = None
+    title: Annotated[str, Field(min_length=1, max_length=120), _no_control_characters(False)]
+    summary: _Summary = ""
+    description: _Description = ""
+    themes: Annotated[list[_Theme], BeforeValidator(_split), AfterValidator(_unique)] = Field(
+        min_length=1
+    )
+    categories: Annotated[list[_Category], BeforeValidator(_split), AfterValidator(_unique)] = []
+    stage: Annotated[str, _vocabulary(STAGES, "étape inconnue")] = "idee"
+    carriers: Annotated[list[Carrier], Field(max_length=20)] = []
+    website: _Url | None = None
+    contact_email: Annotated[str, Field(max_length=254), AfterValidator(_email)] | None = None
+    commons: Annotated[list[_Url], BeforeValidator(_split), Field(max_length=50)] = []
+    licence: _Licence = None
+    start_year: Annotated[int | None, BeforeValidator(_number)] = None
+    lat: Annotated[float, BeforeValidator(_number), Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, BeforeValidator(_number), Field(ge=-180, le=180, allow_inf_nan=False)]
+    location_approximate: bool = False
+    address: _Address = None
+    area: Annotated[dict[str, Any] | None, BeforeValidator(_area)] = None
+    scope: Annotated[str, _vocabulary(SCOPES, "échelle inconnue")] | None = None
+    power_kwc: _Figure = None
+    energy_mwh_year: _Figure = None
+    charging_points: _Count = None
+    citizen_shareholders: _Count = None
+    budget_eur: _Figure = None
+    code_commune: str | None = None
+    code_epci: str | None = None
+    code_departement: str | None = None
+    code_region: str | None = None
+    status: Annotated[str, _vocabulary(STATUSES, "statut inconnu")] = "propose"
+    created_at: Annotated[datetime | None, AfterValidator(_utc)] = None
+    updated_at: Annotated[datetime | None, AfterValidator(_utc)] = None
+    last_confirmed_at: Annotated[datetime | None, AfterValidator(_utc)] = None
+    source: _Source = ""
+    external_id: _ExternalId = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks_and_themes(cls, data: Any) -> Any:
+        """Empty strings are missing values; themes come from the categories when left empty."""
+        if not isinstance(data, Mapping):
+            return data
+        data = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
+        for name, empty in (("summary", ""), ("description", ""), ("source", ""), ("carriers", [])):
+            if name in data and data[name] is None:
+                data[name] = empty
+        if not _split(data.get("themes")) and data.get("categories") is not None:
+            themes: list[str] = []
+            for value in _split(data["categories"]) or []:
+                try:
+                    themes.extend(categories()[_category(value)]["themes"][:1])
+                except PydanticCustomError:
+                    continue  # reported by the categories field itself
+            data["themes"] = _unique(themes)
+        return data
+
+    @field_validator("start_year")
+    @classmethod
+    def _plausible_year(cls, year: int | None) -> int | None:
+        last = datetime.now(UTC).year + 20
+        if year is not None and not 1900 <= year <= last:
+            raise _error(f"Année entre 1900 et {last} attendue (reçu : {year}).")
+        return year
+
+    @field_validator("lon")
+    @classmethod
+    def _in_france(cls, lon: float, info: ValidationInfo) -> float:
+        lat = info.data.get("lat")
+        if lat is not None and france_region(lat, lon) is None:
+            raise _error(
+                f"Le point ({lat:.5f}, {lon:.5f}) est hors de France (métropole et outre-mer)."
+            )
+        return lon
+
+    @field_validator("categories")
+    @classmethod
+    def _categories_fit_themes(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        themes = info.data.get("themes")
+        if not themes:
+            return values
+        table = categories()
+        misfits = [c for c in values if not set(table[c]["themes"]) & set(themes)]
+        if misfits:
+            names = ", ".join(f"« {table[c]['label']} »" for c in misfits)
+            wanted = " ou ".join(THEMES[t] for t in table[misfits[0]]["themes"])
+            raise _error(f"{names} relève du thème {wanted}, absent des thèmes du projet.")
+        return values
+
+
+def parse_project(data: Mapping[str, Any]) -> Project:
+    """Validate input (form, JSON, import row); server-owned fields in it are ignored."""
+    if not isinstance(data, Mapping):
+        msg = {"projet": ["Un objet JSON (clé : valeur) est attendu."]}
+        raise ProjectValidationError(msg)
+    cleaned = {k: v for k, v in data.items() if k not in SERVER_FIELDS}
+    try:
+        return Project.model_validate(cleaned)
+    except ValidationError as error:
+        raise ProjectValidationError(french_errors(error, cleaned), FIELD_LABELS) from None
+
+
+def public_dict(project: Project) -> dict[str, Any]:
+    """The JSON-ready fields anyone may see (no contact e-mail)."""
+    return project.model_dump(mode="json", exclude=set(PRIVATE_FIELDS))
+
+
+def private_dict(project: Project) -> dict[str, Any]:
+    """Every field, JSON-ready: for moderators, the audit log and the edit form."""
+    return project.model_dump(mode="json")
+
+
+# --- French messages for pydantic's errors ---------------------------------------------------
+
+
+def french_errors(error: ValidationError, data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """``{field: [messages]}`` in French; lat/lon problems are reported under ``location``."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False):
+        loc = item["loc"]
+        field = str(loc[0]) if loc else "projet"
+        field = "location" if field in ("lat", "lon") else field
+        message = _translate(item, data)
+        if field == "location" and loc and loc[0] in ("lat", "lon") and item["type"] != "geo":
+            message = f"{'latitude' if loc[0] == 'lat' else 'longitude'} : {message}"
+        if field == "carriers" and len(loc) > 1 and isinstance(loc[1], int):
+            part = (
+                {"name": "nom", "type": "type"}.get(str(loc[2]), str(loc[2]))
+                if len(loc) > 2
+                else ""
+            )
+            message = f"porteur n°{loc[1] + 1}{f', {part}' if part else ''} : {message}"
+        elif (
+            len(loc) > 1
+            and isinstance(loc[1], int)
+            and field in ("themes", "categories", "commons")
+        ):
+            message = f"élément n°{loc[1] + 1} : {message}"
+        errors.setdefault(field, [])
+        if message not in errors[field]:
+            errors[field].append(message)
+    return errors
+
+
+def _translate(item: Any, data: Mapping[str, Any]) -> str:
+    kind, ctx = item["type"], item.get("ctx") or {}
+    if kind == "geo":
+        return item["msg"]
+    if kind == "missing" or (
+        item.get("input", "") is None and kind.endswith(("_type", "_parsing"))
+    ):
+        return "Champ obligatoire."
+    if kind == "extra_forbidden":
+        return "Champ inconnu."
+    if kind == "string_too_long":
+        length = len(item["input"]) if isinstance(item.get("input"), str) else None
+        given = f" (ici {length})" if length is not None else ""
+        return f"{ctx.get('max_length')} caractères au plus{given}."
+    if kind == "string_too_short":
+        return "Ne peut pas être vide."
+    if kind == "too_short":
+        return "Au moins un élément est attendu." if ctx.get("min_length") == 1 else (
+            f"Au moins {ctx.get('min_length')} éléments sont attendus.")  # fmt: skip
+    if kind == "too_long":
+        return f"Au plus {ctx.get('max_length')} éléments."
+    if kind in ("greater_than_equal", "greater_than"):
+        return "Doit être positif ou nul." if ctx.get("ge") == 0 else (
+            f"Doit être au moins {ctx.get('ge', ctx.get('gt'))}.")  # fmt: skip
+    if kind in ("less_than_equal", "less_than"):
+        return f"Doit être au plus {ctx.get('le', ctx.get('lt'))}."
+    if kind in ("finite_number",):
+        return "Nombre fini attendu."
+    if kind.startswith("int_"):
+        return f"Nombre entier attendu (reçu : {_shown(item.get('input'))})."
+    if kind.startswith("float_"):
+        return f"Nombre attendu (reçu : {_shown(item.get('input'))})."
+    if kind.startswith("bool_"):
+        return "Oui ou non attendu."
+    if kind.startswith(("string_", "str_")):
+        return "Texte attendu."
+    if kind in ("list_type", "tuple_type"):
+        return "Liste attendue."
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "Objet attendu (clé : valeur)."
+    if kind.startswith(("datetime_", "date_", "timezone_")):
+        return "Date invalide (format attendu : AAAA-MM-JJ ou AAAA-MM-JJTHH:MM:SS)."
+    return "Valeur invalide."
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f"« {value} »"
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,252 @@
+"""Database plumbing of the project store: tables, engine, transactions, retries, migrations.
+
+The same code serves SQLite (the default file ``GEO_DATA_DIR/projets.sqlite``) and PostgreSQL
+(``DATABASE_URL=postgresql+psycopg://…``). Queries stay portable SQL: geometry is a lat/lon pair
+plus optional GeoJSON text; text search compares a normalised column with ``LIKE``.
+
+SQLite connections get WAL, a busy timeout and foreign keys in a connect event; the driver's
+own transaction handling is switched off so that writes start with ``BEGIN IMMEDIATE`` (the
+write lock is taken first, so two writers never deadlock half-way) and reads with ``BEGIN``.
+:func:`run_with_retry` retries a whole transaction on SQLITE_BUSY (and PostgreSQL
+serialisation failures) with jittered backoff, so no caller ever sees "database is locked".
+
+Migrations are Alembic revisions shipped in :mod:`geo.store.migrations`, applied by :func:`migrate`
+at start inside one write transaction (SQLite) or under an advisory lock (PostgreSQL): of two
+processes starting at once, the second waits, then finds the schema already at head.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from geo.errors import GeoError
+from geo.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+metadata = sa.MetaData()
+
+#: Current schema (head revision); the migrations in geo/migrations/versions build exactly this.
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("summary", sa.String(280), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("themes", sa.JSON, nullable=False),
+    sa.Column("categories", sa.JSON, nullable=False),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("carriers", sa.JSON, nullable=False),
+    sa.Column("website", sa.String(2000)),
+    sa.Column("contact_email", sa.String(254)),
+    sa.Column("commons", sa.JSON, nullable=False),
+    sa.Column("licence", sa.String(100)),
+    sa.Column("start_year", sa.Integer),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("location_approximate", sa.Boolean, nullable=False),
+    sa.Column("address", sa.String(300)),
+    sa.Column("area", sa.Text),
+    sa.Column("scope", sa.String(20)),
+    sa.Column("power_kwc", sa.Float),
+    sa.Column("energy_mwh_year", sa.Float),
+    sa.Column("charging_points", sa.Integer),
+    sa.Column("citizen_shareholders", sa.Integer),
+    sa.Column("budget_eur", sa.Float),
+    sa.Column("code_commune", sa.String(5)),
+    sa.Column("code_epci", sa.String(9)),
+    sa.Column("code_departement", sa.String(3)),
+    sa.Column("code_region", sa.String(3)),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_confirmed_at", sa.DateTime(timezone=True)),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("external_id", sa.String(200)),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("search_text", sa.Text, nullable=False),
+)
+
+project_themes = sa.Table(
+    "project_themes",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme", sa.String(20), primary_key=True),
+)
+
+project_categories = sa.Table(
+    "project_categories",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("category", sa.String(40), primary_key=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="SET NULL")),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+)
+
+_MIGRATIONS_LOCK = 7_362_104  # PostgreSQL advisory lock key of the migration runner
+_RETRY_SECONDS = 60.0
+
+
+def database_url(settings: Settings | None = None) -> str:
+    """``DATABASE_URL``, else the SQLite file ``GEO_DATA_DIR/projets.sqlite``."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{Path(settings.data_dir) / 'projets.sqlite'}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the connection set-up this store relies on (see module docstring)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        try:
+            return sa.create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as error:
+            msg = (
+                f"Le pilote de base de données de {parsed.drivername} n'est pas installé "
+                f"({error.name}) ; pour PostgreSQL : pip install -e '.[postgres]'."
+            )
+            raise GeoError(msg) from error
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        _retry_sqlite(lambda: cursor.execute("PRAGMA journal_mode = WAL"))
+        cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough with WAL, much faster
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get("geo_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def _retry_sqlite(action: Callable[[], object]) -> None:
+    deadline = time.monotonic() + _RETRY_SECONDS
+    for attempt in range(1000):
+        try:
+            action()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(_backoff(attempt))
+
+
+def _backoff(attempt: int) -> float:
+    return min(0.5, 0.005 * 2**attempt) * random.uniform(0.5, 1.5)
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """SQLite busy/locked, PostgreSQL serialisation failure or deadlock: worth a retry."""
+    original = error.orig
+    name = getattr(original, "sqlite_errorname", "") or ""
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return True
+    text = str(original).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    return getattr(original, "sqlstate", None) in ("40001", "40P01")
+
+
+def run_with_retry(engine: Engine, work: Callable[[Connection], T], *, write: bool) -> T:
+    """Run ``work`` in one transaction (BEGIN IMMEDIATE for writes), retried when busy."""
+    deadline = time.monotonic() + _RETRY_SECONDS
+    attempt = 0
+    while True:
+        try:
+            with engine.connect() as connection:
+                if write:
+                    connection.execution_options(geo_write=True)
+                with connection.begin():
+                    return work(connection)
+        except (OperationalError, DBAPIError) as error:
+            if not is_transient(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(_backoff(attempt))
+            attempt += 1
+
+
+# --- migrations --------------------------------------------------------------------------------
+
+
+def _alembic_config(connection: Connection):  # noqa: ANN202 - alembic imported lazily
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "geo.store:migrations")
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from geo.store import migrations
+
+    script = ScriptDirectory(str(Path(migrations.__file__).parent))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> str | None:
+    """Upgrade the schema to ``revision``, safely under concurrent starts; the revision now."""
+    from alembic import command
+
+    target = head_revision() if revision == "head" else revision
+
+    def check(connection: Connection) -> str | None:
+        return current_revision(connection)
+
+    if run_with_retry(engine, check, write=False) == target:
+        return target
+
+    def upgrade(connection: Connection) -> str | None:
+        if not is_sqlite(engine):
+            connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATIONS_LOCK)))
+        if current_revision(connection) != target:  # another process may have done it
+            command.upgrade(_alembic_config(connection), revision)
+        return current_revision(connection)
+
+    return run_with_retry(engine, upgrade, write=True)

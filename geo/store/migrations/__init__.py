@@ -1,0 +1,5 @@
+"""Alembic migrations of the project store, applied by :func:`geo.store.db.migrate` at start.
+
+Add a revision in ``versions/`` (``NNNN_what.py``, ``down_revision`` = the previous one) and
+update the tables in :mod:`geo.store.db` to match; never edit a revision that has shipped.
+"""

@@ -1,0 +1,447 @@
+"""The project store: persistence, edit tokens, moderation, audit log and queries.
+
+``ProjectStore()`` opens ``DATABASE_URL`` or the SQLite file ``GEO_DATA_DIR/projets.sqlite``,
+migrating the schema at start (see :mod:`geo.store.db` for WAL, locking and retries). Every
+write is one transaction that also appends to ``audit_log`` (who, when, action, project id,
+before/after JSON). Territory codes are recomputed by the territory engine at every write that
+sets a location; whatever the input says about them is ignored.
+
+Public API::
+
+    store = ProjectStore(url=None, *, settings=None, locate=None, migrate_schema=True)
+    store.add(data, *, actor, status="propose") -> (id, token)
+    store.add_many(rows, *, actor, status="propose") -> list[RowResult]   # one transaction,
+        # per-row result; rows with (source, external_id) already stored are updated (upsert)
+    store.get(id) -> Project                     # ProjectNotFoundError
+    store.update(id, changes, *, token=None, moderator=None) -> Project   # EditDeniedError
+    store.set_status(id, status, *, moderator) -> Project
+    store.confirm(id, *, token=None, moderator=None) -> Project   # last_confirmed_at = now
+    store.new_token(id, *, moderator) -> str     # the old token stops working
+    store.verify_token(id, token) -> bool        # constant-time comparison of sha256 hashes
+    store.query(ProjectFilter(...), limit=50, offset=0, order="recent") -> QueryResult
+    store.count(ProjectFilter(...)) -> int
+    store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
+    store.audit(project_id=None) -> list[AuditEntry]
+
+A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
+contributions start as ``propose``; only a moderator changes the status (``moderator`` is the
+name of a user the caller has authenticated: the store does not check passwords). ``locate`` is a
+:class:`~geo.territory.engine.Territories` or any ``locate(lat, lon) -> DataFrame`` returning the
+four territory columns; by default the reference is loaded on first write.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.errors import EditDeniedError, ProjectValidationError
+from geo.projects.model import (
+    FIELD_LABELS,
+    PRIVATE_FIELDS,
+    SERVER_FIELDS,
+    Project,
+    parse_project,
+    private_dict,
+)
+from geo.settings import Settings
+from geo.store.db import (
+    audit_log,
+    database_url,
+    make_engine,
+    migrate,
+    projects,
+    run_with_retry,
+)
+from geo.store.query import (
+    PROJECT_COLUMNS,
+    ProjectFilter,
+    QueryResult,
+    haversine_km,
+    near_box,
+    select_rows,
+    to_project,
+    where_clauses,
+    within,
+)
+from geo.store.rows import (
+    RowResult,
+    check_status,
+    code_value,
+    codes_of,
+    duplicate_error,
+    existing_keys,
+    hash_token,
+    input_of,
+    insert_projects,
+    load_project,
+    now_utc,
+    recheck_token,
+    record_of,
+    replace_tags,
+    token_matches,
+    write_audit,
+)
+from geo.territory import TERRITORY_COLUMNS
+
+Locator = Callable[[Sequence[float], Sequence[float]], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    project_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+#: Fields a token holder or an import may change (status and dates have their own methods).
+_EDITABLE = frozenset(Project.model_fields) - set(SERVER_FIELDS) - {"status", "last_confirmed_at"}
+
+
+class ProjectStore:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        settings: Settings | None = None,
+        locate: Locator | Any | None = None,
+        migrate_schema: bool = True,
+    ) -> None:
+        self.url = url or database_url(settings)
+        self.engine = make_engine(self.url)
+        self._settings = settings
+        self._locate = getattr(locate, "locate", locate)
+        if migrate_schema:
+            migrate(self.engine)
+        self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- writes --------------------------------------------------------------------------------
+
+    def add(
+        self, project: Project | Mapping[str, Any], *, actor: str, status: str = "propose"
+    ) -> tuple[int, str]:
+        """Store a new project (or update the one with the same source + external id)."""
+        (result,) = self.add_many([project], actor=actor, status=status)
+        if result.action == "rejected":
+            raise ProjectValidationError(result.errors, FIELD_LABELS)
+        assert result.id is not None and result.token is not None
+        return result.id, result.token
+
+    def add_many(
+        self,
+        rows: Iterable[Project | Mapping[str, Any]],
+        *,
+        actor: str,
+        status: str = "propose",
+    ) -> list[RowResult]:
+        """Validate every row, then write the valid ones in one transaction (all or nothing
+        for the database; invalid rows are reported, never written). An updated row keeps its
+        status and token (``token`` is None in its result)."""
+        status = check_status(status)
+        results: list[RowResult | None] = []
+        valid: list[tuple[int, Project]] = []
+        for index, row in enumerate(rows):
+            try:
+                project = parse_project(input_of(row))
+            except ProjectValidationError as error:
+                results.append(RowResult(index, "rejected", errors=error.errors))
+                continue
+            results.append(None)
+            valid.append((index, project))
+        located = self._codes([p for _, p in valid])
+
+        def work(connection: Connection) -> list[RowResult]:
+            done: list[RowResult] = []
+            now = now_utc()
+            existing = existing_keys(connection, [p for _, p in valid])
+            pending: set[tuple[str, str]] = set()
+            inserts: list[tuple[int, dict[str, Any], str]] = []
+            for (index, project), codes in zip(valid, located, strict=True):
+                key = (project.source, project.external_id or "")
+                if project.external_id is not None and key in existing:
+                    pid = existing[key]
+                    _, changed = self._rewrite(
+                        connection, pid, project, codes, actor=actor, now=now
+                    )
+                    done.append(RowResult(index, "updated" if changed else "unchanged", id=pid))
+                elif project.external_id is not None and key in pending:
+                    done.append(RowResult(index, "rejected", errors=duplicate_error()))
+                else:
+                    if project.external_id is not None:
+                        pending.add(key)
+                    token = secrets.token_urlsafe(32)
+                    record = record_of(project, codes) | {
+                        "status": status,
+                        "created_at": now,
+                        "updated_at": now,
+                        "last_confirmed_at": project.last_confirmed_at or now,
+                        "token_hash": hash_token(token),
+                    }
+                    inserts.append((index, record, token))
+            done.extend(insert_projects(connection, inserts, actor=actor, now=now))
+            return done
+
+        for result in run_with_retry(self.engine, work, write=True):
+            results[result.index] = result
+        return [r for r in results if r is not None]
+
+    def update(
+        self,
+        project_id: int,
+        changes: Mapping[str, Any],
+        *,
+        token: str | None = None,
+        moderator: str | None = None,
+    ) -> Project:
+        """Apply field changes; every problem is reported at once, nothing is half-written."""
+        actor = self._authorise(project_id, token=token, moderator=moderator)
+        changes = {k: v for k, v in changes.items() if k not in SERVER_FIELDS}
+
+        def merge(current: Project) -> Project:
+            if "status" in changes and changes["status"] != current.status:
+                msg = {"status": ["Le statut ne change que par la modération."]}
+                raise ProjectValidationError(msg, FIELD_LABELS)
+            merged = {k: v for k, v in private_dict(current).items() if k not in SERVER_FIELDS}
+            return parse_project(merged | dict(changes))
+
+        # Validate and locate before taking the write lock (locating may load the reference).
+        draft = merge(self.get(project_id))
+        located = {(draft.lat, draft.lon): self._codes([draft])[0]}
+
+        def work(connection: Connection) -> Project:
+            current = load_project(connection, project_id, lock=True)
+            recheck_token(connection, project_id, token, moderator)
+            project = merge(current)  # on the latest version: concurrent edits are kept
+            place = (project.lat, project.lon)
+            if place == (current.lat, current.lon):
+                codes = codes_of(current)
+            else:
+                codes = located.get(place) or self._codes([project])[0]
+            return self._rewrite(
+                connection, project_id, project, codes, actor=actor, now=now_utc(), keep=current
+            )[0]
+
+        return run_with_retry(self.engine, work, write=True)
+
+    def set_status(self, project_id: int, status: str, *, moderator: str) -> Project:
+        actor = self._authorise(project_id, moderator=moderator)
+        status = check_status(status)
+        return self._change(project_id, {"status": status}, actor=actor, action="status")
+
+    def confirm(
+        self, project_id: int, *, token: str | None = None, moderator: str | None = None
+    ) -> Project:
+        """The carrier (or a moderator) says the project is still current."""
+        actor = self._authorise(project_id, token=token, moderator=moderator)
+        return self._change(
+            project_id, {"last_confirmed_at": now_utc()}, actor=actor, action="confirm", token=token
+        )
+
+    def new_token(self, project_id: int, *, moderator: str) -> str:
+        """A fresh edit token (lost link); the previous one stops working."""
+        actor = self._authorise(project_id, moderator=moderator)
+        token = secrets.token_urlsafe(32)
+
+        def work(connection: Connection) -> None:
+            load_project(connection, project_id, lock=True)
+            connection.execute(
+                projects.update()
+                .where(projects.c.id == project_id)
+                .values(token_hash=hash_token(token))
+            )
+            write_audit(connection, actor, "token", project_id, None, None, now_utc())
+
+        run_with_retry(self.engine, work, write=True)
+        return token
+
+    def verify_token(self, project_id: int, token: str | None) -> bool:
+        if not token or not isinstance(token, str):
+            return False
+        return run_with_retry(
+            self.engine, lambda c: token_matches(c, project_id, token), write=False
+        )
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def get(self, project_id: int) -> Project:
+        return run_with_retry(self.engine, lambda c: load_project(c, project_id), write=False)
+
+    def query(
+        self,
+        criteria: ProjectFilter | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        order: Literal["recent", "title", "distance"] = "recent",
+    ) -> QueryResult:
+        """One page of matching projects and the total number of matches."""
+        criteria = criteria or ProjectFilter()
+        limit, offset = max(0, int(limit)), max(0, int(offset))
+        where = where_clauses(criteria, text_index=self._text_index)
+
+        def work(connection: Connection) -> QueryResult:
+            if criteria.near is not None:
+                distances = within(connection, where, criteria.near)
+                ranked = sorted(distances.items(), key=lambda item: (item[1], -item[0]))
+                if order != "distance":
+                    ranked = sorted(distances.items(), key=lambda item: -item[0])
+                page_ids = [pid for pid, _ in ranked[offset : offset + limit]]
+                rows = select_rows(connection, [projects.c.id.in_(page_ids)]) if page_ids else []
+                by_id = {row["id"]: row for row in rows}
+                items = [to_project(by_id[pid]) for pid in page_ids]
+                shown = {pid: round(distances[pid], 3) for pid in page_ids}
+                return QueryResult(items, len(distances), limit, offset, shown)
+            total = connection.execute(
+                sa.select(sa.func.count()).select_from(projects).where(*where)
+            ).scalar_one()
+            ordering = [projects.c.title, projects.c.id] if order == "title" else [
+                projects.c.id.desc()
+            ]  # fmt: skip
+            rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
+            return QueryResult([to_project(r) for r in rows], total, limit, offset)
+
+        return run_with_retry(self.engine, work, write=False)
+
+    def count(self, criteria: ProjectFilter | None = None) -> int:
+        return self.query(criteria, limit=0).total
+
+    def all_frame(
+        self, criteria: ProjectFilter | None = None, *, private: bool = False
+    ) -> gpd.GeoDataFrame:
+        """Every matching project as a GeoDataFrame of points (EPSG:4326), newest first;
+        list fields stay lists, ``area`` is GeoJSON text; no private field unless asked."""
+        criteria = criteria or ProjectFilter()
+        where = where_clauses(criteria, text_index=self._text_index)
+
+        def work(connection: Connection) -> list[dict[str, Any]]:
+            if criteria.near is None:
+                return select_rows(connection, where, order_by=[projects.c.id.desc()])
+            lat, lon, radius = criteria.near
+            rows = select_rows(connection, [*where, near_box(lat, lon, radius)])
+            rows.sort(key=lambda row: -row["id"])
+            lats = np.array([r["lat"] for r in rows], dtype=float)
+            lons = np.array([r["lon"] for r in rows], dtype=float)
+            inside = haversine_km(lat, lon, lats, lons) <= radius
+            return [row for row, keep in zip(rows, inside, strict=True) if keep]
+
+        rows = run_with_retry(self.engine, work, write=False)
+        columns = [c for c in PROJECT_COLUMNS if private or c not in PRIVATE_FIELDS]
+        frame = pd.DataFrame(rows, columns=PROJECT_COLUMNS)[columns]
+        for name in ("created_at", "updated_at", "last_confirmed_at"):
+            frame[name] = pd.to_datetime(frame[name], utc=True)
+        geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=4326)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+
+    def audit(self, project_id: int | None = None) -> list[AuditEntry]:
+        query = sa.select(audit_log).order_by(audit_log.c.id)
+        if project_id is not None:
+            query = query.where(audit_log.c.project_id == project_id)
+        rows = run_with_retry(self.engine, lambda c: c.execute(query).all(), write=False)
+        return [
+            AuditEntry(
+                r.id,
+                r.at.replace(tzinfo=r.at.tzinfo or UTC),
+                r.actor,
+                r.action,
+                r.project_id,
+                r.before,
+                r.after,
+            )  # fmt: skip
+            for r in rows
+        ]
+
+    # --- internals -----------------------------------------------------------------------------
+
+    def _authorise(
+        self, project_id: int, *, token: str | None = None, moderator: str | None = None
+    ) -> str:
+        if moderator is not None and str(moderator).strip():
+            return f"moderation:{str(moderator).strip()}"
+        if token is not None and self.verify_token(project_id, token):
+            return "lien d'édition"
+        if token is None:
+            msg = "Cette action est réservée à la modération."
+        else:
+            msg = "Ce lien d'édition n'est pas valable pour ce projet."
+        raise EditDeniedError(msg)
+
+    def _codes(self, items: list[Project]) -> list[dict[str, str | None]]:
+        if not items:
+            return []
+        if self._locate is None:
+            from geo.territory import load_territories
+
+            self._locate = load_territories(self._settings).locate
+        frame = self._locate(np.array([p.lat for p in items]), np.array([p.lon for p in items]))
+        columns = [[code_value(v) for v in frame[name].tolist()] for name in TERRITORY_COLUMNS]
+        return [
+            dict(zip(TERRITORY_COLUMNS, codes, strict=True)) for codes in zip(*columns, strict=True)
+        ]
+
+    def _change(
+        self,
+        project_id: int,
+        values: dict[str, Any],
+        *,
+        actor: str,
+        action: str,
+        token: str | None = None,
+    ) -> Project:
+        def work(connection: Connection) -> Project:
+            before = load_project(connection, project_id, lock=True)
+            recheck_token(connection, project_id, token, None if token else actor)
+            now = now_utc()
+            connection.execute(
+                projects.update()
+                .where(projects.c.id == project_id)
+                .values(values | {"updated_at": now})
+            )
+            after = load_project(connection, project_id)
+            write_audit(connection, actor, action, project_id, before, after, now)
+            return after
+
+        return run_with_retry(self.engine, work, write=True)
+
+    def _rewrite(
+        self,
+        connection: Connection,
+        project_id: int,
+        project: Project,
+        codes: dict[str, str | None],
+        *,
+        actor: str,
+        now: datetime,
+        keep: Project | None = None,
+    ) -> tuple[Project, bool]:
+        """Replace the user fields of a stored project; status, token and dates are kept.
+        Nothing is written (no audit entry either) when no field changes."""
+        before = keep or load_project(connection, project_id, lock=True)
+        record = record_of(project, codes) | {"updated_at": now}
+        for name in ("status", "last_confirmed_at"):
+            record.pop(name, None)
+        old = private_dict(before)
+        if all(old.get(k) == v for k, v in private_dict(project).items() if k in _EDITABLE) and (
+            codes == codes_of(before)
+        ):
+            return before, False
+        connection.execute(projects.update().where(projects.c.id == project_id).values(record))
+        replace_tags(connection, [(project_id, project)])
+        after = load_project(connection, project_id)
+        write_audit(connection, actor, "update", project_id, before, after, now)
+        return after, True

@@ -1,0 +1,183 @@
+"""Reading projects: filters, the SQL they become, distances, rows back to Project objects.
+
+Filters are portable SQL on indexed columns (territory codes with status, lat/lon, theme and
+category tables). Text search compares normalised words (:func:`geo.text.search_words`)
+with ``LIKE '%word%'`` on ``search_text``: PostgreSQL answers from its pg_trgm index, SQLite
+takes the matching ids from the FTS5 trigram table when migration 0003 could create it.
+Distances: a lat/lon box in SQL, then exact haversine in numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from geo.projects.model import Carrier, Project
+from geo.store.db import project_categories, project_themes, projects
+from geo.territory import TerritoryRef
+from geo.text import search_words
+
+EARTH_RADIUS_KM = 6371.0088
+#: Columns read back into a Project (the token hash and search text never leave the store).
+PROJECT_COLUMNS = [c.name for c in projects.columns if c.name not in ("token_hash", "search_text")]
+_FTS = sa.table("projects_fts", sa.column("rowid", sa.Integer), sa.column("search_text"))
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """What to select; every criterion is optional and they combine with AND.
+
+    ``territory`` is a :class:`~geo.territory.TerritoryRef` at any level (resolved by the
+    caller: :meth:`Territories.resolve` maps an old commune code to the current one);
+    ``themes``/``categories``/``stages``/``statuses`` match any of the given values
+    (``statuses=None`` means every status);
+    ``text`` matches every word in title, summary and carrier names, ignoring case and
+    accents; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``; ``near`` is
+    ``(lat, lon, radius_km)``; ``source`` with ``external_ids`` finds imported projects.
+    """
+
+    territory: TerritoryRef | None = None
+    themes: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+    statuses: tuple[str, ...] | None = None
+    text: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    near: tuple[float, float, float] | None = None
+    source: str | None = None
+    external_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    items: list[Project]
+    total: int
+    limit: int
+    offset: int
+    distances_km: dict[int, float] = field(default_factory=dict)
+
+
+def select_rows(
+    connection: Connection,
+    where: list[Any],
+    *,
+    order_by: list[Any] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    columns = [projects.c[name] for name in PROJECT_COLUMNS]
+    query = sa.select(*columns).where(*where)
+    if order_by:
+        query = query.order_by(*order_by)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def to_project(row: Mapping[str, Any]) -> Project:
+    """A stored row back as a Project, without validating again: rows were validated on the
+    way in, and a vocabulary that changed since must not make old projects unreadable."""
+    data = dict(row)
+    data["carriers"] = [Carrier.model_construct(**c) for c in data["carriers"] or []]
+    if isinstance(data.get("area"), str):
+        data["area"] = json.loads(data["area"])
+    for name in ("created_at", "updated_at", "last_confirmed_at"):
+        value = data.get(name)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            data[name] = value.replace(tzinfo=UTC)
+    return Project.model_construct(**data)
+
+
+def where_clauses(criteria: ProjectFilter, *, text_index: bool = False) -> list[Any]:
+    """SQL conditions for a filter; ``text_index``: take text matches from ``projects_fts``."""
+    where: list[Any] = []
+    if criteria.territory is not None:
+        ref = criteria.territory
+        where.append(projects.c[f"code_{ref.level}"] == ref.code)
+    if criteria.statuses is not None:
+        where.append(projects.c.status.in_(list(criteria.statuses)))
+    if criteria.stages:
+        where.append(projects.c.stage.in_(list(criteria.stages)))
+    if criteria.themes:
+        where.append(_tagged(project_themes, project_themes.c.theme, criteria.themes))
+    if criteria.categories:
+        where.append(
+            _tagged(project_categories, project_categories.c.category, criteria.categories)
+        )
+    words = search_words(criteria.text or "").split()
+    indexed = [w for w in words if len(w) >= 3] if text_index else []
+    if indexed:
+        # A quoted word is a trigram phrase: it matches any substring, like LIKE '%word%',
+        # straight from the index (LIKE on the FTS table re-reads every candidate row).
+        phrases = " ".join(f'"{word}"' for word in indexed)
+        matches = sa.select(_FTS.c.rowid).where(_FTS.c.search_text.op("MATCH")(phrases))
+        where.append(projects.c.id.in_(matches))
+    where.extend(projects.c.search_text.like(f"%{w}%") for w in words if w not in indexed)
+    if criteria.source is not None:
+        where.append(projects.c.source == criteria.source)
+    if criteria.external_ids is not None:
+        where.append(projects.c.external_id.in_(list(criteria.external_ids)))
+    if criteria.bbox is not None:
+        where.append(_in_box(*criteria.bbox))
+    return where
+
+
+def _tagged(table: sa.Table, column: sa.Column, values: Iterable[str]) -> Any:
+    return sa.exists().where(table.c.project_id == projects.c.id, column.in_(list(values)))
+
+
+def _in_box(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> Any:
+    lat = projects.c.lat.between(min(min_lat, max_lat), max(min_lat, max_lat))
+    if min_lon <= max_lon:
+        return sa.and_(lat, projects.c.lon.between(min_lon, max_lon))
+    # A box across the antimeridian (Wallis-et-Futuna, Polynésie seen from the west).
+    return sa.and_(lat, sa.or_(projects.c.lon >= min_lon, projects.c.lon <= max_lon))
+
+
+def within(
+    connection: Connection, where: list[Any], near: tuple[float, float, float]
+) -> dict[int, float]:
+    """``{id: km}`` of the projects within the radius: box prefilter in SQL, then haversine."""
+    lat, lon, radius = (float(v) for v in near)
+    query = sa.select(projects.c.id, projects.c.lat, projects.c.lon).where(
+        *where, near_box(lat, lon, radius)
+    )
+    rows = connection.execute(query).all()
+    if not rows:
+        return {}
+    ids = np.array([r[0] for r in rows])
+    distance = haversine_km(
+        lat, lon, np.array([r[1] for r in rows]), np.array([r[2] for r in rows])
+    )
+    keep = distance <= radius
+    return dict(zip(ids[keep].tolist(), distance[keep].tolist(), strict=True))
+
+
+def near_box(lat: float, lon: float, radius_km: float) -> Any:
+    """The lat/lon box holding the circle: what SQL can prefilter with the (lat, lon) index."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = max(math.cos(math.radians(min(89.9, abs(lat) + dlat))), 1e-6)
+    dlon = dlat / cos_lat
+    if dlon >= 180:
+        return projects.c.lat.between(lat - dlat, lat + dlat)
+    return _in_box(_wrap(lon - dlon), lat - dlat, _wrap(lon + dlon), lat + dlat)
+
+
+def _wrap(lon: float) -> float:
+    return (lon + 180.0) % 360.0 - 180.0
+
+
+def haversine_km(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    phi1, phi2 = math.radians(lat), np.radians(lats)
+    dphi = phi2 - phi1
+    dlmb = np.radians(lons) - math.radians(lon)
+    a = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))

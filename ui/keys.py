@@ -1,0 +1,40 @@
+"""Session-state keys, declared once. Widget keys are also how AppTest and the browser tests
+find the widgets (``st-key-…`` CSS classes): renaming one is a change of interface."""
+
+from __future__ import annotations
+
+# --- Explorer filters (sidebar widgets) -------------------------------------------------------
+TEXT = "f_texte"
+THEMES = "f_themes"
+CATEGORIES = "f_categories"
+STAGES = "f_etapes"
+CARRIERS = "f_porteurs"
+TERRITORY = "f_territoire"
+TERRITORY_CHOICE = "f_territoire_choix"  # + ":" + the query, one widget per query
+NEAR = "f_pres"
+RADIUS = "f_rayon"
+BASEMAP = "f_fond"
+OVERLAYS = "f_couches"
+INDICATOR = "f_indicateur"
+ORDER = "f_tri"
+
+# --- Explorer page state ----------------------------------------------------------------------
+#: The widgets were set from the URL once in this session.
+RESTORED = "restored"
+#: French notices about the URL, shown once.
+NOTICES = "notices"
+#: (query typed, TerritoryRef) restored from the URL, so the search box finds it again.
+RESTORED_TERRITORY = "territoire_restaure"
+PROJECT = "projet"
+#: The "chosen project not in the selection" notice was shown.
+PROJECT_ABSENT = "projet_absent"
+#: The map view last returned, and the one the link opened with.
+VIEW = "vue"
+INITIAL_VIEW = "vue_initiale"
+FOLLOW_VIEW = "suivre_vue"
+#: The last map click handled (st_folium returns it again at every rerun).
+HANDLED_CLICK = "clic_traite"
+MAP = "explorer-carte"
+
+# --- Carte page -------------------------------------------------------------------------------
+SEARCH = "recherche"

@@ -1,0 +1,180 @@
+"""What every page shares, loaded once per server process (``st.cache_resource``): the
+territory reference, the project store, the datasets and the layers derived from them.
+
+One failure convention: a resource that cannot be had is returned as its
+:class:`~geo.errors.GeoError` (cached too, so that a missing download is not retried at every
+rerun; :func:`clear` retries), and the page says so in French. No domain logic here: each
+function calls ``geo`` and caches the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo import indicators
+from geo.datasets import CATALOGUE, Dataset, load
+from geo.errors import GeoError, MapTooHeavyError
+from geo.explorer import choropleth as choropleths
+from geo.geocode import GeocodeResult, geocode
+from geo.mapping import base as maps
+from geo.mapping import overlays
+from geo.projects.demo import ensure_demo_projects
+from geo.settings import Settings
+from geo.store import ProjectStore
+from geo.territory import Territories, TerritoryRef, load_territories
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def _guarded(build: Callable[[], T]) -> T | GeoError:
+    try:
+        return build()
+    except GeoError as error:
+        return error
+
+
+@st.cache_resource(show_spinner="Chargement des territoires…")
+def territories(settings: Settings) -> Territories | GeoError:
+    return _guarded(lambda: load_territories(settings))
+
+
+@st.cache_resource(show_spinner="Ouverture du registre des projets…")
+def store(settings: Settings) -> ProjectStore | GeoError:
+    opened = _guarded(lambda: ProjectStore(settings=settings))
+    if isinstance(opened, GeoError):
+        return opened
+    reference = territories(settings)
+    try:
+        ensure_demo_projects(
+            opened, reference if isinstance(reference, Territories) else None, settings
+        )
+    except GeoError as error:
+        # An empty map still works (the page says "Aucun projet"); the operator sees why.
+        log.warning("Projets d'exemple non chargés : %s", error)
+    return opened
+
+
+@st.cache_resource(show_spinner="Chargement du jeu de données…", max_entries=8)
+def dataset_frame(dataset: Dataset, settings: Settings) -> gpd.GeoDataFrame | GeoError:
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    return _guarded(lambda: load(dataset, settings, territories=reference).frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def overlay(dataset: Dataset, settings: Settings) -> overlays.OverlayData | GeoError:
+    frame = dataset_frame(dataset, settings)
+    if isinstance(frame, GeoError):
+        return frame
+    return overlays.prepare_overlay(frame, dataset)
+
+
+@st.cache_resource(show_spinner=False)
+def population(level: str, settings: Settings) -> pd.Series | GeoError:
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    return indicators.populations(reference, level)
+
+
+@st.cache_resource(show_spinner="Calcul de l'indicateur…", max_entries=16)
+def indicator_table(dataset: Dataset, level: str, settings: Settings) -> pd.DataFrame | GeoError:
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    rows = dataset_frame(dataset, settings)
+    if isinstance(rows, GeoError):
+        return rows
+    return indicators.indicator_table(rows, dataset, level, territories=reference)
+
+
+@st.cache_resource(show_spinner=False)
+def outlines_geojson(level: str, settings: Settings) -> dict[str, Any] | GeoError:
+    """Every loaded outline of a level as the GeoJSON the map sends."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    return maps.outlines_geojson(reference.display_outlines(level))
+
+
+@st.cache_resource(show_spinner=False)
+def outlines_size(level: str, settings: Settings) -> int | GeoError:
+    """Bytes of every outline of a level in the page, for the choropleth budget."""
+    data = outlines_geojson(level, settings)
+    return data if isinstance(data, GeoError) else maps.geojson_size(data)
+
+
+def background_communes(settings: Settings) -> dict[str, Any] | GeoError:
+    """The commune outlines drawn under a map, or :class:`MapTooHeavyError` beside the
+    départements when they exceed the outlines budget."""
+    communes = outlines_geojson("commune", settings)
+    departements = outlines_geojson("departement", settings)
+    if isinstance(communes, GeoError) or isinstance(departements, GeoError):
+        return communes if isinstance(communes, GeoError) else departements
+    budget = maps.OUTLINES_BUDGET_BYTES - maps.geojson_size(departements)
+    if maps.geojson_size(communes) > budget:
+        return MapTooHeavyError("Communes trop nombreuses pour la vue nationale.")
+    return communes
+
+
+def choropleth(
+    indicator: str,
+    projects: pd.DataFrame,
+    settings: Settings,
+    territory: TerritoryRef | None,
+) -> choropleths.Choropleth | GeoError:
+    """The choropleth layer of an indicator (not cached: it follows the selected projects)."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    source, _, level = choropleths.parse_indicator(indicator)
+    size = outlines_size(level, settings)
+    people = population(level, settings)
+    table = None
+    if source != choropleths.PROJECTS_INDICATOR:
+        table = indicator_table(CATALOGUE[source], level, settings)
+    if isinstance(size, GeoError):
+        return size
+    if isinstance(people, GeoError):
+        return people
+    if isinstance(table, GeoError):
+        return table
+    return _guarded(
+        lambda: choropleths.build_choropleth(
+            indicator,
+            projects,
+            reference,
+            territory=territory,
+            national_size=size,
+            table=table,
+            population=people,
+        )
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def place(query: str, _settings: Settings, offline: bool) -> GeocodeResult | None:
+    """The best place for an address (None when nothing is found); ``offline`` is in the
+    cache key so that switching GEO_OFFLINE asks again."""
+    reference = territories(_settings)
+    found = geocode(
+        query,
+        settings=_settings,
+        territories=reference if isinstance(reference, Territories) else None,
+        limit=1,
+    )
+    return found[0] if found else None
+
+
+def clear() -> None:
+    """Forget every cached resource (the "Réessayer" button after a fetch)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
