@@ -3,9 +3,16 @@ or change): two in Grenoble, one elsewhere in Isère, one in Paris, one in Lyon.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from geo.store.project_store import ProjectStore
+import pytest
+
+from geo.settings import get_settings
+from geo.store import ProjectStore
+from geo.territory import load_territories
 
 SOURCE = "essai-explorer"
 
@@ -76,3 +83,22 @@ def seed(store: ProjectStore) -> dict[str, int]:
         assert result.id is not None
         ids[row["external_id"]] = result.id
     return ids
+
+
+@contextmanager
+def app_store(folder: Path, rows: list[dict[str, Any]] | None = None) -> Iterator[dict[str, int]]:
+    """A store of its own for an app test (``DATABASE_URL``, offline, no demo projects), holding
+    ``rows`` (default: :data:`PROJECTS`) published; ``{external_id: id}`` while it is set."""
+    url = f"sqlite:///{folder / 'projets.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        patch.setenv("GEO_OFFLINE", "1")
+        patch.setenv("GEO_DEMO", "0")
+        store = ProjectStore(url, locate=load_territories(get_settings()))
+        if rows is None:
+            ids = seed(store)
+        else:
+            results = store.add_many(rows, actor="essai", status="publie")
+            ids = {row["external_id"]: result.id for row, result in zip(rows, results, strict=True)}
+        store.close()
+        yield ids

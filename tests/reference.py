@@ -18,9 +18,9 @@ import pytest
 from geo.territory import Territories
 from geo.territory.engine import from_files
 
-MIRROR = Path(
-    os.environ.get("GEO_DATA_MIRROR") or Path(__file__).resolve().parents[2] / "shared" / "opendata"
-)
+#: The repository root (``tests/`` is beside ``geo/``).
+ROOT = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or ROOT.parent / "shared" / "opendata")
 OUTLINES = MIRROR / "object.data.gouv.fr" / "contours-administratifs" / "2025" / "geojson"
 COG = MIRROR / "unpkg.com" / "@etalab" / "decoupage-administratif@6.0.0" / "data"
 

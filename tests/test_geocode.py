@@ -12,20 +12,19 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import shapely
 from fakeserver import FakeServer, Route, serve
-from reference import territories
+from reference import ROOT, territories
 
 from geo import geocode as geocode_module
 from geo.geocode import GeocodeResult, RateLimiter, clear_cache, geocode
 from geo.settings import Settings, get_settings
 
-DATA = Path(__file__).parent / "data" / "geocode"
+DATA = ROOT / "tests" / "data" / "geocode"
 GEOPLATEFORME_ANSWER = (DATA / "geoplateforme_10_rue_des_arts_grenoble.json").read_bytes()
 GEOPLATEFORME_EMPTY = (DATA / "geoplateforme_empty.json").read_bytes()
 NOMINATIM_ANSWER = (DATA / "nominatim_10_rue_des_arts_grenoble.json").read_bytes()

@@ -10,7 +10,7 @@ directory", and streamlit/streamlit#9992 for the symptoms on a first load). The 
 for ``pages/``, so a page that finds itself running alone leaves the mode (as
 ``st.navigation`` itself does) and reruns, this time through ``app.py``.
 
-``tests/app/test_router.py`` fails as soon as a Streamlit release drops the legacy mode: this
+``tests/app/test_router_workaround.py`` fails once a Streamlit release drops the legacy mode: this
 module can then go.
 """
 

@@ -1,8 +1,10 @@
 """``python -m geo …``: the command-line interface (also installed as the ``geo`` script).
 
-Each command group has one ``_add_*`` function declaring its arguments and one ``_run_*``
-function calling the domain modules. Output is JSON on stdout with ``--json``; messages meant
-for people go to stderr, in French.
+Owns the parsing of arguments and the printing of results: each command group has one
+``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
+:mod:`.datasets`, :mod:`.projects`) calling the domain packages, which it may all import.
+Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
+a :class:`~geo.errors.GeoError` is printed and exits with code 1.
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ from pydantic_core import PydanticCustomError
 
 from geo.errors import ProjectValidationError
 from geo.settings import PROJECT_ROOT
+from geo.territory.ref import LEVEL_LABELS
 from geo.text import identifier
 
 CATEGORIES_FILE = PROJECT_ROOT / "data" / "categories.json"
@@ -91,14 +92,8 @@ CARRIER_TYPES = {
     "collectif_citoyen": "collectif citoyen",
     "etablissement_public": "établissement public",
 }
-SCOPES = {
-    "site": "site",
-    "commune": "commune",
-    "epci": "intercommunalité (EPCI)",
-    "departement": "département",
-    "region": "région",
-    "national": "national",
-}
+#: The scale a project works at: a site, a territory of any level, or all of France.
+SCOPES = {"site": "site", **LEVEL_LABELS, "epci": "intercommunalité (EPCI)", "national": "national"}
 _ALIASES = {
     "scic": "cooperative",
     "scop": "cooperative",

@@ -15,16 +15,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from geo.territory.ref import LEVEL_LABELS, LEVELS
 from geo.text import place_name_key
 
 _MATCH_RANK = {"exact": 0, "prefix": 1, "fuzzy": 2}
-_LEVEL_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
-_LEVEL_LABEL = {
-    "commune": "commune",
-    "epci": "EPCI",
-    "departement": "département",
-    "region": "région",
-}
+_LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 _FUZZY_CUTOFF = 80
 
 
@@ -40,7 +35,7 @@ class SearchResult:
     @property
     def label(self) -> str:
         """A French label naming the level and the parent: "Grenoble (commune, Isère)"."""
-        level = _LEVEL_LABEL[self.level]
+        level = LEVEL_LABELS[self.level]
         if self.level in ("departement", "region"):
             level = f"{level} {self.code}"
         details = f"{level}, {self.parent}" if self.parent else level

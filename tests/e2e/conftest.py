@@ -7,6 +7,7 @@ recorded and refused, so a test can assert that the page asked nothing of the in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -95,12 +96,12 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``streamlit run app.py`` on a free port with the mirror settings; stopped at the end."""
+@contextlib.contextmanager
+def running_app(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``streamlit run app.py`` on a free port; its URL while it runs, stopped afterwards."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log_path = log_dir / f"streamlit-{port}.log"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -111,7 +112,7 @@ def app_url(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=env or dict(os.environ), stdout=log, stderr=subprocess.STDOUT
         )
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -128,6 +129,32 @@ def app_url(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def e2e_env(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A project store of the browser tests' own (no demo projects): what other tests wrote
+    in the session's store never changes what a browser test expects."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e-store') / 'projets.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DATABASE_URL", url)
+        patch.setenv("GEO_DEMO", "0")
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_env: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app with the mirror settings, shared by the session's browser tests."""
+    with running_app(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app(
+    e2e_env: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], contextlib.AbstractContextManager[str]]:
+    """Start a server of its own, whose first visit is the test's (not the session's)."""
+    return lambda: running_app(tmp_path_factory.mktemp("streamlit-fresh"))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The Explorer page in a real browser: markers, filters, Grenoble, shared links, screenshots.
 
-The store of the app under test holds the projects of ``tests/explorer_seed.py`` (and the demo
-projects when they were loaded first): expected counts are asked of the store, not hard-coded.
+The store of the app under test (the browser tests' own, see ``e2e_env``) holds the projects of
+``tests/explorer_seed.py``: expected counts are asked of the store, not hard-coded.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ MAP_SETTLED = """() => !document.querySelector('.leaflet-zoom-anim')
 
 
 @pytest.fixture(scope="module")
-def store(geo_env: dict[str, str]) -> ProjectStore:
+def store(e2e_env: str) -> ProjectStore:
     """The app's own store (same ``GEO_DATA_DIR``), with the test projects in it."""
     settings = get_settings()
     store = ProjectStore(settings=settings, locate=load_territories(settings))

@@ -13,14 +13,13 @@ from pathlib import Path
 import geopandas
 import pytest
 from fakeserver import FakeServer, Route, serve
+from reference import MIRROR
 
 from geo import cli
 from geo.errors import DataUnavailableError
 from geo.settings import Settings, get_settings
 from geo.sources.declared import GROUPS, SOURCES, Source, UnknownSourceError, mirror_path
 from geo.sources.fetch import cached_path, ensure_local, fetch, read_manifest, status
-
-MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or Path(__file__).parents[2] / "shared/opendata")
 
 
 def _square(code: str, x: float) -> dict:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from reference import MIRROR
 
 from geo.datasets import CATALOGUE, LoadReport, get_dataset
 from geo.datasets.catalogue import Aggregate, UnknownDatasetError
 from geo.errors import GeoError
 from geo.sources.declared import GROUPS, SOURCES, mirror_path
-
-MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or Path(__file__).parents[2] / "shared/opendata")
 
 OFFICIAL = {
     "irve": "https://www.data.gouv.fr/fr/datasets/r/2729b192-40ab-4454-904d-735084dca3a3",

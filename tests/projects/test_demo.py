@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from reference import territories
+from reference import ROOT, territories
 from store_helpers import fake_locate, project
 
 from geo.projects.demo import DEMO_FILE, DEMO_SOURCE, ensure_demo_projects
@@ -19,7 +19,6 @@ from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
 from geo.settings import get_settings
 from geo.store.project_store import ProjectFilter, ProjectStore
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DOMAINS = {"exemple.org", "exemple.fr", "exemple.com", "example.org", "example.com"}
 ON = get_settings(environ={"GEO_DEMO": "1"}, secrets={})
 OFF = get_settings(environ={"GEO_DEMO": "0"}, secrets={})

@@ -8,12 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from reference import ROOT
 from store_helpers import fake_locate, project
 
 from geo.store.project_store import ProjectStore
 
-WORKER = Path(__file__).with_name("store_worker.py")
-ROOT = Path(__file__).resolve().parents[1]
+WORKER = ROOT / "tests" / "store_worker.py"
 
 
 def run_workers(args: list[list[str]]) -> list[list[int]]:

@@ -7,19 +7,17 @@ geocoder is offline (``GEO_OFFLINE=1``), so no request leaves the machine.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from explorer_seed import seed
+from explorer_seed import app_store
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
 from geo.mapping import projects as explorer_map
-from geo.settings import get_settings
 from geo.store.project_store import ProjectStore
-from geo.territory import TerritoryRef, load_territories
+from geo.territory import TerritoryRef
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "explorer.py")
 TIMEOUT = 120
 
@@ -28,14 +26,7 @@ TIMEOUT = 120
 def seeded(
     geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, int]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('explorer-store') / 'projets.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", url)
-        patch.setenv("GEO_OFFLINE", "1")
-        patch.setenv("GEO_DEMO", "0")
-        store = ProjectStore(url, locate=load_territories(get_settings()))
-        ids = seed(store)
-        store.close()
+    with app_store(tmp_path_factory.mktemp("explorer-store")) as ids:
         yield ids
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "carte.py")
 # The first run converts the mirror's reference files: far more than AppTest's 3 s default.
 TIMEOUT = 120

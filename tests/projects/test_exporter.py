@@ -194,6 +194,33 @@ def test_export_command(
     assert not list(tmp_path.glob(".*partial*"))  # no temporary file left behind
 
 
+def test_export_by_an_old_commune_code_exports_the_current_commune(
+    geo_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Arzay (38016) is a commune déléguée of Porte-des-Bonnevaux (38479)."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'old.sqlite'}")
+    project = tmp_path / "bonnevaux.json"
+    project.write_text(
+        json.dumps({"title": "Chaufferie des Bonnevaux", "themes": ["energie"],
+                    "stage": "idee", "lat": 45.431925, "lon": 5.221868}),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["projects", "add", "--json-file", str(project)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "arzay.geojson"
+    args = ["projects", "export", "--format", "geojson", "--out", str(out), "--commune", "38016",
+            "--json"]  # fmt: skip
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["exported"] == 1
+    feature = json.loads(out.read_text(encoding="utf-8"))["features"][0]
+    assert feature["properties"]["code_commune"] == "38479"
+    assert main([*args[:-3], "--commune", "99999"]) == 1
+    assert "Aucun territoire de niveau commune" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("file_format", ["csv", "geojson", "gpkg"])
 def test_empty_export_is_a_valid_file(tmp_path: Path, file_format: str) -> None:
     store = open_store(tmp_path / "empty.sqlite")

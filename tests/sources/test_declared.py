@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from reference import MIRROR
 
 from geo.errors import GeoError
 from geo.sources.declared import (
@@ -19,7 +19,6 @@ from geo.sources.declared import (
 
 CONTOURS = "https://object.data.gouv.fr/contours-administratifs/2025/geojson"
 COG = "https://unpkg.com/@etalab/decoupage-administratif@6.0.0/data"
-MIRROR = Path(os.environ.get("GEO_DATA_MIRROR") or Path(__file__).parents[2] / "shared/opendata")
 
 EXPECTED = {
     "contours-communes": (f"{CONTOURS}/communes-100m.geojson", "geojson"),
