@@ -352,16 +352,16 @@ def _offline(text: str, territories: Territories, limit: int) -> list[GeocodeRes
         add(postal_code, exact_only=True)
 
     results = []
+    points = territories.representative_points()
     for code, label in codes:
-        outline = territories.outline("commune", code)
-        if outline is None or outline.is_empty:
+        if code not in points.index:
             continue  # the commune is in the COG but its outline is not loaded
-        point = outline.representative_point()
+        point = points.loc[code]
         results.append(
             GeocodeResult(
                 label=label,
-                lat=float(point.y),
-                lon=float(point.x),
+                lat=float(point["lat"]),
+                lon=float(point["lon"]),
                 kind="commune",
                 code_commune=code,
                 source="hors-ligne",

@@ -200,8 +200,7 @@ def covered(
         present = frame["code_departement"] if "code_departement" in frame.columns else ()
         flag &= communes["departement"].isin(set(pd.Series(present).dropna())).to_numpy()
     else:
-        loaded = set(territories.display_outlines("commune")["code"])
-        flag &= communes["code"].isin(loaded).to_numpy()
+        flag &= communes["code"].isin(territories.loaded_communes).to_numpy()
     if departements is not None:
         flag &= communes["departement"].isin(set(departements)).to_numpy()
     per_code = pd.Series(flag, index=communes[_COG_COLUMN[level]].to_numpy())

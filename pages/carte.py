@@ -93,8 +93,7 @@ def _describe(territories: Territories, ref: TerritoryRef) -> str:
 
 
 def _loaded_summary(territories: Territories, *, shown: bool) -> str:
-    communes = territories.display_outlines("commune")
-    count = french_number(len(communes))
+    count = french_number(len(territories.loaded_communes))
     text = f"Contours chargés : {count} communes"
     if not shown:
         text += " (trop nombreuses pour la vue nationale : départements affichés)"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from geo.territory import Territories
-from geo.territory.engine import from_files
+from geo.territory.loading import from_files
 
 #: The repository root (``tests/`` is beside ``geo/``).
 ROOT = Path(__file__).resolve().parents[1]

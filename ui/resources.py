@@ -107,7 +107,14 @@ def outlines_geojson(level: str, settings: Settings) -> dict[str, Any] | GeoErro
 
 @st.cache_resource(show_spinner=False)
 def outlines_size(level: str, settings: Settings) -> int | GeoError:
-    """Bytes of every outline of a level in the page, for the choropleth budget."""
+    """Bytes of every outline of a level in the page, for the choropleth budget: exact when
+    they may fit, a lower bound (counted, not built) when they cannot."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    at_least = maps.geojson_size_at_least(reference.outline_coordinates(level))
+    if at_least > maps.OUTLINES_BUDGET_BYTES:
+        return at_least
     data = outlines_geojson(level, settings)
     return data if isinstance(data, GeoError) else maps.geojson_size(data)
 
@@ -115,14 +122,13 @@ def outlines_size(level: str, settings: Settings) -> int | GeoError:
 def background_communes(settings: Settings) -> dict[str, Any] | GeoError:
     """The commune outlines drawn under a map, or :class:`MapTooHeavyError` beside the
     départements when they exceed the outlines budget."""
-    communes = outlines_geojson("commune", settings)
-    departements = outlines_geojson("departement", settings)
-    if isinstance(communes, GeoError) or isinstance(departements, GeoError):
-        return communes if isinstance(communes, GeoError) else departements
-    budget = maps.OUTLINES_BUDGET_BYTES - maps.geojson_size(departements)
-    if maps.geojson_size(communes) > budget:
+    communes_size = outlines_size("commune", settings)
+    departements_size = outlines_size("departement", settings)
+    if isinstance(communes_size, GeoError) or isinstance(departements_size, GeoError):
+        return communes_size if isinstance(communes_size, GeoError) else departements_size
+    if communes_size > maps.OUTLINES_BUDGET_BYTES - departements_size:
         return MapTooHeavyError("Communes trop nombreuses pour la vue nationale.")
-    return communes
+    return outlines_geojson("commune", settings)
 
 
 def choropleth(

@@ -21,7 +21,7 @@ def bench_territories(territories: Territories, *, points: int, repeat: int) -> 
     index_seconds = time.perf_counter() - start
     locate_seconds, located = best_of(repeat, lambda: territories.locate(lat, lon))
 
-    communes = territories._exact_outlines("commune")[["code", "geometry"]]
+    communes = territories.exact_outlines("commune")[["code", "geometry"]]
     communes.sindex  # noqa: B018 - build the tree outside the timing, as locate's grid is
     # Building the point geometries is not timed: it favours sjoin, never us.
     point_frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)

@@ -99,7 +99,7 @@ def load_dataset(
 ) -> Loaded:
     """Load ``path`` as ``dataset``.
 
-    ``territories`` defaults to :func:`geo.territory.engine.load_territories`. ``schema``: ``True``
+    ``territories`` defaults to :func:`geo.territory.load_territories`. ``schema``: ``True``
     reads the official schema from the cache (see :func:`load_schema`), a path or a
     :class:`TableSchema` is used as is, ``False``/``None`` skips validation.
     """

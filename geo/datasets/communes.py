@@ -20,6 +20,7 @@ import weakref
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.datasets.csvfile import LINE
 from geo.datasets.parsing import text
@@ -146,10 +147,10 @@ def representative_points(territories: Territories) -> pd.Series:
     per territory reference)."""
     points = _POINTS.get(territories)
     if points is None:
-        outlines = territories.display_outlines("commune")
+        table = territories.representative_points()
         points = pd.Series(
-            outlines.geometry.representative_point().to_numpy(),
-            index=outlines["code"].to_numpy(),
+            shapely.points(table["lon"].to_numpy(), table["lat"].to_numpy()),
+            index=table.index.to_numpy(),
             dtype=object,
         )
         _POINTS[territories] = points

@@ -10,7 +10,7 @@ inside the chosen territory; without one, the page asks for a territory first.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import folium
@@ -96,28 +96,30 @@ def codes_inside(communes: pd.DataFrame, inside: Collection[str], level: str) ->
 
 
 def drawable_outlines(
-    outlines: gpd.GeoDataFrame,
+    outlines: Callable[[Collection[str] | None], gpd.GeoDataFrame],
     level: str,
     *,
     national_size: int,
     inside: Collection[str] | None = None,
     budget: int | None = None,
-) -> gpd.GeoDataFrame | str:
+) -> gpd.GeoDataFrame:
     """The outlines a choropleth of ``level`` draws, or :class:`MapTooHeavyError` (a French
     notice) when they do not fit.
 
-    ``national_size`` is :func:`geo.mapping.base.geojson_size` of every outline of the level (cache
-    it); ``inside`` the codes of the level in the chosen territory (None without one).
-    Within ``budget`` (default :data:`geo.mapping.base.OUTLINES_BUDGET_BYTES`), every outline; over
-    it, only those ``inside``, if they fit.
+    ``outlines(codes)`` reads the display outlines of the level (all of them for None);
+    ``national_size`` is the size of all of them in the page, or any lower bound of it above
+    the budget (:func:`geo.mapping.base.geojson_size_at_least`); ``inside`` the codes of the
+    level in the chosen territory (None without one). Within ``budget`` (default
+    :data:`geo.mapping.base.OUTLINES_BUDGET_BYTES`), every outline; over it, only those
+    ``inside``, if they fit.
     """
     budget = maps.OUTLINES_BUDGET_BYTES if budget is None else budget
     if national_size <= budget:
-        return outlines
+        return outlines(None)
     levels = LEVEL_PLURALS[level]
     if inside is None:
         raise MapTooHeavyError(CHOOSE_TERRITORY.format(levels=levels))
-    subset = outlines[outlines["code"].astype(str).isin(set(inside))]
+    subset = outlines(inside)
     if maps.geojson_size(maps.outlines_geojson(subset)) > budget:
         raise MapTooHeavyError(TOO_LARGE.format(levels=levels))
     return subset
@@ -159,7 +161,10 @@ def build_choropleth(
         communes = territories.communes_in(territory.level, territory.code)
         inside = codes_inside(territories.cog.communes, communes, level)
     outlines = drawable_outlines(
-        territories.display_outlines(level), level, national_size=national_size, inside=inside
+        lambda codes: territories.display_outlines(level, codes),
+        level,
+        national_size=national_size,
+        inside=inside,
     )
     notices: list[str] = []
     if source == PROJECTS_INDICATOR:

@@ -25,8 +25,6 @@ from geo.errors import GeoError, PlacementError
 from geo.text import place_name_key
 
 if TYPE_CHECKING:
-    import shapely
-
     from geo.territory import Territories
 
 _CODE = re.compile(r"(?<![0-9A-Za-z])(\d{5}|2[ABab]\d{3})(?![0-9A-Za-z])")
@@ -87,7 +85,7 @@ class CommunePlacer:
                 f"localisation : pas de lat/lon, et « {query[:80]} » ne désigne aucune commune "
                 "connue (nom exact, code postal ou code INSEE) ; indiquez lat et lon."
             )
-        placeable = [code for code in candidates if code in index.outlines]
+        placeable = [code for code in candidates if code in index.points.index]
         if not placeable:
             best = max(candidates, key=index.population)
             return PlacementError(
@@ -95,12 +93,12 @@ class CommunePlacer:
                 "n'a pas de contour chargé pour y placer le projet ; indiquez lat et lon."
             )
         best = max(placeable, key=index.population)
-        point = index.outlines[best].representative_point()
-        return (float(point.y), float(point.x))
+        point = index.points.loc[best]
+        return (float(point["lat"]), float(point["lon"]))
 
 
 class _Index:
-    """Commune codes by normalised name and by postal code; outlines and populations."""
+    """Commune codes by normalised name and by postal code; points and populations."""
 
     def __init__(self, territories: Territories) -> None:
         communes = territories.cog.communes
@@ -119,12 +117,8 @@ class _Index:
             self._by_name.setdefault(place_name_key(name), []).append(code)
             for value in postal if isinstance(postal, tuple | list) else ():
                 self._by_postal.setdefault(value, []).append(code)
-        shown = territories.display_outlines("commune")
-        self.outlines: dict[str, shapely.Geometry] = {
-            code: geometry
-            for code, geometry in zip(shown["code"], shown.geometry, strict=True)
-            if geometry is not None and not geometry.is_empty
-        }
+        #: A point inside each loaded commune outline (lon, lat by code).
+        self.points = territories.representative_points()
 
     def population(self, code: str) -> int:
         return self._population.get(code, 0)

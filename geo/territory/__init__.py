@@ -2,12 +2,15 @@
 
 Owns the reference readers (:mod:`.reference`), the engine (:mod:`.engine`: resolve, hierarchy,
 neighbours, outlines, names), the grid point-in-polygon (:mod:`.locate`), the search by name or
-code (:mod:`.search`) and the canonical territory reference (:mod:`.ref`: ``TerritoryRef`` and
-the ``"level:code"`` form). May import ``geo.errors``, ``geo.settings``, ``geo.text`` and, to
-fetch a missing file, ``geo.sources``; never the datasets, projects, store or map layers.
+code (:mod:`.search`), the canonical territory reference (:mod:`.ref`: ``TerritoryRef`` and
+the ``"level:code"`` form), the outlines derived from the published files (:mod:`.outlines`),
+and their preparation once per edition (:mod:`.prepared`, :mod:`.loading`). May import
+``geo.errors``, ``geo.settings``, ``geo.text`` and, to fetch a missing file, ``geo.sources``;
+never the datasets, projects, store or map layers.
 """
 
-from geo.territory.engine import TERRITORY_COLUMNS, Territories, load_territories
+from geo.territory.engine import TERRITORY_COLUMNS, Territories
+from geo.territory.loading import load_territories
 from geo.territory.ref import LEVEL_LABELS, LEVELS, Level, TerritoryRef
 from geo.territory.search import SearchResult
 

@@ -1,16 +1,21 @@
 """The territory engine: commune → EPCI → département → région.
 
 A point is located by point-in-polygon on the commune outlines (:mod:`geo.territory.locate`);
-its EPCI, département and région come from the COG hierarchy, never from separate polygon joins. Old
-commune codes (délégué, associé, merged) and arrondissements municipaux resolve to the current
-commune. Search ranks exact > prefix > fuzzy matches, then by population.
+its EPCI, département and région come from the COG hierarchy, never from separate polygon
+joins. Old commune codes (délégué, associé, merged) and arrondissements municipaux resolve to
+the current commune. Search ranks exact > prefix > fuzzy matches, then by population.
+
+The outlines come from a source that computes them from the published files
+(:class:`~geo.territory.outlines.BuiltOutlines`) or reads them prepared
+(:class:`~geo.territory.prepared.PreparedOutlines`): the engine asks only for what it needs,
+when it needs it (one territory's outline, one level's neighbours).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cached_property
-from pathlib import Path
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -18,8 +23,8 @@ import pandas as pd
 import shapely
 
 from geo.errors import InvalidCoordinatesError, UnknownTerritoryError
-from geo.settings import Settings
 from geo.territory.locate import GridLocator
+from geo.territory.outlines import BuiltOutlines
 from geo.territory.ref import (
     LEVEL_LABELS,
     LEVELS,
@@ -28,78 +33,53 @@ from geo.territory.ref import (
     normalize_commune_code,
     split_ref,
 )
-from geo.territory.reference import Cog, read_cog, read_outlines
-from geo.territory.search import SearchIndex, SearchResult
+from geo.territory.reference import Cog
+from geo.territory.search import SearchIndex, SearchResult, search_entries
 
 TERRITORY_COLUMNS = ("code_commune", "code_epci", "code_departement", "code_region")
-#: Sources fetched by ``python -m geo data fetch territoires`` that the engine reads.
-REFERENCE_SOURCES = {
-    "outlines": {
-        "commune": "contours-communes",
-        "epci": "contours-epci",
-        "departement": "contours-departements",
-        "region": "contours-regions",
-    },
-    "cog": {
-        "communes": "cog-communes",
-        "epci": "cog-epci",
-        "departements": "cog-departements",
-        "regions": "cog-regions",
-    },
-}
-#: Display simplification tolerance per level, in degrees (~100 m for communes).
-_DISPLAY_TOLERANCE = {"commune": 0.001, "epci": 0.002, "departement": 0.004, "region": 0.006}
 
-__all__ = [
-    "LEVELS",
-    "SearchResult",
-    "Territories",
-    "TERRITORY_COLUMNS",
-    "TerritoryRef",
-    "load_territories",
-]
+__all__ = ["LEVELS", "SearchResult", "Territories", "TERRITORY_COLUMNS", "TerritoryRef"]
+
+
+class OutlineSource(Protocol):
+    """What the engine asks of the outlines (built or prepared)."""
+
+    unknown_outline_codes: list[str]
+
+    def commune_codes(self) -> np.ndarray: ...
+    def exact(self, level: str, codes: Collection[str] | None = None) -> gpd.GeoDataFrame: ...
+    def display(self, level: str, codes: Collection[str] | None = None) -> gpd.GeoDataFrame: ...
+    def coordinates(self, level: str) -> int: ...
+    def neighbours(self, level: str) -> pd.DataFrame: ...
+    def locator(self) -> GridLocator: ...
+    def points(self) -> pd.DataFrame: ...
 
 
 class Territories:
-    """The loaded reference: COG tables for all of France plus the outlines that were loaded."""
+    """The loaded reference: COG tables for all of France plus the outlines that were loaded.
 
-    def __init__(self, cog: Cog, outlines: dict[str, gpd.GeoDataFrame]) -> None:
+    ``outlines`` is the published outlines by level (computed from them, for tests and small
+    references) or a prepared source (:func:`geo.territory.load_territories`).
+    """
+
+    def __init__(
+        self, cog: Cog, outlines: dict[str, gpd.GeoDataFrame | None] | OutlineSource
+    ) -> None:
         self.cog = cog
-        communes = outlines["commune"].copy()
-        communes["code"] = communes["code"].map(cog.current_code)
-        #: Outline codes the COG does not know: they cannot be placed in the hierarchy.
-        self.unknown_outline_codes = sorted(
-            outlines["commune"]["code"][communes["code"].isna()].tolist()
+        self._source: OutlineSource = (
+            BuiltOutlines(cog, outlines) if isinstance(outlines, dict) else outlines
         )
-        communes = communes.dropna(subset=["code"])
-        # Merged communes may still have one outline per former commune: dissolve those only
-        # (a national dissolve of 35,000 single outlines would cost seconds at every start).
-        communes = communes[["code", "geometry"]]
-        duplicated = communes["code"].duplicated(keep=False)
-        if duplicated.any():
-            merged = communes[duplicated].dissolve(by="code", as_index=False)
-            communes = pd.concat([communes[~duplicated], merged[["code", "geometry"]]])
-        communes = communes.sort_values("code", ignore_index=True)
-        self._commune_outlines = gpd.GeoDataFrame(
-            communes.merge(cog.communes[["code", "nom"]], on="code", how="left"),
-            geometry="geometry",
-            crs=4326,
-        )
-        self._level_outlines = {
-            level: frame.assign(code=frame["code"].astype(str))
-            for level, frame in outlines.items()
-            if level != "commune" and frame is not None
-        }
         self._communes = cog.communes.set_index("code", drop=False)
         self._epci = cog.epci.set_index("code", drop=False)
         self._departements = cog.departements.set_index("code", drop=False)
         self._regions = cog.regions.set_index("code", drop=False)
 
-    # --- locating ------------------------------------------------------------------------------
+    @property
+    def unknown_outline_codes(self) -> list[str]:
+        """Outline codes the COG does not know: they cannot be placed in the hierarchy."""
+        return self._source.unknown_outline_codes
 
-    @cached_property
-    def _locator(self) -> GridLocator:
-        return GridLocator(self._commune_outlines.geometry.to_numpy())
+    # --- locating ------------------------------------------------------------------------------
 
     def locate(
         self, lat: Sequence[object] | np.ndarray, lon: Sequence[object] | np.ndarray
@@ -118,7 +98,7 @@ class Territories:
                 f"pour {len(rows)} point(s), positions : {shown}."
             )
             raise InvalidCoordinatesError(msg, rows=rows)
-        index = self._locator.locate(lon_values, lat_values)
+        index = self._source.locator().locate(lon_values, lat_values)
         # Row -1 of each column is None: points outside every commune read it.
         return pd.DataFrame(
             {
@@ -129,7 +109,7 @@ class Territories:
 
     @cached_property
     def _outline_columns(self) -> dict[str, np.ndarray]:
-        table = self.hierarchy_of_communes(self._commune_outlines["code"].to_numpy())
+        table = self.hierarchy_of_communes(self._source.commune_codes())
         return {
             name: np.append(table[name].to_numpy(dtype=object), None) for name in TERRITORY_COLUMNS
         }
@@ -153,7 +133,8 @@ class Territories:
 
     @cached_property
     def _search_index(self) -> SearchIndex:
-        return SearchIndex(self._entries(), old_codes=self.cog.current_code)
+        entries = search_entries(self.cog, self._epci_departement)
+        return SearchIndex(entries, old_codes=self.cog.current_code)
 
     def search(self, text: str, *, limit: int = 10) -> list[SearchResult]:
         """Territories matching a name, postal code, INSEE or SIREN code, best first."""
@@ -235,79 +216,42 @@ class Territories:
 
     def neighbours(self, level: str, code: str) -> list[str]:
         """Codes of the loaded territories of the same level whose outlines touch this one."""
-        frame = self._exact_outlines(level)
         code = self._key(level, code)
-        match = frame.index[frame["code"] == code]
-        if len(match) == 0:
-            return []
-        geometry = frame.geometry.iloc[match[0]]
-        # Simplified outlines of neighbours leave slivers: ~10 m of tolerance.
-        hits = frame.sindex.query(geometry, predicate="dwithin", distance=1e-4)
-        return sorted(c for c in frame["code"].iloc[hits] if c != code)
+        pairs = self._source.neighbours(level)
+        return sorted(pairs["neighbour"][pairs["code"] == code].astype(str))
 
     # --- outlines ------------------------------------------------------------------------------
 
     def outline(self, level: str, code: str) -> shapely.Geometry | None:
         """Display outline of one territory (None when it is not among the loaded outlines)."""
-        frame = self.display_outlines(level)
-        match = frame.loc[frame["code"] == self._key(level, code), "geometry"]
-        return None if match.empty else match.iloc[0]
+        match = self._source.display(level, [self._key(level, code)])
+        return None if match.empty else match.geometry.iloc[0]
 
-    def display_outlines(self, level: str) -> gpd.GeoDataFrame:
-        """Every loaded outline of a level, simplified once as a coverage (no gaps appear)."""
-        self._table(level)  # UnknownTerritoryError (French) for an unknown level, not KeyError
-        return self._display[level]
+    def display_outlines(
+        self, level: str, codes: Collection[str] | None = None
+    ) -> gpd.GeoDataFrame:
+        """The loaded outlines of a level (those of ``codes`` only when given), simplified once
+        as a coverage (no gaps appear): what maps draw."""
+        check_level(level)
+        return self._source.display(level, codes)
 
-    @cached_property
-    def _display(self) -> dict[str, gpd.GeoDataFrame]:
-        shown = {}
-        for level in LEVELS:
-            frame = self._exact_outlines(level)
-            simplified = shapely.coverage_simplify(
-                frame.geometry.to_numpy(), tolerance=_DISPLAY_TOLERANCE[level]
-            )
-            shown[level] = gpd.GeoDataFrame(
-                frame[["code", "nom"]].copy(), geometry=simplified, crs=4326
-            )
-        return shown
+    def exact_outlines(self, level: str, codes: Collection[str] | None = None) -> gpd.GeoDataFrame:
+        """The loaded outlines of a level as published (those of ``codes`` when given)."""
+        check_level(level)
+        return self._source.exact(level, codes)
 
-    def _exact_outlines(self, level: str) -> gpd.GeoDataFrame:
-        self._table(level)
-        return self._exact[level]
+    def outline_coordinates(self, level: str) -> int:
+        """How many vertices the display outlines of a level hold (their weight in a map)."""
+        return self._source.coordinates(check_level(level))
+
+    def representative_points(self) -> pd.DataFrame:
+        """``lon, lat`` of a point inside each loaded commune outline, indexed by code."""
+        return self._source.points()
 
     @cached_property
-    def _exact(self) -> dict[str, gpd.GeoDataFrame]:
-        exact = {"commune": self._commune_outlines}
-        for level in ("epci", "departement", "region"):
-            exact[level] = self._outlines_of_level(level)
-        return exact
-
-    def _outlines_of_level(self, level: str) -> gpd.GeoDataFrame:
-        """The published outlines, else communes dissolved where all members are loaded."""
-        table = self._table(level)
-        given = self._level_outlines.get(level)
-        frames = []
-        if given is not None and not given.empty:
-            given = given[given["code"].isin(table.index)]
-            frames.append(given[["code", "geometry"]])
-        have = set(given["code"]) if given is not None else set()
-        communes = self._commune_outlines.merge(
-            self.cog.communes[["code", _COG_COLUMN[level]]], on="code"
-        )
-        loaded = set(communes["code"])
-        for code, group in communes.groupby(_COG_COLUMN[level]):
-            if code in have or not set(self.communes_in(level, str(code))) <= loaded:
-                continue
-            frames.append(
-                gpd.GeoDataFrame(
-                    {"code": [str(code)]}, geometry=[group.geometry.union_all()], crs=4326
-                )
-            )
-        if not frames:
-            return gpd.GeoDataFrame({"code": [], "nom": []}, geometry=[], crs=4326)
-        combined = pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
-        combined["nom"] = table.loc[combined["code"], "nom"].to_numpy()
-        return gpd.GeoDataFrame(combined, geometry="geometry", crs=4326)
+    def loaded_communes(self) -> frozenset[str]:
+        """Codes of the communes whose outline is loaded (where a point can be located)."""
+        return frozenset(str(code) for code in self._source.commune_codes())
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -337,63 +281,6 @@ class Territories:
             msg = f"Aucun territoire de niveau {LEVEL_LABELS[level]} n'a le code {code!r}."
             raise UnknownTerritoryError(msg)
         return text
-
-    def _entries(self) -> pd.DataFrame:
-        """One row per territory for the search index: level, code, nom, parent, population."""
-        communes = self.cog.communes
-        dep_names = self._departements["nom"]
-        reg_names = self._regions["nom"]
-        frames = [
-            pd.DataFrame(
-                {
-                    "level": "commune",
-                    "code": communes["code"],
-                    "nom": communes["nom"],
-                    "parent": communes["departement"].map(dep_names),
-                    "population": communes["population"],
-                    "postal_codes": communes["codes_postaux"],
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "level": "epci",
-                    "code": self.cog.epci["code"],
-                    "nom": self.cog.epci["nom"],
-                    "parent": self.cog.epci["code"].map(self._epci_departement).map(dep_names),
-                    "population": self.cog.epci["code"].map(
-                        communes.groupby("epci")["population"].sum()
-                    ),
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "level": "departement",
-                    "code": self.cog.departements["code"],
-                    "nom": self.cog.departements["nom"],
-                    "parent": self.cog.departements["region"].map(reg_names),
-                    "population": self.cog.departements["code"].map(
-                        communes.groupby("departement")["population"].sum()
-                    ),
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "level": "region",
-                    "code": self.cog.regions["code"],
-                    "nom": self.cog.regions["nom"],
-                    "parent": None,
-                    "population": self.cog.regions["code"].map(
-                        communes.groupby("region")["population"].sum()
-                    ),
-                }
-            ),
-        ]
-        entries = pd.concat(frames, ignore_index=True)
-        entries["population"] = entries["population"].astype("Int64")
-        return entries
-
-
-_COG_COLUMN = {"epci": "epci", "departement": "departement", "region": "region"}
 
 
 def _present(value: object) -> bool:
@@ -434,44 +321,3 @@ def _as_coordinates(values: Sequence[object] | np.ndarray) -> np.ndarray:
     series = pd.Series(array.astype(object).ravel(), dtype=object)
     series = series.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
-
-
-def from_files(
-    *,
-    commune_outlines: Path,
-    cog_communes: Path,
-    cog_epci: Path,
-    cog_departements: Path,
-    cog_regions: Path,
-    epci_outlines: Path | None = None,
-    departement_outlines: Path | None = None,
-    region_outlines: Path | None = None,
-) -> Territories:
-    cog = read_cog(cog_communes, cog_epci, cog_departements, cog_regions)
-    outlines = {"commune": read_outlines(commune_outlines, "commune")}
-    for level, path in (
-        ("epci", epci_outlines),
-        ("departement", departement_outlines),
-        ("region", region_outlines),
-    ):
-        if path is not None:
-            outlines[level] = read_outlines(path, level)
-    return Territories(cog, outlines)
-
-
-def load_territories(settings: Settings | None = None) -> Territories:
-    """The reference from the data cache, fetched from the mirror/network when missing."""
-    from geo.sources.fetch import ensure_local
-
-    outline_sources = REFERENCE_SOURCES["outlines"]
-    cog_sources = REFERENCE_SOURCES["cog"]
-    return from_files(
-        commune_outlines=ensure_local(outline_sources["commune"], settings),
-        epci_outlines=ensure_local(outline_sources["epci"], settings),
-        departement_outlines=ensure_local(outline_sources["departement"], settings),
-        region_outlines=ensure_local(outline_sources["region"], settings),
-        cog_communes=ensure_local(cog_sources["communes"], settings),
-        cog_epci=ensure_local(cog_sources["epci"], settings),
-        cog_departements=ensure_local(cog_sources["departements"], settings),
-        cog_regions=ensure_local(cog_sources["regions"], settings),
-    )

@@ -9,6 +9,7 @@ Saint-Denis first.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from geo.territory.ref import LEVEL_LABELS, LEVELS
+from geo.territory.reference import Cog
 from geo.text import place_name_key
 
 _MATCH_RANK = {"exact": 0, "prefix": 1, "fuzzy": 2}
@@ -147,3 +149,56 @@ class SearchIndex:
                 )
             )
         return results
+
+
+def search_entries(cog: Cog, epci_departement: Mapping[str, str]) -> pd.DataFrame:
+    """One row per territory for the search index: level, code, nom, parent, population."""
+    communes = cog.communes
+    dep_names = cog.departements.set_index("code")["nom"]
+    reg_names = cog.regions.set_index("code")["nom"]
+    frames = [
+        pd.DataFrame(
+            {
+                "level": "commune",
+                "code": communes["code"],
+                "nom": communes["nom"],
+                "parent": communes["departement"].map(dep_names),
+                "population": communes["population"],
+                "postal_codes": communes["codes_postaux"],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "level": "epci",
+                "code": cog.epci["code"],
+                "nom": cog.epci["nom"],
+                "parent": cog.epci["code"].map(epci_departement).map(dep_names),
+                "population": cog.epci["code"].map(communes.groupby("epci")["population"].sum()),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "level": "departement",
+                "code": cog.departements["code"],
+                "nom": cog.departements["nom"],
+                "parent": cog.departements["region"].map(reg_names),
+                "population": cog.departements["code"].map(
+                    communes.groupby("departement")["population"].sum()
+                ),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "level": "region",
+                "code": cog.regions["code"],
+                "nom": cog.regions["nom"],
+                "parent": None,
+                "population": cog.regions["code"].map(
+                    communes.groupby("region")["population"].sum()
+                ),
+            }
+        ),
+    ]
+    entries = pd.concat(frames, ignore_index=True)
+    entries["population"] = entries["population"].astype("Int64")
+    return entries

@@ -9,9 +9,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
-from reference import MIRROR, territories
+from reference import MIRROR
 
-import geo.territory.engine
 from geo import cli
 
 FILES = {
@@ -34,15 +33,6 @@ FILES = {
         (1, 1, 0),
     ),
 }
-
-
-@pytest.fixture(autouse=True)
-def shared_reference(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The reference built once from the mirror (``test_datasets_cli.py`` covers reading it
-    from the data directory): each load would otherwise rebuild it."""
-    monkeypatch.setattr(
-        geo.territory.engine, "load_territories", lambda settings=None: territories()
-    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import box
 
 from geo.errors import MapTooHeavyError
@@ -45,18 +46,26 @@ def _squares(codes: list[str]) -> gpd.GeoDataFrame:
 
 
 def test_choropleth_outlines_fit_the_browser_budget() -> None:
-    outlines = _squares(["38185", "38151", "69123"])
-    size = maps.geojson_size(maps.outlines_geojson(outlines))
-    one = maps.geojson_size(maps.outlines_geojson(outlines.iloc[:1]))
+    frame = _squares(["38185", "38151", "69123"])
+    read: list[object] = []
+
+    def outlines(codes: object) -> gpd.GeoDataFrame:
+        read.append(codes)
+        return frame if codes is None else frame[frame["code"].isin(set(codes))]
+
+    size = maps.geojson_size(maps.outlines_geojson(frame))
+    one = maps.geojson_size(maps.outlines_geojson(frame.iloc[:1]))
     draw = choropleths.drawable_outlines
     # Within budget: every outline, territory or not.
-    assert draw(outlines, "commune", national_size=size, budget=size) is outlines
+    assert draw(outlines, "commune", national_size=size, budget=size) is frame
     assert len(draw(outlines, "commune", national_size=size, inside={"38185"}, budget=size)) == 3
     # Over budget: a French notice without a territory, its communes with one.
     with pytest.raises(MapTooHeavyError, match="choisissez d'abord un territoire"):
         draw(outlines, "commune", national_size=size, budget=size - 1)
+    read.clear()
     kept = draw(outlines, "commune", national_size=size, inside={"38185", "38151"}, budget=size - 1)
     assert list(kept["code"]) == ["38185", "38151"]
+    assert read == [{"38185", "38151"}]  # only the territory's outlines are read
     # A territory whose own communes are still too heavy.
     with pytest.raises(MapTooHeavyError, match="plus petit"):
         draw(outlines, "commune", national_size=size, inside={"38185", "38151"}, budget=one)
@@ -77,3 +86,9 @@ def test_codes_inside_a_territory() -> None:
     assert choropleths.codes_inside(communes, inside, "departement") == {"38"}
     assert choropleths.indicator_label("projets:epci") == "Projets sélectionnés, par EPCI"
     assert choropleths.indicator_label("projets:commune") == "Projets sélectionnés, par commune"
+
+
+def test_a_lower_bound_of_the_size_is_enough_to_refuse() -> None:
+    frame = _squares(["38185", "38151", "69123"])
+    vertices = int(shapely.get_num_coordinates(frame.geometry.to_numpy()).sum())
+    assert maps.geojson_size_at_least(vertices) <= maps.geojson_size(maps.outlines_geojson(frame))

@@ -19,7 +19,7 @@ from shapely.geometry import Point
 
 from geo.errors import DataUnavailableError, UnknownTerritoryError
 from geo.territory import TERRITORY_COLUMNS, Territories
-from geo.territory.engine import from_files
+from geo.territory.loading import from_files
 from geo.territory.reference import read_cog, read_outlines
 
 
