@@ -1,25 +1,63 @@
 """Benchmarks behind ``python -m geo bench TARGET``: figures for the notes, never timed tests.
 
 Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``) and
-dispatches the benchmarks that need Streamlit or a browser (``explorer``) to their scripts in
-``benchmarks/`` beside the package, run in a child process: ``geo`` never imports Streamlit.
-May import any ``geo`` package; nothing in ``geo`` imports it.
+dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``) to their
+scripts in ``benchmarks/`` beside the package, run in a child process: ``geo`` never imports
+Streamlit. May import any ``geo`` package; nothing in ``geo`` imports it.
+
+Every benchmark runs on the mirror given by ``--mirror``, by default the national one
+(``../shared/opendata-france``, every French commune) when it is beside the project, else the
+small one with a notice; each mirror gets a data directory of its own under
+``GEO_DATA_DIR/bench-<mirror>`` so that figures of one are never measured on the other's cache.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from geo.errors import GeoError
-from geo.settings import PROJECT_ROOT
+from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
 
-TARGETS = ("territories", "datasets", "projects", "explorer")
+TARGETS = ("territories", "datasets", "projects", "explorer", "app")
 #: Benchmarks written with the Streamlit code, run as ``python benchmarks/<target>.py --json``.
-SCRIPTS = {"explorer": PROJECT_ROOT / "benchmarks" / "explorer.py"}
+SCRIPTS = {
+    "explorer": PROJECT_ROOT / "benchmarks" / "explorer.py",
+    "app": PROJECT_ROOT / "benchmarks" / "app.py",
+}
+#: Mirrors looked for beside the project, the national one first.
+MIRRORS = (
+    PROJECT_ROOT.parent / "shared" / "opendata-france",
+    PROJECT_ROOT.parent / "shared" / "opendata",
+)
+
+
+def use_mirror(mirror: Path | None) -> Path:
+    """Point this process (and its children) at ``mirror``, or the national mirror when it is
+    beside the project, and at a data directory of that mirror's own; the mirror used."""
+    if mirror is None:
+        mirror = next((m for m in MIRRORS if m.is_dir()), None)
+        if mirror is None:
+            msg = "Aucun miroir des données ouvertes trouvé : indiquer --mirror DOSSIER."
+            raise GeoError(msg)
+        if mirror != MIRRORS[0]:
+            print(
+                f"Miroir national absent ({MIRRORS[0]}) : mesures sur le petit miroir {mirror}.",
+                file=sys.stderr,
+            )
+    mirror = Path(mirror).expanduser().resolve()
+    if not mirror.is_dir():
+        msg = f"Miroir introuvable : {mirror}."
+        raise GeoError(msg)
+    base = get_settings().data_dir
+    os.environ["GEO_DATA_MIRROR"] = str(mirror)
+    os.environ["GEO_DATA_DIR"] = str(base / f"bench-{mirror.name}")
+    return mirror
 
 
 def run(
@@ -29,8 +67,15 @@ def run(
     repeat: int = 3,
     rows: int = 150_000,
     projects: int = 100_000,
+    mirror: Path | None = None,
 ) -> dict[str, Any]:
-    """The figures of one benchmark, as a JSON-ready dict."""
+    """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what)."""
+    used = use_mirror(mirror)
+    result = _run(target, points=points, repeat=repeat, rows=rows, projects=projects)
+    return {**result, "mirror": str(used)}
+
+
+def _run(target: str, *, points: int | None, repeat: int, rows: int, projects: int) -> dict:
     if target in SCRIPTS:
         options = ["--repeat", str(repeat)] + (["--points", str(points)] if points else [])
         return run_script(target, options)

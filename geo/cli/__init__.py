@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from geo.cli.console import print_json
 from geo.errors import GeoError
@@ -98,7 +99,13 @@ def _run_projects(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer"])
+    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer", "app"])
+    bench.add_argument(
+        "--mirror",
+        type=Path,
+        default=None,
+        help="open-data mirror (default: ../shared/opendata-france when present)",
+    )
     bench.add_argument(
         "--points",
         type=int,
@@ -115,7 +122,12 @@ def _run_bench(args: argparse.Namespace) -> int:
     from geo import bench
 
     result = bench.run(
-        args.target, points=args.points, repeat=args.repeat, rows=args.rows, projects=args.projects
+        args.target,
+        points=args.points,
+        repeat=args.repeat,
+        rows=args.rows,
+        projects=args.projects,
+        mirror=args.mirror,
     )
     if args.json:
         print_json(result)

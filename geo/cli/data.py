@@ -9,8 +9,9 @@ from pathlib import Path
 from geo.cli.console import print_json
 from geo.errors import FetchError
 from geo.settings import Settings, get_settings
+from geo.sources.declared import GROUPS
 from geo.sources.download import human_size
-from geo.sources.fetch import fetch, status
+from geo.sources.fetch import cached_path, fetch, status
 
 
 def _run_fetch(args: argparse.Namespace, settings: Settings) -> int:
@@ -21,9 +22,21 @@ def _run_fetch(args: argparse.Namespace, settings: Settings) -> int:
     failed = sum(not result.ok for result in results)
     if failed:
         print(f"{failed} source(s) en échec sur {len(results)}.", file=sys.stderr)
+    if not failed and _reference_is_complete(results, settings):
+        from geo.territory.loading import prepare_reference
+
+        folder = prepare_reference(settings)
+        print(f"✓ référence des territoires préparée ({folder.name})", file=sys.stderr)
     if args.json:
         print_json([result.to_dict() for result in results])
     return 1 if failed else 0
+
+
+def _reference_is_complete(results: list, settings: Settings) -> bool:
+    """Whether this fetch touched the territory reference and all of it is now cached."""
+    names = set(GROUPS["territoires"])
+    touched = {result.name for result in results} & names
+    return bool(touched) and all(cached_path(name, settings) is not None for name in names)
 
 
 def _run_status(args: argparse.Namespace, settings: Settings) -> int:

@@ -99,13 +99,13 @@ class Territories:
             )
             raise InvalidCoordinatesError(msg, rows=rows)
         index = self._source.locator().locate(lon_values, lat_values)
-        # Row -1 of each column is None: points outside every commune read it.
-        return pd.DataFrame(
-            {
-                name: pd.Series(column[index], dtype=object)
-                for name, column in self._outline_columns.items()
-            }
-        )
+        # Row -1 of each column is None: points outside every commune read it. Joined as
+        # Series: a frame built from a dict of object arrays would copy them once more.
+        columns = [
+            pd.Series(column[index], dtype=object, name=name)
+            for name, column in self._outline_columns.items()
+        ]
+        return pd.concat(columns, axis=1)
 
     @cached_property
     def _outline_columns(self) -> dict[str, np.ndarray]:

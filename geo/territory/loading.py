@@ -14,11 +14,14 @@ the dataset loaders share it.
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,12 +115,18 @@ def load_territories(settings: Settings | None = None) -> Territories:
                 except PreparedCorrupt as reason:
                     if folder.exists():
                         log.warning("Référence préparée reconstruite : %s", reason)
-                    prepare(files, folder, key, inputs)
+                    prepare_in_child(files, folder, key, inputs)
                     _remove_other_editions(root, keep=folder)
                     cog, source = open_prepared(folder, key)
         territories = Territories(cog, source)
         _LOADED[folder] = territories
         return territories
+
+
+def forget_loaded() -> None:
+    """Forget the references opened by this process (the next load opens them again)."""
+    with _LOCK:
+        _LOADED.clear()
 
 
 def prepare(files: dict[str, Path], folder: Path, key: str, inputs: dict[str, str]) -> Path:
@@ -126,10 +135,36 @@ def prepare(files: dict[str, Path], folder: Path, key: str, inputs: dict[str, st
     cog_names = REFERENCE_SOURCES["cog"]
     cog = read_cog(*(files[cog_names[part]] for part in ("communes", "epci", "departements",
                                                          "regions")))  # fmt: skip
-    published = {level: read_outlines(files[name], level) for level, name in outline_names.items()}
+    # The upper levels are read when first needed: after the locate index is built and saved.
+    published = {
+        level: functools.partial(read_outlines, files[name], level)
+        for level, name in outline_names.items()
+    }
     built = BuiltOutlines(cog, published)
-    del published
     return write_prepared(folder, key, inputs, cog, built)
+
+
+def prepare_in_child(
+    files: dict[str, Path], folder: Path, key: str, inputs: dict[str, str]
+) -> Path:
+    """:func:`prepare` in a child process: a preparation briefly needs ~1 GB, which the app
+    server or a command would otherwise keep for the rest of its life."""
+    task = {"files": {k: str(v) for k, v in files.items()}, "folder": str(folder), "key": key,
+            "inputs": inputs}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "geo.territory.loading", json.dumps(task)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        log.error("Préparation de la référence en échec :\n%s", done.stderr[-4000:])
+        msg = (
+            "La préparation de la référence des territoires a échoué (mémoire ou disque "
+            "insuffisant ?) : relancer `python -m geo data fetch territoires --force`."
+        )
+        raise DataUnavailableError(msg)
+    return folder
 
 
 def prepare_reference(settings: Settings | None = None) -> Path:
@@ -201,3 +236,13 @@ def _remove_other_editions(root: Path, *, keep: Path) -> None:
     for folder in root.glob("territoires-*"):
         if folder != keep and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":  # the child of prepare_in_child
+    _task = json.loads(sys.argv[1])
+    prepare(
+        {name: Path(path) for name, path in _task["files"].items()},
+        Path(_task["folder"]),
+        _task["key"],
+        _task["inputs"],
+    )

@@ -36,9 +36,10 @@ import shapely
 from numpy.typing import NDArray
 
 OUTSIDE = -1
-#: Cell size in degrees; ~0.3 km × 0.45 km in metropolitan France. A trade-off between the
-#: grid's memory (cells) and the share of points needing an exact test (boundary cells).
-DEFAULT_CELL_DEG = 0.004
+#: Cell size in degrees; ~0.2 km × 0.28 km in metropolitan France. A trade-off between the
+#: grid's memory (25 M cells nationally, memory-mapped) and the share of points needing an
+#: exact test (boundary cells: a quarter of the points at 0.004°, a seventh at 0.0025°).
+DEFAULT_CELL_DEG = 0.0025
 #: Bounding boxes closer than this (degrees) share one grid.
 _ZONE_GAP_DEG = 1.0
 #: Where a boundary cell's reference point sits, as a fraction of the cell: far from its
@@ -48,7 +49,7 @@ _REFERENCE_OFFSETS = ((0.6180339887, 0.5772156649), (0.4142135623, 0.7320508075)
 #: Points located per batch (bounded memory for the edge tests).
 _BATCH = 1 << 20
 _ARRAYS = ("cand_start", "cand", "ref_inside", "ref_x", "ref_y", "edge_start", "edge",
-           "edge_slot", "vertices")  # fmt: skip
+           "edge_slot", "edge_ref_above", "vertex_x", "vertex_y")  # fmt: skip
 
 
 @dataclass
@@ -69,13 +70,22 @@ class GridLocator:
         self.cell = float(cell)
         self.count = len(polygons)
         vertices, owners, edge_ok = _rings(polygons)
-        self.vertices = vertices
+        self.vertex_x = np.ascontiguousarray(vertices[:, 0], dtype=np.float64)
+        self.vertex_y = np.ascontiguousarray(vertices[:, 1], dtype=np.float64)
+        del vertices
         self._zones: list[_Zone] = []
         parts: list[dict[str, NDArray]] = []
         boundary_total = 0
         for members in _zones_of(shapely.bounds(polygons)):
             zone, part = _build_zone(
-                polygons, members, vertices, owners, edge_ok, self.cell, boundary_total
+                polygons,
+                members,
+                self.vertex_x,
+                self.vertex_y,
+                owners,
+                edge_ok,
+                self.cell,
+                boundary_total,
             )
             self._zones.append(zone)
             parts.append(part)
@@ -117,11 +127,11 @@ class GridLocator:
         locator.cell = float(meta["cell"])
         locator.count = int(meta["count"])
         for name in _ARRAYS:
-            setattr(locator, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+            setattr(locator, name, _mapped(folder / f"{name}.npy"))
         locator._zones = [
             _Zone(
                 z["x0"], z["y0"], z["nx"], z["ny"],
-                np.load(folder / f"grid-{number}.npy", mmap_mode="r"),
+                _mapped(folder / f"grid-{number}.npy"),
                 tuple(z["bounds"]),
             )
             for number, z in enumerate(meta["zones"])
@@ -185,27 +195,33 @@ class GridLocator:
         e_rows = _expand(e_start, e_count)
         owner = np.repeat(np.arange(len(points)), e_count)
         edge = self.edge[e_rows]
-        ax, ay = self.vertices[edge, 0], self.vertices[edge, 1]
-        bx, by = self.vertices[edge + 1, 0], self.vertices[edge + 1, 1]
-        qx, qy, sx, sy = px[owner], py[owner], rx[owner], ry[owner]
-        # Orientation of p and r against the edge, and of the edge's ends against r → p.
+        ax, ay = self.vertex_x[edge], self.vertex_y[edge]
+        bx, by = self.vertex_x[edge + 1], self.vertex_y[edge + 1]
+        qx, qy = px[owner], py[owner]
+        # Side of p against each edge; r's side was computed when the index was built.
         side_p = (bx - ax) * (qy - ay) - (by - ay) * (qx - ax)
-        side_r = (bx - ax) * (sy - ay) - (by - ay) * (sx - ax)
-        side_a = (qx - sx) * (ay - sy) - (qy - sy) * (ax - sx)
-        side_b = (qx - sx) * (by - sy) - (qy - sy) * (bx - sx)
-        crossed = ((side_p > 0) != (side_r > 0)) & ((side_a > 0) != (side_b > 0))
-        on_edge = (
-            (side_p == 0)
-            & (np.minimum(ax, bx) <= qx) & (qx <= np.maximum(ax, bx))
-            & (np.minimum(ay, by) <= qy) & (qy <= np.maximum(ay, by))
-        )  # fmt: skip
-        slot_row = np.repeat(np.cumsum(c_count) - c_count, e_count) + self.edge_slot[e_rows]
-        flips = np.bincount(slot_row[crossed], minlength=len(c_rows)) & 1
-        inside ^= flips.astype(bool)
-        inside[slot_row[on_edge]] = True
+        apart = np.flatnonzero((side_p > 0) != self.edge_ref_above[e_rows].astype(bool))
+        # Where p and r are apart, does the edge cross the segment r → p itself?
+        sx, sy = rx[owner[apart]], ry[owner[apart]]
+        dx, dy = qx[apart] - sx, qy[apart] - sy
+        side_a = dx * (ay[apart] - sy) - dy * (ax[apart] - sx)
+        side_b = dx * (by[apart] - sy) - dy * (bx[apart] - sx)
+        crossed = apart[(side_a > 0) != (side_b > 0)]
+        # p on an edge (collinear and within its box): boundaries belong to the polygon.
+        zero = np.flatnonzero(side_p == 0)
+        zx, zy = qx[zero], qy[zero]
+        on_edge = zero[
+            (np.minimum(ax[zero], bx[zero]) <= zx) & (zx <= np.maximum(ax[zero], bx[zero]))
+            & (np.minimum(ay[zero], by[zero]) <= zy) & (zy <= np.maximum(ay[zero], by[zero]))
+        ]  # fmt: skip
+        # Each crossing flips its polygon's row among the point's candidates.
+        block = np.cumsum(c_count) - c_count
+        flipped = block[owner[crossed]] + self.edge_slot[e_rows[crossed]]
+        inside ^= (np.bincount(flipped, minlength=len(c_rows)) & 1).astype(bool)
+        inside[block[owner[on_edge]] + self.edge_slot[e_rows[on_edge]]] = True
         # Candidates are sorted per cell: the first one inside is the lowest index.
         polygon = np.where(inside, self.cand[c_rows], np.iinfo(np.int32).max)
-        best = np.minimum.reduceat(polygon, np.cumsum(c_count) - c_count)
+        best = np.minimum.reduceat(polygon, block)
         return np.where(best == np.iinfo(np.int32).max, OUTSIDE, best).astype(np.int64)
 
 
@@ -222,13 +238,14 @@ def _rings(polygons: NDArray[np.object_]) -> tuple[NDArray, NDArray, NDArray]:
     owners = ring_owner[ring_index].astype(np.int32)
     edge_ok = np.zeros(len(vertices), dtype=bool)
     edge_ok[:-1] = ring_index[1:] == ring_index[:-1]
-    return np.ascontiguousarray(vertices, dtype=np.float64), owners, edge_ok
+    return vertices, owners, edge_ok
 
 
 def _build_zone(
     polygons: NDArray[np.object_],
     members: NDArray[np.int64],
-    vertices: NDArray,
+    vx: NDArray,
+    vy: NDArray,
     owners: NDArray,
     edge_ok: NDArray,
     cell: float,
@@ -242,15 +259,17 @@ def _build_zone(
     in_zone = np.zeros(len(polygons), dtype=bool)
     in_zone[members] = True
     edges = np.flatnonzero(edge_ok & in_zone[owners])
-    grid = _scanline_fill(vertices, owners, edges, x0, y0, nx, ny, cell)
+    keys = _edge_cells(vx, vy, edges, x0, y0, nx, cell)
+    n_vertices = len(vx)
+    edge_of = (keys % n_vertices).astype(np.int32)
+    keys //= n_vertices  # now the cell of each row
+    edge_start = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    boundary = keys[edge_start]
+    del keys
+    counts = np.diff(np.append(edge_start, len(edge_of)))
+    edge_start = np.append(edge_start, len(edge_of)).astype(np.int64)
 
-    keys = _edge_cells(vertices, edges, x0, y0, nx, cell)
-    cell_of, edge_of = keys // len(vertices), keys % len(vertices)
-    edge_start = np.flatnonzero(np.r_[True, cell_of[1:] != cell_of[:-1]])
-    boundary = cell_of[edge_start]
-    edge_start = np.append(edge_start, len(cell_of)).astype(np.int64)
-
-    ref_x, ref_y = _reference_points(boundary, vertices, edge_of, edge_start, x0, y0, nx, cell)
+    ref_x, ref_y = _reference_points(boundary, vx, vy, edge_of, edge_start, x0, y0, nx, cell)
     # Candidates: the owners of the cell's edges and the polygons holding the reference point
     # (a polygon holding the whole cell has no edge in it).
     tree = shapely.STRtree(polygons[members])
@@ -262,17 +281,38 @@ def _build_zone(
     ]
     ref_hit = np.concatenate([h[0] for h in hits]) if hits else np.empty(0, dtype=np.int64)
     poly_hit = members[np.concatenate([h[1] for h in hits])] if hits else ref_hit
+    del hits, tree
     n_poly = len(polygons)
-    owner_of = owners[edge_of].astype(np.int64)
-    edge_cell = np.repeat(np.arange(len(boundary)), np.diff(edge_start))
+    edge_cell = np.repeat(np.arange(len(boundary), dtype=np.int32), counts)
+    # Slot keys (cell, polygon) of the edges' owners, then of the polygons holding r.
+    row_key = edge_cell.astype(np.int64) * n_poly + owners[edge_of]
     held = _sorted_unique(ref_hit * n_poly + poly_hit)
-    slots = _sorted_unique(np.concatenate([edge_cell * n_poly + owner_of, held]))
-    slot_cell, slot_poly = slots // n_poly, slots % n_poly
-    cand_start = np.append(np.searchsorted(slot_cell, np.arange(len(boundary))), len(slots))
-    ref_inside = np.isin(slots, held, assume_unique=True)
+    del ref_hit, poly_hit
+    slots = _sorted_unique(np.concatenate([row_key, held]))
+    cand_start = np.append(
+        np.searchsorted(slots, np.arange(len(boundary), dtype=np.int64) * n_poly), len(slots)
+    )
+    ref_inside = np.isin(slots, held, assume_unique=True).astype(np.int8)
+    del held
     # Each edge row points to its polygon's slot in its cell's candidate list.
-    edge_slot = np.searchsorted(slots, edge_cell * n_poly + owner_of) - cand_start[edge_cell]
+    edge_slot = np.empty(len(row_key), dtype=np.int16)
+    for start in range(0, len(row_key), _BATCH):
+        chunk = slice(start, start + _BATCH)
+        edge_slot[chunk] = np.searchsorted(slots, row_key[chunk]) - cand_start[edge_cell[chunk]]
+    del row_key
+    slot_poly = (slots % n_poly).astype(np.int32)
+    del slots
+    # And says on which side of it the cell's reference point lies (the same for every point).
+    edge_ref_above = np.empty(len(edge_of), dtype=np.int8)
+    for start in range(0, len(edge_of), _BATCH):
+        e, c = edge_of[start : start + _BATCH], edge_cell[start : start + _BATCH]
+        ax, ay, bx, by = vx[e], vy[e], vx[e + 1], vy[e + 1]
+        side = (bx - ax) * (ref_y[c] - ay) - (by - ay) * (ref_x[c] - ax)
+        edge_ref_above[start : start + _BATCH] = side > 0
+    del edge_cell
 
+    # The interior cells last: the grid is the largest array of a national build.
+    grid = _scanline_fill(vx, vy, owners, edges, x0, y0, nx, ny, cell)
     grid.ravel()[boundary] = -(np.arange(len(boundary), dtype=np.int64) + first_boundary + 2)
     box = (
         float(bounds[:, 0].min()),
@@ -282,31 +322,32 @@ def _build_zone(
     )
     part = {
         "cand_start": cand_start,
-        "cand": slot_poly.astype(np.int32),
-        "ref_inside": ref_inside.astype(np.int8),
+        "cand": slot_poly,
+        "ref_inside": ref_inside,
         "ref_x": ref_x,
         "ref_y": ref_y,
         "edge_start": edge_start,
-        "edge": edge_of.astype(np.int32),
-        "edge_slot": edge_slot.astype(np.int16),
+        "edge": edge_of,
+        "edge_slot": edge_slot,
+        "edge_ref_above": edge_ref_above,
     }
     return _Zone(x0, y0, nx, ny, grid, box), part
 
 
 def _edge_cells(
-    vertices: NDArray, edges: NDArray, x0: float, y0: float, nx: int, cell: float
+    vx: NDArray, vy: NDArray, edges: NDArray, x0: float, y0: float, nx: int, cell: float
 ) -> NDArray[np.int64]:
-    """Sorted ``cell * len(vertices) + edge`` keys of every (cell, edge) the edges cross.
+    """Sorted ``cell * len(vx) + edge`` keys of every (cell, edge) the edges cross.
 
     Each edge is cut in pieces at most half a cell long per axis, so a piece spans at most two
     cells per axis and the cell box of its two ends covers it. Done in chunks of edges (an
     edge's keys never meet another chunk's) to keep the memory bounded.
     """
     chunks = []
-    for start in range(0, len(edges), _BATCH // 2):
-        part = edges[start : start + _BATCH // 2]
-        ax, ay = vertices[part, 0], vertices[part, 1]
-        dx, dy = vertices[part + 1, 0] - ax, vertices[part + 1, 1] - ay
+    for start in range(0, len(edges), _BATCH // 8):
+        part = edges[start : start + _BATCH // 8]
+        ax, ay = vx[part], vy[part]
+        dx, dy = vx[part + 1] - ax, vy[part + 1] - ay
         longest = np.maximum(np.abs(dx), np.abs(dy))
         pieces = np.maximum(np.ceil(longest / (cell / 2)), 1).astype(np.int64)
         rep = np.repeat(np.arange(len(part)), pieces)
@@ -325,14 +366,15 @@ def _edge_cells(
         (ixa, iya), (ixb, iyb) = ends
         edge_id = part[rep]
         keys = np.concatenate(
-            [(iy * nx + ix) * len(vertices) + edge_id for ix in (ixa, ixb) for iy in (iya, iyb)]
+            [(iy * nx + ix) * len(vx) + edge_id for ix in (ixa, ixb) for iy in (iya, iyb)]
         )
         chunks.append(_sorted_unique(keys))
     return np.sort(np.concatenate(chunks)) if chunks else np.empty(0, dtype=np.int64)
 
 
 def _scanline_fill(
-    vertices: NDArray,
+    vx: NDArray,
+    vy: NDArray,
     owners: NDArray,
     edges: NDArray,
     x0: float,
@@ -341,31 +383,28 @@ def _scanline_fill(
     ny: int,
     cell: float,
 ) -> NDArray[np.int32]:
-    """The grid of the polygon holding each cell centre (lowest index), -1 where none does."""
-    ax, ay = vertices[edges, 0], vertices[edges, 1]
-    bx, by = vertices[edges + 1, 0], vertices[edges + 1, 1]
-    # Rows whose centre line y_c = y0 + (row + 0.5) * cell the edge crosses, half-open:
-    # an edge crosses y_c when exactly one of its ends is above it (y > y_c).
-    low, high = np.minimum(ay, by), np.maximum(ay, by)
-    first = np.floor((low - y0) / cell - 0.5).astype(np.int64) + 1
-    last = np.floor((high - y0) / cell - 0.5).astype(np.int64)
-    first = np.maximum(first, 0)
-    last = np.minimum(last, ny - 1)
-    # Guard the rounding of the row formula with the exact test below.
-    first -= 1
-    last += 1
-    count = np.maximum(last - first + 1, 0)
-    rep = np.repeat(np.arange(len(edges)), count)
-    row = np.repeat(first, count) + (
-        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    )
-    yc = y0 + (row + 0.5) * cell
-    crosses = (ay[rep] > yc) != (by[rep] > yc)
-    rep, row, yc = rep[crosses], row[crosses], yc[crosses]
-    keep = (row >= 0) & (row < ny)
-    rep, row, yc = rep[keep], row[keep], yc[keep]
-    xc = ax[rep] + (yc - ay[rep]) * (bx[rep] - ax[rep]) / (by[rep] - ay[rep])
-    poly = owners[edges[rep]].astype(np.int64)
+    """The grid of the polygon holding each cell centre (lowest index), -1 where none does.
+
+    Done by bands of rows, so that the crossings held at once stay few."""
+    grid = np.full(ny * nx, np.iinfo(np.int32).max, dtype=np.int32)
+    low = np.minimum(vy[edges], vy[edges + 1])
+    high = np.maximum(vy[edges], vy[edges + 1])
+    band = max(1, (1 << 22) // max(nx, 1))  # ~4 M cells per band
+    for row0 in range(0, ny, band):
+        row1 = min(row0 + band, ny)
+        # Edges reaching the band (one row of margin: the exact test is in _row_crossings).
+        near = (high >= y0 + (row0 - 1) * cell) & (low <= y0 + (row1 + 1) * cell)
+        row, poly, xc = _row_crossings(vx, vy, owners, edges[near], y0, row0, row1, cell)
+        _paint(grid, row, poly, xc, x0, nx, cell)
+    grid[grid == np.iinfo(np.int32).max] = OUTSIDE
+    return grid.reshape(ny, nx)
+
+
+def _paint(
+    grid: NDArray[np.int32], row: NDArray, poly: NDArray, xc: NDArray, x0: float, nx: int,
+    cell: float,
+) -> None:  # fmt: skip
+    """Paint each polygon's inside spans of its rows' crossings (lowest index wins)."""
     order = np.lexsort((xc, poly, row))
     row, poly, xc = row[order], poly[order], xc[order]
     # Each polygon's crossings on a row pair up: (1st, 2nd), (3rd, 4th)… are inside spans.
@@ -375,23 +414,44 @@ def _scanline_fill(
     opening = np.flatnonzero(rank % 2 == 0)
     opening = opening[opening + 1 < len(group)]
     opening = opening[group[opening + 1] == group[opening]]
-    span_row, span_poly = row[opening], poly[opening]
     # Cells whose centre x_c = x0 + (col + 0.5) * cell lies in [x_open, x_close).
-    col_from = np.ceil((xc[opening] - x0) / cell - 0.5).astype(np.int64)
-    col_to = np.ceil((xc[opening + 1] - x0) / cell - 0.5).astype(np.int64) - 1
-    col_from, col_to = np.maximum(col_from, 0), np.minimum(col_to, nx - 1)
+    col_from = np.maximum(np.ceil((xc[opening] - x0) / cell - 0.5).astype(np.int64), 0)
+    col_to = np.minimum(np.ceil((xc[opening + 1] - x0) / cell - 0.5).astype(np.int64) - 1, nx - 1)
     width = np.maximum(col_to - col_from + 1, 0)
-    flat = np.repeat(span_row * nx + col_from, width) + (
+    flat = np.repeat(row[opening] * nx + col_from, width) + (
         np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
     )
-    grid = np.full(ny * nx, np.iinfo(np.int32).max, dtype=np.int32)
-    np.minimum.at(grid, flat, np.repeat(span_poly, width).astype(np.int32))
-    grid[grid == np.iinfo(np.int32).max] = OUTSIDE
-    return grid.reshape(ny, nx)
+    np.minimum.at(grid, flat, np.repeat(poly[opening], width).astype(np.int32))
+
+
+def _row_crossings(
+    vx: NDArray, vy: NDArray, owners: NDArray, edges: NDArray, y0: float, row0: int, row1: int,
+    cell: float,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
+    """``(row, polygon, x)`` where the edges cross the centre lines of rows ``row0`` to
+    ``row1 - 1``, ``y_c = y0 + (row + 0.5) * cell``, half-open: an edge crosses y_c when
+    exactly one of its ends is above it (y > y_c)."""
+    ax, ay = vx[edges], vy[edges]
+    bx, by = vx[edges + 1], vy[edges + 1]
+    low, high = np.minimum(ay, by), np.maximum(ay, by)
+    # One row more on each side guards the rounding of the row formula: the exact test
+    # below keeps only the real crossings.
+    first = np.maximum(np.floor((low - y0) / cell - 0.5).astype(np.int64) + 1, row0) - 1
+    last = np.minimum(np.floor((high - y0) / cell - 0.5).astype(np.int64), row1 - 1) + 1
+    count = np.maximum(last - first + 1, 0)
+    rep = np.repeat(np.arange(len(edges)), count)
+    row = np.repeat(first, count) + (
+        np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    )
+    yc = y0 + (row + 0.5) * cell
+    keep = ((ay[rep] > yc) != (by[rep] > yc)) & (row >= row0) & (row < row1)
+    rep, row, yc = rep[keep], row[keep], yc[keep]
+    xc = ax[rep] + (yc - ay[rep]) * (bx[rep] - ax[rep]) / (by[rep] - ay[rep])
+    return row, owners[edges[rep]].astype(np.int64), xc
 
 
 def _reference_points(
-    boundary: NDArray, vertices: NDArray, edge_of: NDArray, edge_start: NDArray,
+    boundary: NDArray, vx: NDArray, vy: NDArray, edge_of: NDArray, edge_start: NDArray,
     x0: float, y0: float, nx: int, cell: float,
 ) -> tuple[NDArray, NDArray]:  # fmt: skip
     """A point in each boundary cell that lies on none of its edges."""
@@ -403,7 +463,7 @@ def _reference_points(
         ref_x[todo] = x0 + (ix[todo] + fx) * cell
         ref_y[todo] = y0 + (iy[todo] + fy) * cell
         again = [
-            chunk[_on_an_edge(chunk, ref_x, ref_y, vertices, edge_of, edge_start)]
+            chunk[_on_an_edge(chunk, ref_x, ref_y, vx, vy, edge_of, edge_start)]
             for chunk in np.array_split(todo, max(1, len(todo) // (_BATCH // 4)))
         ]
         todo = np.concatenate(again) if again else todo[:0]
@@ -413,7 +473,7 @@ def _reference_points(
 
 
 def _on_an_edge(
-    cells: NDArray, ref_x: NDArray, ref_y: NDArray, vertices: NDArray, edge_of: NDArray,
+    cells: NDArray, ref_x: NDArray, ref_y: NDArray, vx: NDArray, vy: NDArray, edge_of: NDArray,
     edge_start: NDArray,
 ) -> NDArray[np.bool_]:  # fmt: skip
     """Whether each cell's reference point lies on one of the cell's edges."""
@@ -421,8 +481,8 @@ def _on_an_edge(
     rows = _expand(edge_start[cells], counts)
     owner = np.repeat(np.arange(len(cells)), counts)
     edge = edge_of[rows]
-    ax, ay = vertices[edge, 0], vertices[edge, 1]
-    bx, by = vertices[edge + 1, 0], vertices[edge + 1, 1]
+    ax, ay = vx[edge], vy[edge]
+    bx, by = vx[edge + 1], vy[edge + 1]
     qx, qy = ref_x[cells][owner], ref_y[cells][owner]
     on = ((bx - ax) * (qy - ay) - (by - ay) * (qx - ax)) == 0
     on &= (np.minimum(ax, bx) <= qx) & (qx <= np.maximum(ax, bx))
@@ -431,23 +491,29 @@ def _on_an_edge(
 
 
 def _join(locator: GridLocator, parts: list[dict[str, NDArray]]) -> None:
-    """Concatenate the zones' boundary cells, offsetting their start arrays."""
-    cand_starts, edge_starts = [], []
+    """Concatenate the zones' boundary cells, offsetting their start arrays; each zone's
+    array is released once copied (the metropolitan zone's are hundreds of MB)."""
     cand_total = edge_total = 0
     for part in parts:
-        cand_starts.append(part["cand_start"][:-1] + cand_total)
-        edge_starts.append(part["edge_start"][:-1] + edge_total)
+        part["cand_start"] = part["cand_start"][:-1] + cand_total
+        part["edge_start"] = part["edge_start"][:-1] + edge_total
         cand_total += len(part["cand"])
         edge_total += len(part["edge"])
-    locator.cand_start = np.concatenate([*cand_starts, [cand_total]]).astype(np.int64)
-    locator.edge_start = np.concatenate([*edge_starts, [edge_total]]).astype(np.int64)
-    dtypes = {"cand": np.int32, "ref_inside": np.int8, "ref_x": np.float64,
-              "ref_y": np.float64, "edge": np.int32, "edge_slot": np.int16}  # fmt: skip
+    ends = {"cand_start": cand_total, "edge_start": edge_total}
+    dtypes = {"cand_start": np.int64, "edge_start": np.int64, "cand": np.int32,
+              "ref_inside": np.int8, "ref_x": np.float64, "ref_y": np.float64,
+              "edge": np.int32, "edge_slot": np.int16, "edge_ref_above": np.int8}  # fmt: skip
     for name, dtype in dtypes.items():
-        values = [part[name] for part in parts]
-        setattr(
-            locator, name, np.concatenate(values).astype(dtype) if values else np.empty(0, dtype)
-        )
+        values = [part.pop(name).astype(dtype, copy=False) for part in parts]
+        if name in ends:
+            values.append(np.array([ends[name]], dtype=dtype))
+        setattr(locator, name, np.concatenate(values) if values else np.empty(0, dtype))
+        del values
+
+
+def _mapped(path: Path) -> NDArray:
+    """A ``.npy`` file memory-mapped, as a plain array (``np.memmap`` slows every indexing)."""
+    return np.asarray(np.load(path, mmap_mode="r"))
 
 
 def _sorted_unique(values: NDArray[np.int64]) -> NDArray[np.int64]:

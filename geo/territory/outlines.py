@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -122,9 +122,17 @@ class BuiltOutlines:
     """Every derived outline computed from the published files, each once, when first asked
     (what :mod:`geo.territory.prepared` stores; tests and small references use it directly)."""
 
-    def __init__(self, cog: Cog, published: dict[str, gpd.GeoDataFrame | None]) -> None:
+    def __init__(
+        self,
+        cog: Cog,
+        published: Mapping[str, gpd.GeoDataFrame | Callable[[], gpd.GeoDataFrame] | None],
+    ) -> None:
+        """``published`` maps each level to its outlines, or to a function reading them
+        (read when first needed: a preparation builds the locate index before)."""
         self._cog = cog
-        self._communes, self.unknown_outline_codes = current_communes(cog, published["commune"])
+        communes = published["commune"]
+        communes = communes() if callable(communes) else communes
+        self._communes, self.unknown_outline_codes = current_communes(cog, communes)
         self._published = published
         self._exact: dict[str, gpd.GeoDataFrame] = {"commune": self._communes}
         self._display: dict[str, gpd.GeoDataFrame] = {}
@@ -138,8 +146,9 @@ class BuiltOutlines:
 
     def exact(self, level: str, codes: Collection[str] | None = None) -> gpd.GeoDataFrame:
         if level not in self._exact:
+            given = self._published.get(level)
             self._exact[level] = level_outlines(
-                level, self._cog, self._communes, self._published.get(level)
+                level, self._cog, self._communes, given() if callable(given) else given
             )
         return _subset(self._exact[level], codes)
 

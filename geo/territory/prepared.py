@@ -41,7 +41,7 @@ from geo.territory.ref import LEVELS
 from geo.territory.reference import Cog
 
 #: Bump when what is prepared or how changes: every prepared folder is then rebuilt.
-PREPARED_VERSION = 1
+PREPARED_VERSION = 4
 MANIFEST = "prepared.json"
 #: Rows per Parquet row group: a lookup by code reads one group of outlines, not all.
 _ROW_GROUP = 512

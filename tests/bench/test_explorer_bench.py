@@ -9,9 +9,15 @@ import pytest
 from geo.cli import main
 
 
-def test_bench_explorer_small(geo_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
-    # The benchmark runs in a child process (benchmarks/explorer.py): it reads the mirror.
-    code = main(["bench", "explorer", "--points", "3000", "--repeat", "1", "--json"])
+def test_bench_explorer_small(
+    geo_env: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The benchmark runs in a child process (benchmarks/explorer.py) on the mirror it is
+    # given; the variables it sets for its child are restored after the test.
+    for name in ("GEO_DATA_MIRROR", "GEO_DATA_DIR"):
+        monkeypatch.setenv(name, geo_env[name])
+    args = ["--points", "3000", "--repeat", "1", "--json", "--mirror", geo_env["GEO_DATA_MIRROR"]]
+    code = main(["bench", "explorer", *args])
     out, err = capsys.readouterr()
     assert code == 0, err
     result = json.loads(out)

@@ -327,14 +327,22 @@ def test_locate_csv_missing_input(tmp_path: Path, capsys: pytest.CaptureFixture[
 # --- bench ------------------------------------------------------------------------------------
 
 
-def test_bench_territories(capsys: pytest.CaptureFixture[str]) -> None:
+def test_bench_territories(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The benchmark points this process at the mirror it measures: restored after the test.
+    monkeypatch.setenv("GEO_DATA_MIRROR", "")
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    mirror = str(require_mirror())
     code, out, err = run(
-        capsys, "bench", "territories", "--points", "20000", "--repeat", "1", "--json"
-    )
+        capsys, "bench", "territories", "--points", "20000", "--repeat", "1", "--json",
+        "--mirror", mirror,
+    )  # fmt: skip
     assert code == 0, err
     result = json.loads(out)
     assert {"points", "locate_points_per_s", "sjoin_points_per_s"} <= set(result)
     assert result["points"] == 20_000
     assert result["communes"] == 513
     assert result["agreement_with_sjoin"] == 1.0
+    assert result["mirror"] == str(Path(mirror).resolve())
     assert 0.5 < result["share_located"] <= 1.0
