@@ -128,7 +128,7 @@ def bench_explorer(
         frame = load_dataset(CATALOGUE["irve"], path, territories=territories, schema=False).frame
     date_text = _date_text(frame)
     # Cached by the page (st.cache_resource), as pages/carte.py does.
-    context = maps.outlines_geojson(territories.display_outlines("departement"))
+    context = maps.overview_geojson(territories.display_outlines("departement"))
     power = pd.to_numeric(frame["puissance_kw"], errors="coerce").to_numpy()
 
     def page_map() -> folium.Map:

@@ -133,8 +133,16 @@ def render() -> None:
             )
             selection = maps.Selection(selected.level, selected.code, label, geometry)
 
-    communes = resources.background_communes(settings) if territories is not None else None
-    departements = resources.outlines_geojson("departement", settings) if territories else None
+    communes = None
+    if territories is not None:
+        # Inside a chosen territory, its communes; at the national view, all of them only
+        # when they fit the browser budget (the small reference, not all of France).
+        communes = (
+            resources.communes_inside(selected, settings)
+            if selected is not None and selected.level != "commune"
+            else resources.background_communes(settings)
+        )
+    departements = resources.context_outlines(settings) if territories else None
     m = maps.territory_map(
         outlines=communes if isinstance(communes, dict) else None,
         outlines_name="Communes",

@@ -138,7 +138,7 @@ def _build_map(
     a filter change keeps the user's zoom) and what st_folium must send back."""
     # The map starts where the link said; later views only go to the URL (no remount per pan).
     view = st.session_state.get(keys.INITIAL_VIEW) if selection is None else None
-    departements = resources.outlines_geojson("departement", settings)
+    departements = resources.context_outlines(settings)
     m = project_maps.explorer_map(
         basemap=state.basemap,
         offline=settings.offline,
@@ -261,7 +261,7 @@ def _exports(
     link: Callable[[int], str],
 ) -> None:
     def html_map() -> bytes:
-        departements = resources.outlines_geojson("departement", settings)
+        departements = resources.context_outlines(settings)
         standalone = project_maps.explorer_map(
             basemap="osm",
             selection=selection,

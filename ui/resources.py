@@ -106,6 +106,15 @@ def outlines_geojson(level: str, settings: Settings) -> dict[str, Any] | GeoErro
 
 
 @st.cache_resource(show_spinner=False)
+def context_outlines(settings: Settings) -> dict[str, Any] | GeoError:
+    """The départements drawn behind a national map, light (:func:`maps.overview_geojson`)."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    return maps.overview_geojson(reference.display_outlines("departement"))
+
+
+@st.cache_resource(show_spinner=False)
 def outlines_size(level: str, settings: Settings) -> int | GeoError:
     """Bytes of every outline of a level in the page, for the choropleth budget: exact when
     they may fit, a lower bound (counted, not built) when they cannot."""
@@ -129,6 +138,20 @@ def background_communes(settings: Settings) -> dict[str, Any] | GeoError:
     if communes_size > maps.OUTLINES_BUDGET_BYTES - departements_size:
         return MapTooHeavyError("Communes trop nombreuses pour la vue nationale.")
     return outlines_geojson("commune", settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def communes_inside(territory: TerritoryRef, settings: Settings) -> dict[str, Any] | GeoError:
+    """The commune outlines of a territory as the map sends them, or :class:`MapTooHeavyError`
+    when they exceed the outlines budget."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    codes = reference.communes_in(territory.level, territory.code)
+    data = maps.outlines_geojson(reference.display_outlines("commune", codes))
+    if maps.geojson_size(data) > maps.OUTLINES_BUDGET_BYTES:
+        return MapTooHeavyError("Communes trop nombreuses pour être dessinées ici.")
+    return data
 
 
 def choropleth(
@@ -162,8 +185,17 @@ def choropleth(
             national_size=size,
             table=table,
             population=people,
+            pixels=lambda: pixel_grid(level, settings),
         )
     )
+
+
+@st.cache_resource(show_spinner="Préparation de la carte nationale…", max_entries=4)
+def pixel_grid(level: str, settings: Settings) -> choropleths.PixelGrid:
+    """The territory under each pixel of the national picture of a level (once per level)."""
+    reference = territories(settings)
+    assert isinstance(reference, Territories)  # a choropleth is built only with the reference
+    return choropleths.pixel_grid(reference, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -22,7 +22,9 @@ from geo.datasets.catalogue import CATALOGUE
 from geo.errors import MapTooHeavyError
 from geo.mapping import base as maps
 from geo.mapping.choropleth import choropleth_layer
+from geo.mapping.raster import PixelGrid, raster_layer
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
+from geo.territory.raster import NATIONAL_BOUNDS
 from geo.territory.ref import LEVEL_PLURALS
 
 #: Levels a choropleth is drawn at, lighter first.
@@ -147,11 +149,15 @@ def build_choropleth(
     national_size: int,
     table: pd.DataFrame | None = None,
     population: pd.Series | None = None,
+    pixels: Callable[[], PixelGrid] | None = None,
 ) -> Choropleth:
     """The choropleth of ``indicator``: the selected ``projects`` per territory, or the
     dataset figure of ``table`` (:func:`geo.indicators.indicator_table` of its level) per
-    10,000 inhabitants. Raises :class:`MapTooHeavyError` when the outlines do not fit.
+    10,000 inhabitants.
 
+    Drawn as outlines when they fit the browser budget; at the national view of a level too
+    heavy for it (the communes), as a picture when ``pixels`` gives the territory under each
+    pixel (:mod:`geo.mapping.raster`); else :class:`MapTooHeavyError` says what to choose.
     A territory without project has 0 (it is in ``population``); a territory a dataset does
     not cover stays "non disponible", never 0 (:mod:`geo.indicators`).
     """
@@ -160,12 +166,17 @@ def build_choropleth(
     if territory is not None:
         communes = territories.communes_in(territory.level, territory.code)
         inside = codes_inside(territories.cog.communes, communes, level)
-    outlines = drawable_outlines(
-        lambda codes: territories.display_outlines(level, codes),
-        level,
-        national_size=national_size,
-        inside=inside,
-    )
+    outlines = None
+    try:
+        outlines = drawable_outlines(
+            lambda codes: territories.display_outlines(level, codes),
+            level,
+            national_size=national_size,
+            inside=inside,
+        )
+    except MapTooHeavyError:
+        if pixels is None or inside is not None:
+            raise
     notices: list[str] = []
     if source == PROJECTS_INDICATOR:
         values = indicator_values(projects[f"code_{level}"])
@@ -183,7 +194,21 @@ def build_choropleth(
         credit = dataset.licence.attribution
         if not values.notna().any():
             notices.append(NOT_COVERED)
+    if outlines is None:
+        assert pixels is not None
+        layer = raster_layer(
+            pixels(), values, label=indicator_label(indicator), unit=unit, source=credit
+        )
+        return Choropleth(layer, notices)
     layer = choropleth_layer(
         outlines, values, label=indicator_label(indicator), unit=unit, source=credit
     )
     return Choropleth(layer, notices)
+
+
+def pixel_grid(territories: Territories, level: str) -> PixelGrid:
+    """The territory of ``level`` under each pixel of the national picture."""
+    # Index -1 (outside) reads the last code, None, as in the territory engine.
+    return PixelGrid(
+        NATIONAL_BOUNDS, territories.national_pixels(), territories.outline_level_codes(level)
+    )

@@ -159,11 +159,20 @@ def base_map(
     return m
 
 
-def _rounded(geometries: np.ndarray) -> np.ndarray:
-    return shapely.transform(geometries, lambda xy: np.round(xy, COORDINATE_DECIMALS))
+#: The context outlines of a national view (départements behind the projects) are drawn at
+#: zoom 5-7, where a pixel is 1-5 km: simplified to ~2 km and rounded to ~100 m they weigh
+#: half the display outlines, for the same picture.
+OVERVIEW_TOLERANCE_DEG = 0.02
+OVERVIEW_DECIMALS = 3
 
 
-def outlines_geojson(frame: gpd.GeoDataFrame, *, label_column: str = "nom") -> dict[str, Any]:
+def _rounded(geometries: np.ndarray, decimals: int = COORDINATE_DECIMALS) -> np.ndarray:
+    return shapely.transform(geometries, lambda xy: np.round(xy, decimals))
+
+
+def outlines_geojson(
+    frame: gpd.GeoDataFrame, *, label_column: str = "nom", decimals: int = COORDINATE_DECIMALS
+) -> dict[str, Any]:
     """A FeatureCollection of ``code``, escaped ``nom`` and rounded geometry (EPSG:4326).
 
     Worth caching by the caller: it is the bulk of what a map sends to the browser.
@@ -171,7 +180,7 @@ def outlines_geojson(frame: gpd.GeoDataFrame, *, label_column: str = "nom") -> d
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     frame = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
-    geometries = _rounded(frame.geometry.to_numpy())
+    geometries = _rounded(frame.geometry.to_numpy(), decimals)
     features = [
         {
             "type": "Feature",
@@ -183,6 +192,13 @@ def outlines_geojson(frame: gpd.GeoDataFrame, *, label_column: str = "nom") -> d
         )
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def overview_geojson(frame: gpd.GeoDataFrame) -> dict[str, Any]:
+    """:func:`outlines_geojson` of a coverage simplified for the national view."""
+    simplified = shapely.coverage_simplify(frame.geometry.to_numpy(), OVERVIEW_TOLERANCE_DEG)
+    light = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=simplified, crs=frame.crs)
+    return outlines_geojson(light, decimals=OVERVIEW_DECIMALS)
 
 
 def geojson_size(data: dict[str, Any]) -> int:

@@ -103,13 +103,29 @@ def choropleth_layer(
     group = folium.FeatureGroup(name=name or label)
     payload = {"data": data, "colours": colours, "missing": NOT_AVAILABLE_COLOUR}
     _Choropleth(payload).add_to(group)
+    legend(label, breaks, colours, unit=unit, source=source).add_to(group)
+    return group
+
+
+def legend(
+    label: str,
+    breaks: list[float],
+    colours: list[str],
+    *,
+    unit: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+) -> Legend:
+    """The legend of a choropleth: its classes, "non disponible", the source and a note."""
+    suffix = f" {unit}" if unit else ""
     rows = [f"<b>{html.escape(label)}</b>"]
     for position, colour in enumerate(colours if breaks else []):
         low, high = breaks[position], breaks[min(position + 1, len(breaks) - 1)]
         text = f"{french_number(low)} – {french_number(high)}{suffix}"
         rows.append(swatch(colour) + html.escape(text))
     rows.append(swatch(NOT_AVAILABLE_COLOUR) + NOT_AVAILABLE)
+    if note:
+        rows.append(html.escape(note))
     if source:
         rows.append(f"<i>{html.escape(source)}</i>")
-    Legend("<br>".join(rows), position="bottomleft").add_to(group)
-    return group
+    return Legend("<br>".join(rows), position="bottomleft")

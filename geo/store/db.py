@@ -230,17 +230,24 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+def _recorded_revision(connection: Connection) -> str | None:
+    """The revision in ``alembic_version``, read without Alembic (None when there is none)."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(engine: Engine, revision: str = "head") -> str | None:
-    """Upgrade the schema to ``revision``, safely under concurrent starts; the revision now."""
-    from alembic import command
+    """Upgrade the schema to ``revision``, safely under concurrent starts; the revision now.
 
-    target = head_revision() if revision == "head" else revision
+    A store already at the head revision is checked with one query: Alembic (a tenth of a
+    second to import and scan) is loaded only when there is something to upgrade."""
+    from geo.store.migrations import HEAD
 
-    def check(connection: Connection) -> str | None:
-        return current_revision(connection)
-
-    if run_with_retry(engine, check, write=False) == target:
+    target = HEAD if revision == "head" else revision
+    if run_with_retry(engine, _recorded_revision, write=False) == target:
         return target
+    from alembic import command
 
     def upgrade(connection: Connection) -> str | None:
         if not is_sqlite(engine):

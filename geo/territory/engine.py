@@ -52,6 +52,7 @@ class OutlineSource(Protocol):
     def coordinates(self, level: str) -> int: ...
     def neighbours(self, level: str) -> pd.DataFrame: ...
     def locator(self) -> GridLocator: ...
+    def national_pixels(self) -> np.ndarray: ...
     def points(self) -> pd.DataFrame: ...
 
 
@@ -106,6 +107,16 @@ class Territories:
             for name, column in self._outline_columns.items()
         ]
         return pd.concat(columns, axis=1)
+
+    def national_pixels(self) -> np.ndarray:
+        """The commune outline index under each pixel of the national picture (-1 outside,
+        see :mod:`geo.territory.raster`), computed once per edition."""
+        return self._source.national_pixels()
+
+    def outline_level_codes(self, level: str) -> np.ndarray:
+        """The code of ``level`` of each commune outline, by index (and None at index -1,
+        outside), as :meth:`national_pixels` gives them."""
+        return self._outline_columns[f"code_{check_level(level)}"]
 
     @cached_property
     def _outline_columns(self) -> dict[str, np.ndarray]:

@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geo.territory.locate import GridLocator
+from geo.territory.raster import pixel_centres
 from geo.territory.reference import Cog
 
 #: Display simplification tolerance per level, in degrees (~100 m for communes).
@@ -173,6 +174,13 @@ class BuiltOutlines:
     def drop_locator(self) -> None:
         """Forget the locate index (once saved: the rest of a preparation needs the memory)."""
         self._locator = None
+
+    def national_pixels(self) -> np.ndarray:
+        """The commune outline index under each pixel of :mod:`geo.territory.raster`'s picture
+        (-1 outside)."""
+        lat, lon = pixel_centres()
+        index = self.locator().locate(lon.ravel(), lat.ravel())
+        return index.astype(np.int32).reshape(lat.shape)
 
     def points(self) -> pd.DataFrame:
         if self._points is None:

@@ -41,8 +41,11 @@ from geo.territory.ref import LEVELS
 from geo.territory.reference import Cog
 
 #: Bump when what is prepared or how changes: every prepared folder is then rebuilt.
-PREPARED_VERSION = 4
+PREPARED_VERSION = 5
 MANIFEST = "prepared.json"
+#: ``{file: [size, mtime_ns]}`` of the files whose checksum was verified: an unchanged file is
+#: not read again at every start (a damaged or rewritten one has another size or time).
+VERIFIED = "verified.json"
 #: Rows per Parquet row group: a lookup by code reads one group of outlines, not all.
 _ROW_GROUP = 512
 _CHUNK = 1 << 20
@@ -70,6 +73,7 @@ def write_prepared(
         _write_cog(work, cog)
         # The locate index first, saved and dropped: its build is the memory peak.
         built.locator().save(work / "locate")
+        np.save(work / "pixels.npy", built.national_pixels())
         built.drop_locator()
         for level in LEVELS:
             _write_outlines(work / f"exact-{level}.parquet", built.exact(level))
@@ -170,6 +174,9 @@ class PreparedOutlines:
             self._cache[key] = GridLocator.load(self.folder / "locate")
         return self._cache[key]
 
+    def national_pixels(self) -> np.ndarray:
+        return np.asarray(np.load(self.folder / "pixels.npy", mmap_mode="r"))
+
     def points(self) -> pd.DataFrame:
         key = ("points", "commune")
         if key not in self._cache:
@@ -212,12 +219,34 @@ def open_prepared(folder: Path, key: str) -> tuple[Cog, PreparedOutlines]:
     if meta.get("version") != PREPARED_VERSION or meta.get("key") != key:
         msg = f"Référence préparée d'une autre édition ou version : {folder.name}."
         raise PreparedCorrupt(msg)
-    for name, expected in meta["files"].items():
+    _verify(folder, meta["files"])
+    return _read_cog(folder), PreparedOutlines(folder, meta)
+
+
+def _verify(folder: Path, files: Mapping[str, Mapping[str, int]]) -> None:
+    """Check every file's size and CRC-32 against the manifest; or :class:`PreparedCorrupt`."""
+    try:
+        verified = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        verified = {}
+    stamps: dict[str, list[int]] = {}
+    for name, expected in files.items():
         path = folder / name
-        if not path.is_file() or _fingerprint(path) != expected:
+        try:
+            stat = path.stat()
+        except OSError:
+            stat = None
+        if stat is None or stat.st_size != expected["size"]:
+            msg = f"Fichier préparé manquant ou tronqué : {folder.name}/{name}."
+            raise PreparedCorrupt(msg)
+        stamps[name] = [stat.st_size, stat.st_mtime_ns]
+        if verified.get(name) != stamps[name] and _fingerprint(path) != expected:
             msg = f"Fichier préparé endommagé : {folder.name}/{name}."
             raise PreparedCorrupt(msg)
-    return _read_cog(folder), PreparedOutlines(folder, meta)
+    if stamps != verified:
+        temp = folder / f".{VERIFIED}.{os.getpid()}"
+        temp.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(temp, folder / VERIFIED)
 
 
 def _read_cog(folder: Path) -> Cog:

@@ -306,26 +306,37 @@ def test_indicator_restored_from_the_url() -> None:
     assert not at.warning
 
 
-def test_commune_choropleth_over_budget_needs_a_territory(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Over the browser budget, the national commune map is replaced by a French notice, and
-    choosing a territory draws its communes only."""
+def test_commune_choropleth_over_budget_is_a_picture_then_outlines_in_a_territory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over the browser budget, the national commune map is drawn as a picture (one pixel per
+    ~1 km), and choosing a territory draws its communes' outlines only."""
     from geo.explorer import choropleth
     from geo.mapping import base as maps
 
     drawn: list[Any] = []
-    layer = choropleth.choropleth_layer
+    pictures: list[Any] = []
+    layer, picture = choropleth.choropleth_layer, choropleth.raster_layer
 
     def spy(outlines: Any, values: Any, **kwargs: Any) -> Any:
         drawn.append(outlines)
         return layer(outlines, values, **kwargs)
 
+    def spy_picture(grid: Any, values: Any, **kwargs: Any) -> Any:
+        pictures.append((grid, values))
+        return picture(grid, values, **kwargs)
+
     monkeypatch.setattr(choropleth, "choropleth_layer", spy)
+    monkeypatch.setattr(choropleth, "raster_layer", spy_picture)
     monkeypatch.setattr(
         maps, "OUTLINES_BUDGET_BYTES", 100_000
     )  # the mirror's 513 communes: ~550 kB
     at = _page(indicateur="projets:commune")
-    assert drawn == []
-    assert any("choisissez d'abord un territoire" in str(i.value) for i in at.info)
+    assert drawn == [] and len(pictures) == 1
+    grid, values = pictures[0]
+    located = grid.codes_shown()
+    assert "38185" in located and "75056" in located  # Grenoble and Paris are in the picture
+    assert values["38185"] == 2  # the two Grenoble projects
+    assert not at.warning
     _do(at.text_input(key="f_territoire").input("Grenoble"))
     assert list(drawn[-1]["code"]) == ["38185"]
-    assert not any("choisissez d'abord" in str(i.value) for i in at.info)

@@ -102,3 +102,9 @@ def test_concurrent_starts_migrate_once(tmp_path: Path) -> None:
         thread.join()
     assert errors == []
     assert revisions == [head_revision()] * 6
+
+
+def test_the_declared_head_is_alembics_head() -> None:
+    from geo.store.migrations import HEAD
+
+    assert HEAD == head_revision()
