@@ -192,13 +192,25 @@ class Territories:
         return None
 
     def chain(self, level: str, code: str) -> list[tuple[str, str, str]]:
-        """``[(level, code, nom)]`` from this territory up to its région."""
-        links: list[tuple[str, str, str]] = []
-        current: tuple[str, str] | None = (level, self._key(level, code))
-        while current is not None:
-            links.append((current[0], current[1], self.nom(*current)))
-            current = self.parent(*current)
-        return links
+        """``[(level, code, nom)]`` from this territory up to its région. A commune's
+        département is its own (COG), never its EPCI's: Paris is in the Métropole du Grand
+        Paris, whose members span four départements, and in Paris (75)."""
+        code = self._key(level, code)
+        links: list[tuple[str, str]] = [(level, code)]
+        if level == "commune":
+            row = self._communes.loc[code]
+            if _present(row["epci"]):
+                links.append(("epci", str(row["epci"])))
+            links.append(("departement", str(row["departement"])))
+        elif level == "epci":
+            links.append(("departement", self._epci_departement[code]))
+        current = self.parent(*links[-1]) if links[-1][0] == "departement" else None
+        if level == "departement":
+            current = self.parent(level, code)
+        if current is not None:
+            links.append(current)
+        return [(link_level, link_code, self.nom(link_level, link_code))
+                for link_level, link_code in links]  # fmt: skip
 
     def children(self, level: str, code: str) -> list[str]:
         """Codes one level down: région → départements → EPCI → communes."""

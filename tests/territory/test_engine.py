@@ -128,6 +128,19 @@ def test_chain_of_grenoble(terr: Territories) -> None:
     ]
 
 
+def test_the_departement_of_a_commune_is_its_own_not_its_epcis(terr: Territories) -> None:
+    # Paris belongs to the Métropole du Grand Paris, whose "main" département is another.
+    assert terr.chain("commune", "75056") == [
+        ("commune", "75056", "Paris"),
+        ("epci", "200054781", "Métropole du Grand Paris"),
+        ("departement", "75", "Paris"),
+        ("region", "11", "Île-de-France"),
+    ]
+    assert [level for level, _, _ in terr.chain("region", "84")] == ["region"]
+    assert [level for level, _, _ in terr.chain("departement", "38")] == ["departement", "region"]
+    assert [c for _, c, _ in terr.chain("epci", "200040715")] == ["200040715", "38", "84"]
+
+
 def test_chain_of_a_commune_without_epci(terr: Territories) -> None:
     # Island communes belong to no EPCI: the chain goes straight to the département.
     assert [level for level, _, _ in terr.chain("commune", "22016")] == [
