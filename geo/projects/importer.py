@@ -56,6 +56,7 @@ from geo.projects.model import STATUSES, Project
 from geo.projects.placement import CommunePlacer, PlacementError
 from geo.projects.readers import GEOMETRY, file_format, read_csv, read_geojson, read_gpkg
 from geo.settings import Settings, get_settings
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter
 from geo.text import search_words
 
@@ -67,6 +68,8 @@ if TYPE_CHECKING:
 _CHUNK = 500
 
 FORMATS = ("csv", "geojson", "gpkg")
+#: Who imports when the caller does not say (tests, benchmarks).
+IMPORT_OPERATOR = Operator("import")
 
 Reference = Callable[[], "Territories"]
 
@@ -120,12 +123,14 @@ def import_projects(
     mapping: Mapping[str, str | None] | None = None,
     status: str = "publie",
     source: str | None = None,
-    actor: str = "import",
+    operator: Operator = IMPORT_OPERATOR,
     settings: Settings | None = None,
 ) -> ImportReport:
-    """Import one file into ``store``; see the module docstring. ``territories`` (or a function
-    returning it, called only if a row needs placing) places rows that only name a commune;
-    by default the reference is loaded with ``settings`` when first needed."""
+    """Import one file into ``store`` as ``operator`` (an import is an operator's command: it
+    may publish and update the projects it matches); see the module docstring.
+    ``territories`` (or a function returning it, called only if a row needs placing) places
+    rows that only name a commune; by default the reference is loaded with ``settings`` when
+    first needed."""
     path = Path(path)
     if status not in STATUSES:
         msg = f"Statut inconnu : {status!r} (attendu : {', '.join(STATUSES)})."
@@ -185,7 +190,7 @@ def import_projects(
     # The store validates every row (once: a rejected row is reported with its line) and
     # writes the valid ones in one transaction.
     try:
-        results = store.add_many(valid, actor=actor, status=status)
+        results = store.add_many(valid, actor=operator, status=status, match_existing=True)
     except sqlalchemy.exc.SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
         msg = f"L'import a échoué, rien n'a été écrit (transaction annulée) : {cause}"

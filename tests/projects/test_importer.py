@@ -15,6 +15,7 @@ from reference import territories
 from geo.cli import main
 from geo.errors import GeoError
 from geo.projects.importer import import_projects
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 
 HEADER = (
@@ -172,7 +173,7 @@ def test_reimport_is_idempotent_and_updates_changed_rows(
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 0)
 
     pid = by_external_id(store)["r2"].id
-    store.set_status(pid, "archive", moderator="modo")
+    store.set_status(pid, "archive", operator=Operator("modo"))
     lines[2] = "r2;Deux;Résumé ajouté;;velo;idee;;;45.19;5.72;"
     changed = import_projects(write(tmp_path, lines), store, territories=territories())
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 3)
