@@ -158,6 +158,24 @@ def _link(node: Any) -> str:
     return f"[{label}]({href})"
 
 
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: ``'`` before a formula (``=…``, ``+…``,
+    ``-…``, ``@…``, tab, carriage return), as OWASP advises. A cell already quoted so gets one
+    quote more, so that :func:`from_spreadsheet_text` gives back exactly what was written."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
+
+
+def from_spreadsheet_text(text: str) -> str:
+    """What :func:`spreadsheet_text` was given (one quote less before a formula)."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def html_text(value: object) -> str:
     """Text for HTML that folium embeds in a JavaScript template literal: the HTML specials
     and the literal's own (backtick, ``${``, backslash) are entities."""

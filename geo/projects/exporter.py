@@ -9,6 +9,9 @@ half a file, and a failed export leaves the previous file untouched.
   correctly with a double click (without the BOM it reads UTF-8 as Windows-1252, and it
   expects ``;`` where the decimal mark is a comma); lists are joined by ``;`` inside quoted
   cells; numbers use a decimal point; our importer and pandas (``sep=";"``) read it back.
+  A text cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'``, so
+  a spreadsheet shows it as text instead of running a formula (OWASP); the importer removes
+  that quote again, so an export still imports back into the same projects.
 - **GeoJSON**: a FeatureCollection of Points (RFC 7946, WGS84) whose properties keep JSON
   types, like ``projects add``.
 - **GeoPackage**: layer ``projets``, EPSG:4326 points, typed columns (numbers, booleans, UTC
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from geo.errors import GeoError
 from geo.projects.exchange import EXPORT_COLUMNS, flat_values, properties, text_value
 from geo.projects.model import Project
+from geo.text import spreadsheet_text
 
 if TYPE_CHECKING:
     from geo.store.project_store import ProjectFilter, ProjectStore
@@ -90,7 +94,12 @@ def write_csv(path: Path, items: Sequence[Project], communes: Sequence[str | Non
         writer.writerow(EXPORT_COLUMNS)
         for project, commune in zip(items, communes, strict=True):
             values = flat_values(project, commune)
-            writer.writerow([text_value(values[name]) for name in EXPORT_COLUMNS])
+            writer.writerow([_cell(values[name]) for name in EXPORT_COLUMNS])
+
+
+def _cell(value: Any) -> str:
+    """Text as a spreadsheet shows text (no formula runs), numbers and dates as they are."""
+    return spreadsheet_text(value) if isinstance(value, str) else text_value(value)
 
 
 def write_geojson(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:

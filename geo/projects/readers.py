@@ -22,6 +22,7 @@ import shapely.geometry
 
 from geo.errors import GeoError
 from geo.projects.exchange import RowError
+from geo.text import from_spreadsheet_text
 
 #: A CSV field larger than this stops the reading of the file (a project's longest field, a
 #: 10,000-vertex area, is far below; 10 MB descriptions are read, then rejected by length).
@@ -115,7 +116,8 @@ def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
                 continue
             record: dict[str, str] = {}
             for column, value in zip(header, values, strict=False):
-                record.setdefault(column, value)
+                # Our exports quote formulas for spreadsheets (see geo.projects.exporter).
+                record.setdefault(column, from_spreadsheet_text(value))
             yield line, record
 
 

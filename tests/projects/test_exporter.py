@@ -232,3 +232,54 @@ def test_empty_export_is_a_valid_file(tmp_path: Path, file_format: str) -> None:
         assert pyogrio.read_info(path)["features"] == 0
         assert pyogrio.read_info(path)["crs"] == "EPSG:4326"
     store.close()
+
+
+# --- spreadsheet formulas (issue 11) --------------------------------------------------------
+
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil","x")',
+    "summary": "\t+cmd|' /C calc'!A0",  # the model strips the tab: "+" comes first
+    "description": "-2+3+cmd|' /C calc'!A0",
+    "address": "@SUM(1)",
+    "licence": "'=déjà neutralisé",
+    "carriers": [{"name": "=1+1", "type": "association"}],
+}
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_store(tmp_path: Path) -> ProjectStore:
+    store = open_store(tmp_path / "formules.sqlite")
+    store.add(
+        FORMULAS | {"themes": ["mobilite"], "lat": 47.2184, "lon": -1.5536, "source": "essai",
+                    "external_id": "f1"},
+        actor="test",
+    )  # fmt: skip
+    return store
+
+
+def _csv_cells(content: bytes) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
+    store = _formula_store(tmp_path)
+    path = tmp_path / "projets.csv"
+    export_projects(store, path, file_format="csv")
+    [row] = _csv_cells(path.read_bytes())
+    text_cells = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+    assert not [v for v in text_cells.values() if v.startswith(_TRIGGERS)], text_cells
+    assert row["title"] == "'" + FORMULAS["title"]
+    assert row["licence"] == "''=déjà neutralisé"  # reversible: one quote more
+    assert row["lon"] == "-1.5536"  # numbers stay numbers
+    # The app's download writes the same cells.
+    from geo.explorer.export import export_file
+
+    [cells] = _csv_cells(export_file("csv", (1,), store, ProjectFilter(), None))
+    assert cells == row
+    # And the export imports back into the very same project.
+    again = import_projects(path, store, territories=territories(), source="essai")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    store.close()
