@@ -150,4 +150,4 @@ def render() -> None:
         st.caption(_loaded_summary(territories, shown=isinstance(communes, dict)))
 
 
-render()
+page.run(render)

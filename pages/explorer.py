@@ -315,4 +315,4 @@ def render() -> None:
     _exports(chosen, settings, selection, store, territories, link)
 
 
-render()
+page.run(render)

@@ -171,6 +171,8 @@ def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
     )
     if report.placed_at_commune:
         print(f"{report.placed_at_commune} projet(s) placé(s) au centre de leur commune.")
+    for warning in report.warnings:
+        print(f"Attention : {warning}", file=sys.stderr)
     for rejection in report.to_dict()["rejections"]:
         print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
     if report.ignored_columns:

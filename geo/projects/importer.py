@@ -34,6 +34,7 @@ transaction is rolled back and the store is exactly as before — a file is impo
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy.exc
 
-from geo.errors import GeoError
+from geo.errors import GeoError, ImportTooLargeError
 from geo.projects.exchange import (
     RowError,
     check_mapping,
@@ -70,6 +71,7 @@ _CHUNK = 500
 FORMATS = ("csv", "geojson", "gpkg")
 #: Who imports when the caller does not say (tests, benchmarks).
 IMPORT_OPERATOR = Operator("import")
+log = logging.getLogger(__name__)
 
 Reference = Callable[[], "Territories"]
 
@@ -90,6 +92,7 @@ class ImportReport:
     placed_at_commune: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -112,6 +115,7 @@ class ImportReport:
             "separator": self.separator,
             "placed_at_commune": self.placed_at_commune,
             "ignored_columns": self.ignored_columns,
+            "warnings": self.warnings,
         }
 
 
@@ -139,6 +143,47 @@ def import_projects(
         msg = f"Fichier introuvable : {path}"
         raise GeoError(msg)
     settings = settings or get_settings()
+    _check_size(path, settings)
+    try:
+        return _import_file(
+            path, store, territories=territories, mapping=mapping, status=status, source=source,
+            operator=operator, settings=settings,
+        )  # fmt: skip
+    except MemoryError:
+        log.error("Mémoire insuffisante pour importer %s", path.name, exc_info=True)
+        msg = (
+            f"Mémoire insuffisante pour importer {path.name} : rien n'a été écrit. Découpez le "
+            "fichier en plusieurs parties (un nouvel import reconnaît les projets déjà importés "
+            "par source et identifiant externe)."
+        )
+        raise ImportTooLargeError(msg) from None
+
+
+def _check_size(path: Path, settings: Settings) -> None:
+    size, limit = path.stat().st_size, settings.import_max_mb * 1_000_000
+    if size > limit:
+        shown = f"{size / 1_000_000:.1f}".replace(".", ",")
+        msg = (
+            f"{path.name} fait {shown} Mo, plus que la taille maximale d'un import "
+            f"({settings.import_max_mb:g} Mo, GEO_IMPORT_MAX_MB) : rien n'a été importé. "
+            "Découpez-le en fichiers plus petits (un nouvel import reconnaît les projets déjà "
+            "importés par source et identifiant externe), ou relevez la limite sur une machine "
+            "qui a la mémoire nécessaire."
+        )
+        raise ImportTooLargeError(msg)
+
+
+def _import_file(
+    path: Path,
+    store: ProjectStore,
+    *,
+    territories: Territories | Reference | None,
+    mapping: Mapping[str, str | None] | None,
+    status: str,
+    source: str | None,
+    operator: Operator,
+    settings: Settings,
+) -> ImportReport:
     columns = ColumnNames(check_mapping(mapping or {}))
     report = ImportReport(format=file_format(path), source=source or path.name)
     placer = CommunePlacer(_reference(territories, settings))

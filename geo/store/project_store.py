@@ -64,6 +64,7 @@ from geo.store.db import (
     migrate,
     projects,
     run_with_retry,
+    store_error,
 )
 from geo.store.identity import Operator
 from geo.store.query import (
@@ -126,12 +127,15 @@ class ProjectStore:
         migrate_schema: bool = True,
     ) -> None:
         self.url = url or database_url(settings)
-        self.engine = make_engine(self.url)
         self._settings = settings
         self._locate = getattr(locate, "locate", locate)
-        if migrate_schema:
-            migrate(self.engine)
-        self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+        try:
+            self.engine = make_engine(self.url)
+            if migrate_schema:
+                migrate(self.engine)
+            self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+        except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as error:
+            raise store_error(error) from error
 
     def close(self) -> None:
         self.engine.dispose()

@@ -283,3 +283,26 @@ def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
     again = import_projects(path, store, territories=territories(), source="essai")
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     store.close()
+
+
+def test_the_apps_downloads_need_no_disk(tmp_path: Path) -> None:
+    """The Explorer builds its files in memory: a full disk cannot break a download."""
+    from limited import run_geo_limited
+
+    store = open_store(tmp_path / "source.sqlite")
+    import_projects(DEMO_FILE, store, territories=territories())
+    store.close()
+    code = f"""
+from geo.explorer.export import export_file
+from geo.store import ProjectFilter, ProjectStore
+store = ProjectStore("sqlite:///{tmp_path / "source.sqlite"}", locate=lambda lat, lon: None)
+store.count()
+limit()  # from here on, no file may grow by a single byte
+for name in ("csv", "geojson", "gpkg"):
+    data = export_file(name, tuple(range(1, 42)), store, ProjectFilter())
+    print(name, len(data))
+"""
+    done = run_geo_limited("fsize", 0, ["--exec", code])
+    assert done.returncode == 0, done.stderr[-2000:]
+    sizes = dict(line.split() for line in done.stdout.splitlines())
+    assert set(sizes) == {"csv", "geojson", "gpkg"} and all(int(v) > 1000 for v in sizes.values())
