@@ -151,6 +151,9 @@ def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
             msg = f"En-tête illisible dans {path.name} : {error}"
             raise GeoError(msg) from None
         report.encoding, report.separator = encoding, separator
+        # Undecodable bytes of a header name are shown as "�" (never as lone surrogates).
+        header = [name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                  for name in header]  # fmt: skip
         names = columns.names(header)
         _require_title(names, header, path)
         width = len(header)

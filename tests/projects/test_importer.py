@@ -419,3 +419,15 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(
         import_projects(path, store, territories=territories(), settings=small)
     assert "découpez" in str(caught.value).lower() and str(tmp_path) not in str(caught.value)
     assert store.count() == 0
+
+
+def test_a_header_with_undecodable_bytes_is_reported_readably(
+    store: ProjectStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "entete.csv"
+    body = "\n".join(_rows(30)).encode("utf-8")
+    path.write_bytes(body.replace(b"lat;lon", b"lat;lon;nom\xff;cat\xe9gorie", 1) + b"\n")
+    report = import_projects(path, store, territories=territories())
+    assert report.created == 30
+    assert all(name.isprintable() and "\ufffd" in name for name in report.ignored_columns)
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # JSON-able as UTF-8
