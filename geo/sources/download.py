@@ -112,8 +112,9 @@ class _TooSlow(Exception):
 class Downloaded(NamedTuple):
     size: int
     sha256: str
-    #: Whether the server announced a length that was checked; without one, a body cut by a
-    #: closed connection looks complete, and only its content can tell (the caller checks).
+    #: Whether the end of the body was signalled (a length that was checked, or chunked
+    #: encoding); without either, a body cut by a closed connection looks complete, and only
+    #: its content can tell (the caller checks).
     length_checked: bool
 
 
@@ -231,7 +232,9 @@ def _receive(
     if expected is not None and received != expected:
         msg = f"réponse tronquée : {received} octets reçus sur {expected} annoncés"
         raise FetchError(msg)
-    return Downloaded(size, digest.hexdigest(), expected is not None)
+    # A chunked body ends with its own terminal chunk (h11 fails without it): complete too.
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    return Downloaded(size, digest.hexdigest(), expected is not None or chunked)
 
 
 def copy_from_mirror(

@@ -145,9 +145,16 @@ def _validate(source: Source, temp: Path) -> None:
 
 
 def _check_complete_csv(temp: Path) -> None:
-    """A CSV received without a length may have been cut when the connection closed: its
-    last record must be whole (as many fields as the header, no open quote)."""
+    """A CSV received without a length may have been cut when the connection closed: it must
+    end with a line end, and its last record be whole (as many fields as the header, no open
+    quote)."""
     text = temp.read_bytes().decode("utf-8", errors="replace")
+    if not text.endswith(("\n", "\r")):
+        msg = (
+            "fichier tronqué : réponse sans longueur annoncée qui ne finit pas par une fin de "
+            "ligne (connexion coupée en route ?)"
+        )
+        raise FetchError(msg)
     first = text.split("\n", 1)[0]
     separator = max(",;\t|", key=first.count)
     try:

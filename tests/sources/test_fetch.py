@@ -381,9 +381,12 @@ def test_cli_fetch_failure_exit_code(
 # --- hardening (issue 11) ---------------------------------------------------------------------
 
 GOOD_CSV = b"id;nom;puissance\n" + b"".join(b"b%d;Borne %d;22\n" % (i, i) for i in range(400))
+#: Cut halfway, this one ends inside its last field: the record still has every field.
+SHORT_ROWS = b"id;nom\n" + b"".join(b"%d;n%d\n" % (i, i) for i in range(400))
 HARDENING = {
     "/good.csv": Route(GOOD_CSV),
     "/cut.csv": Route(GOOD_CSV, behaviour="http10-cut"),
+    "/cut-field.csv": Route(SHORT_ROWS, behaviour="http10-cut"),
     "/cut.json": Route(GOOD_JSON * 1, behaviour="http10-cut"),
     "/trickle.json": Route(b" " * 200 + GOOD_JSON, behaviour="trickle", delay=0.1),
     "/to-localhost.json": Route(status=302),  # Location set per server below
@@ -412,7 +415,9 @@ def _cached_then(settings: Settings, good: str, bad: str, kind: str) -> tuple[ob
     return result, before
 
 
-@pytest.mark.parametrize(("kind", "path"), [("csv", "/cut.csv"), ("json", "/cut.json")])
+@pytest.mark.parametrize(
+    ("kind", "path"), [("csv", "/cut.csv"), ("csv", "/cut-field.csv"), ("json", "/cut.json")]
+)
 def test_a_reply_without_length_cut_halfway_keeps_the_good_copy(
     tmp_path: Path, hard_server: FakeServer, kind: str, path: str
 ) -> None:
