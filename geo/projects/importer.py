@@ -6,7 +6,10 @@ validated on its own: a bad row is reported with its line and reason, never stop
 
 - **CSV**: ``,``, ``;`` or tab separated (found from the header), UTF-8 with or without BOM,
   else Windows-1252/latin-1 (UTF-16 with a BOM too), CRLF or LF, newlines inside quoted fields.
-  ``line`` is the file line a record starts on (the header is line 1).
+  ``line`` is the file line a record starts on (the header is line 1). The encoding is decided
+  on evidence (:func:`geo.projects.readers.decide_encoding`): a line that cannot be read right
+  in it is rejected with its number, never imported as mojibake; a cell our export quoted for
+  spreadsheets (``'=…``) loses that quote.
 - **GeoJSON**: a FeatureCollection; properties are the fields, a Point geometry the location
   (a Polygon is kept as ``area`` and placed at its representative point). ``line`` is the
   feature's position, from 1.
@@ -24,6 +27,10 @@ without ``external_id`` gets ``auto-<hash of title and point>`` so that it too i
 The fields a file has no column for keep their stored values (re-importing an export, which
 has no contact e-mail, erases none); a blank cell clears its field. Created projects take the
 status given (operators import: ``publie`` by default); a ``status`` column is ignored.
+
+**Size**: a file over ``GEO_IMPORT_MAX_MB`` is refused before reading
+(:class:`~geo.errors.ImportTooLargeError`), and so is an import that runs out of memory:
+the rows are held to be written in one transaction.
 
 **Atomicity**: the rows are validated first, then every valid row of the file is written in
 one transaction (:meth:`geo.store.ProjectStore.add_many`): if anything fails while writing, the
