@@ -91,3 +91,17 @@ class RowError(GeoError):
 
 class PlacementError(RowError):
     """The French reason why a row could not be placed at a commune."""
+
+
+class StoreError(GeoError):
+    """The project store cannot be read or written (damaged file, permissions, full disk,
+    database server away); the message says what to do, the detail goes to the server log."""
+
+
+class ExportError(GeoError):
+    """An export could not be written (no space left, no right to write); nothing was
+    replaced."""
+
+
+class ImportTooLargeError(GeoError):
+    """A file to import is over the size limit, or its reading ran out of memory."""

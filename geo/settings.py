@@ -26,6 +26,12 @@ GEO_USER_AGENT : str, default ``carte-communs-energie/<version>``
 GEO_DEMO : bool, default ``true``
     Load the example projects of ``data/demo_projects.csv`` into an empty project store at
     start; ``0`` starts with an empty map.
+GEO_HTTP_DEADLINE : float seconds, default ``900``
+    Longest time one download may take as a whole, however steadily a slow server trickles
+    (``GEO_HTTP_TIMEOUT`` bounds each wait for data, this the total).
+GEO_IMPORT_MAX_MB : float megabytes, default ``10``
+    Largest file ``projects import`` reads (an import holds its rows in memory to write them
+    in one transaction: 10 MB, about 60,000 rows, stays under 1 GB); a larger one is refused.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ class Settings:
     http_timeout: float
     user_agent: str
     demo: bool = True
+    http_deadline: float = 900.0
+    import_max_mb: float = 10.0
 
 
 def parse_bool(value: object) -> bool:
@@ -79,6 +87,17 @@ def parse_seconds(value: object) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(msg)
     return seconds
+
+
+def parse_megabytes(value: object) -> float:
+    msg = "attendu : un nombre de mégaoctets positif"
+    try:
+        size = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(msg) from None
+    if not math.isfinite(size) or size <= 0:
+        raise ValueError(msg)
+    return size
 
 
 def parse_path(value: object) -> Path:
@@ -121,6 +140,10 @@ SETTINGS: tuple[Setting, ...] = (
             "agent utilisateur des requêtes sortantes"),
     Setting("GEO_DEMO", "demo", True, parse_bool,
             "charger les projets d'exemple dans un registre vide au démarrage"),
+    Setting("GEO_HTTP_DEADLINE", "http_deadline", 900, parse_seconds,
+            "durée maximale en secondes d'un téléchargement entier"),
+    Setting("GEO_IMPORT_MAX_MB", "import_max_mb", 10, parse_megabytes,
+            "taille maximale en mégaoctets d'un fichier importé (projects import)"),
 )  # fmt: skip
 #: Setting names, in the order they are documented above (a test checks the docstring and README).
 SETTING_NAMES = tuple(setting.name for setting in SETTINGS)

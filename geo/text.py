@@ -11,35 +11,169 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
+from typing import Any
 
 from unidecode import unidecode
 
 # --- escaping ----------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIALS = "\\`*_[]<>$~|#"
-_LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
-_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*(\S+).*$", re.MULTILINE)
-_SAFE_URL = re.compile(r"^(https?://|mailto:)", re.IGNORECASE)
+#: CommonMark shows a backslash-escaped ASCII punctuation character as itself. Escaping them
+#: all leaves no construct to any Markdown renderer: no link, image, emphasis, heading or list,
+#: no GFM autolink (``www.x.fr``, ``a@b.fr``) and no Streamlit extension (``:red[…]``, ``$…$``).
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: Link schemes a description may use; anything else (javascript:, data:, relative) is text.
+SAFE_SCHEMES = ("http", "https", "mailto")
+
+
+#: Written as entities rather than escaped, so no ``<`` or ``&`` is left in the Markdown.
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+#: GFM finds bare URLs and e-mails in the *parsed* text, after escapes are resolved (remark's
+#: transform): an invisible word joiner after ``http``/``www`` and before ``@`` breaks them.
+_AUTOLINK_START = re.compile(r"(?i)\b(https?(?=:)|www(?=\.))")
+WORD_JOINER = "\u2060"
 
 
 def plain_markdown(text: object) -> str:
-    """Data text shown through Markdown as itself (no link, image, HTML or emphasis)."""
-    return "".join(f"\\{char}" if char in _MARKDOWN_SPECIALS else char for char in str(text))
+    """Data text shown through Markdown as itself (no link, image, HTML or emphasis; a bare
+    URL or e-mail is not made a link)."""
+    shown = _AUTOLINK_START.sub(rf"\1{WORD_JOINER}", str(text)).replace("@", f"{WORD_JOINER}@")
+    return "".join(
+        _ENTITIES.get(char) or (f"\\{char}" if char in _ASCII_PUNCTUATION else char)
+        for char in shown
+    )
 
 
 def safe_markdown(text: object) -> str:
-    """Markdown that keeps its formatting but can run nothing: HTML is shown as text and links
-    or images other than http(s)/mailto keep only their text."""
-    escaped = html.escape(str(text), quote=False)
+    """Markdown that keeps its formatting but can run or fetch nothing.
 
-    def link(match: re.Match[str]) -> str:
-        bang, label, url = match.groups()
-        if not bang and _SAFE_URL.match(url):
-            return match.group(0)
+    The text is parsed (markdown-it, CommonMark with GFM strikethrough, raw HTML off) and
+    written again from an allow-list of nodes: paragraphs, headings, emphasis, strikethrough,
+    inline and block code, lists, blockquotes, rules, line breaks, and links whose scheme is
+    http(s) or mailto. Every text is escaped (:func:`plain_markdown`), so the renderer that
+    reads the result finds no construct but those written here; images keep their text only,
+    HTML shows as text."""
+    from markdown_it.tree import SyntaxTreeNode
+
+    tree = SyntaxTreeNode(_markdown_parser().parse(str(text)))
+    return "\n\n".join(filter(None, (_block(node) for node in tree.children)))
+
+
+@cache
+def _markdown_parser() -> Any:
+    from markdown_it import MarkdownIt
+
+    # maxNesting (20 in this preset) bounds the depth of the tree, hence our recursion.
+    return MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
+
+
+def _block(node: Any) -> str:
+    kind = node.type
+    if kind == "paragraph":
+        return _inline(node)
+    if kind == "heading":
+        return f"{'#' * int(node.tag[1])} {_inline(node)}"
+    if kind == "blockquote":
+        inner = "\n\n".join(filter(None, (_block(child) for child in node.children)))
+        return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+    if kind in ("bullet_list", "ordered_list"):
+        return _list(node)
+    if kind in ("fence", "code_block"):
+        return _fence(node.content, node.info if kind == "fence" else "")
+    if kind == "hr":
+        return "***"
+    return plain_markdown(node.content) if node.content else _inline(node)
+
+
+def _list(node: Any) -> str:
+    start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 0
+    tight = all(
+        child.hidden for item in node.children for child in item.children
+        if child.type == "paragraph"
+    )  # fmt: skip
+    items = []
+    for number, item in enumerate(node.children, start=start):
+        marker = f"{number}." if node.type == "ordered_list" else "-"
+        inner = ("\n" if tight else "\n\n").join(
+            filter(None, (_block(child) for child in item.children))
+        )
+        pad = " " * (len(marker) + 1)
+        lines = inner.split("\n") if inner else [""]
+        first, rest = lines[0], [f"{pad}{line}" if line else "" for line in lines[1:]]
+        items.append("\n".join([f"{marker} {first}".rstrip(), *rest]))
+    return ("\n" if tight else "\n\n").join(items)
+
+
+def _fence(content: str, info: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    language = info.strip().split(" ")[0] if info else ""
+    language = language if re.fullmatch(r"[A-Za-z0-9_+-]{1,30}", language) else ""
+    return f"{fence}{language}\n{content.rstrip(chr(10))}\n{fence}"
+
+
+def _inline(node: Any) -> str:
+    parts = []
+    for child in node.children:
+        kind = child.type
+        if kind == "inline":
+            parts.append(_inline(child))
+        elif kind == "text":
+            parts.append(plain_markdown(child.content))
+        elif kind == "softbreak":
+            parts.append("\n")
+        elif kind == "hardbreak":
+            parts.append("\\\n")
+        elif kind in _EMPHASIS:
+            parts.append(f"{_EMPHASIS[kind]}{_inline(child)}{_EMPHASIS[kind]}")
+        elif kind == "code_inline":
+            parts.append(_code_span(child.content))
+        elif kind == "link":
+            parts.append(_link(child))
+        else:  # images (remote content) and anything unknown: their text only
+            parts.append(_inline(child) if child.children else plain_markdown(child.content))
+    return "".join(parts)
+
+
+_EMPHASIS = {"em": "*", "strong": "**", "s": "~~"}
+
+
+def _code_span(content: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if content.startswith(("`", " ")) or content.endswith(("`", " ")) else ""
+    return f"{ticks}{pad}{content}{pad}{ticks}"
+
+
+def _link(node: Any) -> str:
+    label = _inline(node)
+    href = str(node.attrs.get("href", ""))
+    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+    if scheme not in SAFE_SCHEMES or not label:
         return label
+    # markdown-it percent-encoded the destination; brackets and blanks cannot remain in it.
+    href = "".join(f"%{ord(c):02X}" if c in "()<> \\\n" else c for c in href)
+    return f"[{label}]({href})"
 
-    escaped = _LINK.sub(link, escaped)
-    return _REFERENCE.sub(lambda m: m.group(0) if _SAFE_URL.match(m.group(1)) else "", escaped)
+
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text cell that a spreadsheet shows as text: ``'`` before a formula (``=…``, ``+…``,
+    ``-…``, ``@…``, tab, carriage return), as OWASP advises. A cell already quoted so gets one
+    quote more, so that :func:`from_spreadsheet_text` gives back exactly what was written."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_TRIGGERS) else text
+
+
+def from_spreadsheet_text(text: str) -> str:
+    """What :func:`spreadsheet_text` was given (one quote less before a formula)."""
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
 
 
 def html_text(value: object) -> str:

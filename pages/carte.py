@@ -157,4 +157,4 @@ def render() -> None:
         st.caption(_loaded_summary(territories, shown=isinstance(communes, dict)))
 
 
-render()
+page.run(render)

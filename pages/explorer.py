@@ -236,7 +236,7 @@ def _detail_and_list(
     with st.container(height=height, border=False, key="liste-projets"):
         for row in ordered.head(LIST_LIMIT).itertuples():
             pid = int(row.id)
-            label = str(row.title)
+            label = plain_markdown(row.title)
             if chosen.distances is not None:
                 label += f" — {chosen.distances.loc[row.Index]:.1f} km"
             st.button(
@@ -315,4 +315,4 @@ def render() -> None:
     _exports(chosen, settings, selection, store, territories, link)
 
 
-render()
+page.run(render)

@@ -12,9 +12,11 @@ import pytest
 
 from geo.settings import get_settings
 from geo.store import ProjectStore
+from geo.store.identity import Operator
 from geo.territory import load_territories
 
 SOURCE = "essai-explorer"
+OPERATOR = Operator("essai")
 
 PROJECTS: list[dict[str, Any]] = [
     {
@@ -76,7 +78,7 @@ PROJECTS: list[dict[str, Any]] = [
 def seed(store: ProjectStore) -> dict[str, int]:
     """Add (or keep) the test projects, published; ``{external_id: id}``."""
     rows = [{**row, "source": SOURCE} for row in PROJECTS]
-    results = store.add_many(rows, actor="essai", status="publie")
+    results = store.add_many(rows, actor=OPERATOR, status="publie", match_existing=True)
     ids = {}
     for row, result in zip(rows, results, strict=True):
         assert result.action != "rejected", result.errors
@@ -98,7 +100,7 @@ def app_store(folder: Path, rows: list[dict[str, Any]] | None = None) -> Iterato
         if rows is None:
             ids = seed(store)
         else:
-            results = store.add_many(rows, actor="essai", status="publie")
+            results = store.add_many(rows, actor=OPERATOR, status="publie")
             ids = {row["external_id"]: result.id for row, result in zip(rows, results, strict=True)}
         store.close()
         yield ids

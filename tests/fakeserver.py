@@ -2,7 +2,9 @@
 
 Routes map a path to a :class:`Route`; ``behaviour`` covers what real servers do wrong:
 ``"truncate"`` announces more bytes than it sends then closes, ``"slow"`` waits before
-answering (to trip a short timeout). Every request's path and headers are recorded.
+answering (to trip a short timeout), ``"http10-cut"`` answers in HTTP/1.0 without a length and
+closes halfway through the body, ``"trickle"`` sends the body one byte every ``delay`` seconds
+(each read is quick, the whole is not). Every request's path and headers are recorded.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ class Route:
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
-    behaviour: str = "normal"  # "normal", "truncate", "slow"
+    behaviour: str = "normal"  # "normal", "truncate", "slow", "http10-cut", "trickle"
     delay: float = 2.0
 
 
@@ -43,6 +45,23 @@ def _handler(server: FakeServer, stop: threading.Event) -> type[BaseHTTPRequestH
             server.requests.append({"path": self.path, "headers": dict(self.headers)})
             route = server.routes.get(path, Route(b"not found", status=404))
             if route.behaviour == "slow" and stop.wait(route.delay):
+                return
+            if route.behaviour == "http10-cut":
+                self.protocol_version = "HTTP/1.0"  # no length: the close ends the body
+                self.send_response(route.status)
+                self.end_headers()
+                self.wfile.write(route.body[: len(route.body) // 2])
+                self.close_connection = True
+                return
+            if route.behaviour == "trickle":
+                self.send_response(route.status)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                for byte in route.body:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    if stop.wait(route.delay):
+                        return
                 return
             self.send_response(route.status)
             length = len(route.body) + (1000 if route.behaviour == "truncate" else 0)

@@ -264,6 +264,8 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "GEO_HTTP_TIMEOUT": "3",
         "GEO_USER_AGENT": "x/1",
         "GEO_DEMO": "0",
+        "GEO_HTTP_DEADLINE": "60",
+        "GEO_IMPORT_MAX_MB": "2,5",
     }
     assert set(values) == set(SETTING_NAMES)
     default = get_settings(environ={}, secrets={})

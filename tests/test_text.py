@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from collections.abc import Iterator
+from typing import Any
 
-from geo.text import plain_markdown, safe_markdown
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+from geo.text import WORD_JOINER, plain_markdown, safe_markdown
 
 
 @pytest.mark.parametrize(
@@ -31,4 +39,110 @@ def test_safe_markdown_keeps_formatting_and_web_links() -> None:
 
 
 def test_plain_markdown_shows_text_as_itself() -> None:
-    assert plain_markdown("[a](b) *c*") == "\\[a\\](b) \\*c\\*"
+    assert plain_markdown("[a](b) *c*") == "\\[a\\]\\(b\\) \\*c\\*"
+
+
+# --- sanitising by parsing (issue 11) ----------------------------------------------------------
+
+_ALLOWED_NODES = {
+    "root", "paragraph", "inline", "text", "softbreak", "hardbreak", "em", "strong", "s",
+    "link", "code_inline", "heading", "blockquote", "bullet_list", "ordered_list", "list_item",
+    "fence", "hr",
+}  # fmt: skip
+
+
+def _permissive_tree(markdown: str) -> Any:
+    """How a renderer that trusts every link would read ``markdown`` (GFM strikethrough on)."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+    parser.validateLink = lambda url: True  # see every destination, even javascript:
+    return SyntaxTreeNode(parser.parse(markdown))
+
+
+def _nodes(node: Any) -> Iterator[Any]:
+    yield node
+    for child in node.children:
+        yield from _nodes(child)
+
+
+def _assert_harmless(markdown: str) -> None:
+    for node in _nodes(_permissive_tree(markdown)):
+        assert node.type in _ALLOWED_NODES, (node.type, markdown)
+        if node.type == "link":
+            href = node.attrs["href"]
+            assert href.lower().startswith(("http://", "https://", "mailto:")), markdown
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[[a]](javascript:alert(1))",
+        "[a\\]b](javascript:alert(1))",
+        "[ref][s]\n\n[s]: javascript:alert(1)",
+        "[ref][s]\n\n[s]:\n  javascript:alert(1)",
+        "[ref]\n\n[ref]: <javascript:alert(1)>",
+        "[x](JAVASCRIPT:alert(1))",
+        "[x](<javascript:alert(1)>)",
+        "![x](http://pixel.example/p.png)",
+        "[![x](http://pixel.example/p.png)](https://exemple.fr)",
+        "<a href='javascript:alert(1)'>x</a>",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox)",
+    ],
+)
+def test_safe_markdown_lets_no_script_link_nor_remote_image_through(text: str) -> None:
+    _assert_harmless(safe_markdown(text))
+
+
+def test_safe_markdown_keeps_blockquotes_lists_code_and_emphasis() -> None:
+    text = "> cité\n\n1. un\n2. deux\n\n`code` ~~barré~~ *em*\n\n```\n<b>x</b>\n```"
+    kinds = {node.type for node in _nodes(_permissive_tree(safe_markdown(text)))}
+    assert {"blockquote", "ordered_list", "code_inline", "s", "em", "fence"} <= kinds
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_safe_markdown_of_any_text_is_harmless(text: str) -> None:
+    _assert_harmless(safe_markdown(text))
+
+
+@given(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=120)
+)
+@settings(max_examples=300, deadline=None)
+def test_plain_markdown_of_any_line_reads_back_as_itself(text: str) -> None:
+    """Plain text: one paragraph of one text node, the exact input (no link, image, emphasis)."""
+    line = " ".join(text.split())
+    tree = _permissive_tree(plain_markdown(line))
+    if not line:
+        return
+    kinds = [node.type for node in _nodes(tree)]
+    assert kinds == ["root", "paragraph", "inline", "text"], (line, kinds)
+    assert tree.children[0].children[0].children[0].content.replace(WORD_JOINER, "") == line
+
+
+#: The literal autolinks of Streamlit's Markdown (remark-gfm's transform on parsed text).
+_GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE)
+_GFM_EMAIL = re.compile(
+    r"(?<=^|\s|\p{P}|\p{S})([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)".replace(r"(?<=^|\s|\p{P}|\p{S})", "")
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "www.exemple.fr",
+        "voir http://exemple.fr",
+        "HTTPS://x.fr",
+        "contact@exemple.fr",
+        "$x$",
+        ":red[x]",
+    ],
+)
+def test_plain_markdown_is_never_linked_nor_styled(text: str) -> None:
+    """GFM links bare URLs and e-mails found in the parsed text, Streamlit colours ``:red[…]``
+    and typesets ``$…$``: none of them survives, and the text reads the same to a person."""
+    escaped = plain_markdown(text)
+    shown = _permissive_tree(escaped).children[0].children[0].children[0].content
+    assert not _GFM_URL.search(shown) and not _GFM_EMAIL.search(shown)
+    assert shown.replace(WORD_JOINER, "") == text
+    assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in ":$[" and i)

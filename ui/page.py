@@ -1,12 +1,45 @@
-"""What every page does first: run behind the router, read the settings, say what is wrong."""
+"""What every page does first: run behind the router, read the settings, say what is wrong;
+and around it, :func:`run`: whatever goes wrong is said in French, never as a traceback."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 import streamlit as st
 
+from geo.errors import GeoError
 from geo.settings import Settings, read_settings
 from geo.text import plain_markdown
 from ui.router import ensure_routed
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = (
+    "Une erreur inattendue est survenue ; elle a été enregistrée dans le journal du serveur. "
+    "Rechargez la page ; si elle revient, signalez-la en disant ce que vous faisiez."
+)
+OUT_OF_MEMORY = (
+    "Le serveur manque de mémoire pour afficher cette page. Réessayez dans un moment, ou "
+    "affinez les filtres pour afficher moins de données."
+)
+
+
+def run(render: Callable[[], None]) -> None:
+    """Run a page: a :class:`GeoError` is shown as its French message; anything else is logged
+    with its stack for the operator and shown as a French sentence (no path, no stack).
+    Streamlit's own rerun and stop signals are not exceptions and pass through."""
+    try:
+        render()
+    except GeoError as error:
+        log.warning("Page interrompue : %s", error)
+        st.error(plain_markdown(error))
+    except MemoryError:
+        log.exception("Mémoire insuffisante pendant l'affichage d'une page")
+        st.error(OUT_OF_MEMORY)
+    except Exception:
+        log.exception("Erreur inattendue pendant l'affichage d'une page")
+        st.error(UNEXPECTED)
 
 
 def start(title: str) -> Settings:

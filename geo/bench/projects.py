@@ -21,6 +21,7 @@ import numpy as np
 from geo.bench.common import best_of, sample_points
 from geo.projects.exchange import join_list
 from geo.projects.importer import import_projects
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import Territories, TerritoryRef
 
@@ -89,7 +90,9 @@ def bench_projects(
     with tempfile.TemporaryDirectory(prefix="geo-bench-") as folder:
         store = ProjectStore(f"sqlite:///{Path(folder) / 'bench.sqlite'}", locate=territories)
         start = time.perf_counter()
-        results = store.add_many(synthetic_rows(coords[:count]), actor="bench", status="publie")
+        results = store.add_many(
+            synthetic_rows(coords[:count]), actor=Operator("bench"), status="publie"
+        )
         load_seconds = time.perf_counter() - start
         assert all(r.action == "created" for r in results)
         frame = store.all_frame()
@@ -112,7 +115,7 @@ def bench_projects(
             Path(folder) / "import.csv", synthetic_rows(coords[count:], seed=1), territories
         )
         start = time.perf_counter()
-        report = import_projects(path, fresh, territories=territories, actor="bench")
+        report = import_projects(path, fresh, territories=territories, operator=Operator("bench"))
         import_seconds = time.perf_counter() - start
         fresh.close()
     return {

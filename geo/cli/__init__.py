@@ -4,14 +4,18 @@ Owns the parsing of arguments and the printing of results: each command group ha
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
 :mod:`.datasets`, :mod:`.projects`) calling the domain packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
-a :class:`~geo.errors.GeoError` is printed and exits with code 1.
+a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
+traceback either: running out of memory is one French sentence (exit 1), any other failure
+another (exit 2) whose technical detail ``--debug`` prints (``python -m geo --debug …``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geo.cli.console import print_json
@@ -139,6 +143,9 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--debug", action="store_true", help="print the technical detail of a failure (logs)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data(sub)
     _add_territory(sub)
@@ -157,10 +164,50 @@ _RUNNERS = {
 }
 
 
+OUT_OF_MEMORY = (
+    "Erreur : mémoire insuffisante pour cette commande ; rien n'a été écrit à moitié. "
+    "Découpez le fichier en plusieurs parties, ou lancez la commande sur une machine qui a "
+    "plus de mémoire."
+)
+
+
+@contextlib.contextmanager
+def _logs(debug: bool) -> Iterator[None]:
+    """The ``geo`` loggers write to stderr with ``--debug`` only: a person at the terminal
+    reads French sentences, not stacks."""
+    logger = logging.getLogger("geo")
+    handler: logging.Handler = logging.StreamHandler(sys.stderr) if debug else logging.NullHandler()
+    saved = (logger.propagate, logger.level)
+    logger.addHandler(handler)
+    logger.propagate = False
+    if debug:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = saved[0], saved[1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return _RUNNERS[args.command](args)
-    except GeoError as error:
-        print(f"Erreur : {error}", file=sys.stderr)
-        return 1
+    log = logging.getLogger("geo.cli")
+    with _logs(args.debug):
+        try:
+            return _RUNNERS[args.command](args)
+        except GeoError as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+        except MemoryError:
+            log.error("Mémoire insuffisante", exc_info=True)
+            print(OUT_OF_MEMORY, file=sys.stderr)
+            return 1
+        except Exception as error:  # noqa: BLE001 - the last line of defence, logged
+            log.error("Erreur inattendue", exc_info=True)
+            print(
+                f"Erreur inattendue ({type(error).__name__}) : la commande n'a pas abouti. "
+                "Relancez-la avec --debug (python -m geo --debug …) pour le détail technique "
+                "à joindre à un signalement.",
+                file=sys.stderr,
+            )
+            return 2

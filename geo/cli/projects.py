@@ -1,7 +1,10 @@
-"""``python -m geo projects add|list|import|export``: the project registry from the shell.
+"""``python -m geo projects add|list|import|export|status``: the project registry from the shell.
 
 ``add --json-file PROJECT.json`` (``-`` reads stdin) validates one project written with the
-exchange field names, stores it and prints its id and edit token, shown once only. ``list``
+exchange field names, stores it as proposed (``proposé``) and prints its id and edit token,
+shown once only; a project of the same source + external id is refused, never overwritten.
+``status ID STATUS`` is the operator's decision (publish, refuse, archive), recorded in the
+audit log as ``operateur:cli:<login>`` until moderation accounts exist. ``list
 prints every project (any status unless ``--status``), without private fields. ``import``
 reads a CSV, GeoJSON or GeoPackage file (:mod:`geo.projects.importer`); ``export`` writes the
 matching projects, every status unless ``--status`` (:mod:`geo.projects.exporter`).
@@ -10,7 +13,6 @@ matching projects, every status unless ``--status`` (:mod:`geo.projects.exporter
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import sys
 from functools import cache
@@ -20,14 +22,18 @@ from typing import Any
 from geo.cli.console import print_json
 from geo.errors import GeoError, ProjectValidationError
 from geo.projects.model import FIELD_LABELS, STAGES, STATUSES, THEMES, categories, public_dict
+from geo.store.identity import shell_operator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="projects_command", required=True)
-    add = sub.add_parser("add", help="add one project from a JSON file; prints id and token")
+    add = sub.add_parser("add", help="add one project (proposed) from a JSON file")
     add.add_argument("--json-file", required=True, help="project as JSON (- for stdin)")
-    add.add_argument("--status", choices=list(STATUSES), default="propose", help="initial status")
     add.add_argument("--json", action="store_true")
+    status = sub.add_parser("status", help="operator: change the status of a project")
+    status.add_argument("id", type=int, help="project id")
+    status.add_argument("status", choices=list(STATUSES), help="new status")
+    status.add_argument("--json", action="store_true")
     listing = sub.add_parser("list", help="list projects (every status unless --status)")
     listing.add_argument("--status", choices=list(STATUSES), action="append")
     listing.add_argument("--json", action="store_true")
@@ -69,16 +75,11 @@ def run(args: argparse.Namespace) -> int:
             return _import(store, args, reference)
         if args.projects_command == "export":
             return _export(store, args, reference)
+        if args.projects_command == "status":
+            return _status(store, args)
         return _list(store, args)
     finally:
         store.close()
-
-
-def actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 def read_json(name: str) -> Any:
@@ -100,7 +101,7 @@ def read_json(name: str) -> Any:
 def _add(store: Any, args: argparse.Namespace) -> int:
     data = read_json(args.json_file)
     try:
-        pid, token = store.add(data, actor=actor(), status=args.status)
+        pid, token = store.add(data, actor=shell_operator().name)
     except ProjectValidationError as error:
         if args.json:
             print_json({"errors": error.errors})
@@ -117,6 +118,15 @@ def _add(store: Any, args: argparse.Namespace) -> int:
     where = project.code_commune or "hors des communes chargées"
     print(f"Commune : {where}")
     print(f"Jeton d'édition (à conserver, il ne sera plus affiché) : {token}")
+    return 0
+
+
+def _status(store: Any, args: argparse.Namespace) -> int:
+    project = store.set_status(args.id, args.status, operator=shell_operator())
+    if args.json:
+        print_json(public_dict(project))
+        return 0
+    print(f"Projet n°{project.id} : {STATUSES[project.status]} ({project.title})")
     return 0
 
 
@@ -149,7 +159,7 @@ def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
         mapping=mapping,
         status=args.status,
         source=args.source,
-        actor=actor(),
+        operator=shell_operator(),
     )
     if args.json:
         print_json(report.to_dict())
@@ -161,6 +171,8 @@ def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
     )
     if report.placed_at_commune:
         print(f"{report.placed_at_commune} projet(s) placé(s) au centre de leur commune.")
+    for warning in report.warnings:
+        print(f"Attention : {warning}", file=sys.stderr)
     for rejection in report.to_dict()["rejections"]:
         print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
     if report.ignored_columns:

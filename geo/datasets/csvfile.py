@@ -142,6 +142,16 @@ def read_csv_table(
         msg = f"Fichier « {title} » illisible : {path} ({error})."
         raise DatasetFormatError(msg) from error
     names = canonical_names(header, [*required, *optional])
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        report.warn(
+            f"colonne(s) en double : {', '.join(twice)} ; seule la première de chaque nom est lue"
+        )
+        seen: dict[str, int] = {}
+        for index, name in enumerate(names):
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                names[index] = f"{name} ({seen[name]})"
     missing = [name for name in required if name not in names]
     if missing:
         found = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")

@@ -182,6 +182,8 @@ def _id_key(values: pd.Series) -> pd.Series:
 
 
 def _address_key(values: pd.Series) -> pd.Series:
+    if not values.notna().any():  # no address at all: nothing to compare (and no .str)
+        return pd.Series(pd.NA, index=values.index, dtype="str")
     ascii_text = values.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
     key = ascii_text.str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     return key.mask(key == "")

@@ -1,6 +1,9 @@
 """Write a normalised dataset frame: GeoParquet, GeoJSON, or CSV with ``lat``/``lon`` columns
 (``wkt`` for lines).
 
+In CSV, a text cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'``
+(:func:`geo.text.spreadsheet_text`): a spreadsheet shows it as text, never runs it.
+
 Files are written next to their destination and renamed into place, so an interrupted export
 never leaves half a file under the final name.
 """
@@ -14,6 +17,7 @@ import pandas as pd
 
 from geo.errors import OutputFormatError
 from geo.sources.download import replace, temp_file
+from geo.text import spreadsheet_text
 
 FORMATS = {".parquet": "GeoParquet", ".geojson": "GeoJSON", ".csv": "CSV"}
 
@@ -59,6 +63,12 @@ def write_frame(frame: gpd.GeoDataFrame, path: Path) -> Path:
                 table["lon"] = frame.geometry.x.round(7).to_numpy()
             else:  # lines (cycle lanes): no single lat/lon, the shape as WKT
                 table["wkt"] = frame.geometry.to_wkt(rounding_precision=7).to_numpy()
-            table.to_csv(temp, index=False, encoding="utf-8")
+            for name in table.columns:
+                if table[name].dtype == object or str(table[name].dtype) in ("str", "string"):
+                    table[name] = table[name].map(
+                        lambda v: spreadsheet_text(v) if isinstance(v, str) else v
+                    )
+            # CRLF (RFC 4180) also makes the writer quote a cell holding a lone "\r".
+            table.to_csv(temp, index=False, encoding="utf-8", lineterminator="\r\n")
         replace(temp, path)
     return path

@@ -4,10 +4,7 @@ project exporter (:mod:`geo.projects.exporter`): the same public fields as ``pro
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from geo.projects.exporter import commune_names, write_csv, write_geojson, write_gpkg
+from geo.projects.exporter import commune_names, export_bytes
 from geo.store import ProjectFilter, ProjectStore
 from geo.territory import Territories
 
@@ -19,12 +16,9 @@ def export_file(
     criteria: ProjectFilter,
     territories: Territories | None = None,
 ) -> bytes:
-    """The selection in one format (``csv``, ``geojson``, ``gpkg``), as file bytes."""
+    """The selection in one format (``csv``, ``geojson``, ``gpkg``), as file bytes built in
+    memory: a full disk on the server cannot break a download."""
     wanted = set(ids)
     items = [p for p in store.query(criteria, limit=2**31 - 1).items if p.id in wanted]
     items.sort(key=lambda p: p.id or 0)
-    writer = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg}[name]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"projets.{name}"
-        writer(path, items, commune_names(items, territories))
-        return path.read_bytes()
+    return export_bytes(name, items, commune_names(items, territories))

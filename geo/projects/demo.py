@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from geo.errors import GeoError
 from geo.projects.importer import ImportReport, import_projects
 from geo.settings import PROJECT_ROOT, Settings, get_settings
+from geo.store.identity import Operator
 
 if TYPE_CHECKING:
     from geo.store.project_store import ProjectStore
@@ -42,7 +43,7 @@ def ensure_demo_projects(
             store,
             territories=territories,
             status="publie",
-            actor="demo",
+            operator=Operator("demo"),
             settings=settings,
         )
     except GeoError:

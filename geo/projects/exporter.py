@@ -3,12 +3,17 @@
 Every format holds the public fields only (:data:`~geo.projects.exchange.EXPORT_COLUMNS`: no
 contact e-mail, no token) under the exchange names, so an exported file imports back into the
 same projects. Files are written beside the target and renamed into place: a reader never sees
-half a file, and a failed export leaves the previous file untouched.
+half a file, and a failed export leaves the previous file untouched and says why in French
+(:class:`~geo.errors.ExportError`: no space left, no right to write). :func:`export_bytes`
+builds a file in memory (the app's downloads), GeoPackage included.
 
 - **CSV**: UTF-8 *with* BOM and ``;`` separators, CRLF line ends: what Excel in French opens
   correctly with a double click (without the BOM it reads UTF-8 as Windows-1252, and it
   expects ``;`` where the decimal mark is a comma); lists are joined by ``;`` inside quoted
   cells; numbers use a decimal point; our importer and pandas (``sep=";"``) read it back.
+  A text cell starting with ``= + - @``, a tab or a carriage return gets a leading ``'``, so
+  a spreadsheet shows it as text instead of running a formula (OWASP); the importer removes
+  that quote again, so an export still imports back into the same projects.
 - **GeoJSON**: a FeatureCollection of Points (RFC 7946, WGS84) whose properties keep JSON
   types, like ``projects add``.
 - **GeoPackage**: layer ``projets``, EPSG:4326 points, typed columns (numbers, booleans, UTC
@@ -17,26 +22,41 @@ half a file, and a failed export leaves the previous file untouched.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
+import io
+import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geo.errors import GeoError
+from geo.errors import ExportError, GeoError
 from geo.projects.exchange import EXPORT_COLUMNS, flat_values, properties, text_value
 from geo.projects.model import Project
+from geo.text import spreadsheet_text
 
 if TYPE_CHECKING:
     from geo.store.project_store import ProjectFilter, ProjectStore
     from geo.territory import Territories
 
 FORMATS = ("csv", "geojson", "gpkg")
+log = logging.getLogger(__name__)
 LAYER = "projets"
 CSV_SEPARATOR = ";"
 _INTEGERS = ("id", "start_year", "charging_points", "citizen_shareholders")
 _FLOATS = ("lat", "lon", "power_kwc", "energy_mwh_year", "budget_eur")
 _DATES = ("created_at", "updated_at", "last_confirmed_at")
+
+
+def _gdal_errors() -> tuple[type[Exception], ...]:
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    return (DataSourceError, DataLayerError)
+
+
+_GDAL_ERRORS = _gdal_errors()
 
 
 def export_projects(
@@ -56,19 +76,50 @@ def export_projects(
     path = Path(path)
     items = sorted(store.query(criteria, limit=2**31 - 1).items, key=lambda p: p.id or 0)
     communes = commune_names(items, territories)
-    writer = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg}[file_format]
-    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = WRITERS[file_format]
     # Same folder (one file system, so the rename is atomic) and same suffix (GDAL drivers).
     partial = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         writer(partial, items, communes)
         os.replace(partial, path)
-    except OSError as error:
-        msg = f"Écriture impossible de {path} : {error}"
-        raise GeoError(msg) from error
+    except (OSError, *_GDAL_ERRORS) as error:
+        raise export_error(error, path.name) from error
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return len(items)
+
+
+def export_bytes(
+    file_format: str, items: Sequence[Project], communes: Sequence[str | None]
+) -> bytes:
+    """The file of one format in memory (the app's downloads): no disk involved."""
+    try:
+        return BUILDERS[file_format](items, communes)
+    except _GDAL_ERRORS as error:
+        raise export_error(error, f"projets.{file_format}") from error
+
+
+def export_error(error: BaseException, name: str) -> ExportError:
+    """What to tell about a failed write, in French; the detail goes to the log."""
+    log.error("Export %s impossible", name, exc_info=error)
+    code = getattr(error, "errno", None)
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) or not isinstance(error, OSError):
+        # GDAL says only "failed to write" or "failed to commit": space is the usual reason.
+        msg = (
+            f"L'export {name} n'a pas pu être écrit : plus d'espace libre sur le disque (ou "
+            "quota atteint). Libérez de l'espace ou choisissez un autre dossier, puis "
+            "recommencez ; le fichier précédent, s'il y en avait un, est intact."
+        )
+    elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        msg = (
+            f"L'export {name} n'a pas pu être écrit : pas le droit d'écrire dans ce dossier. "
+            "Choisissez un dossier où vous pouvez écrire."
+        )
+    else:
+        msg = f"L'export {name} n'a pas pu être écrit ({error.strerror or 'erreur du système'})."
+    return ExportError(msg)
 
 
 def commune_names(
@@ -84,16 +135,26 @@ def commune_names(
     return [None if name is None else str(name) for name in names]
 
 
+def csv_bytes(items: Sequence[Project], communes: Sequence[str | None]) -> bytes:
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for project, commune in zip(items, communes, strict=True):
+        values = flat_values(project, commune)
+        writer.writerow([_cell(values[name]) for name in EXPORT_COLUMNS])
+    return handle.getvalue().encode("utf-8-sig")
+
+
 def write_csv(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for project, commune in zip(items, communes, strict=True):
-            values = flat_values(project, commune)
-            writer.writerow([text_value(values[name]) for name in EXPORT_COLUMNS])
+    path.write_bytes(csv_bytes(items, communes))
 
 
-def write_geojson(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+def _cell(value: Any) -> str:
+    """Text as a spreadsheet shows text (no formula runs), numbers and dates as they are."""
+    return spreadsheet_text(value) if isinstance(value, str) else text_value(value)
+
+
+def geojson_bytes(items: Sequence[Project], communes: Sequence[str | None]) -> bytes:
     import orjson
 
     features = [
@@ -106,10 +167,15 @@ def write_geojson(path: Path, items: Sequence[Project], communes: Sequence[str |
         for project, commune in zip(items, communes, strict=True)
     ]
     collection = {"type": "FeatureCollection", "features": features}
-    path.write_bytes(orjson.dumps(collection))
+    return orjson.dumps(collection)
 
 
-def write_gpkg(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+def write_geojson(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+    path.write_bytes(geojson_bytes(items, communes))
+
+
+def write_gpkg(path: Path | io.BytesIO, items: Sequence[Project],
+               communes: Sequence[str | None]) -> None:  # fmt: skip
     import geopandas as gpd
     import pandas as pd
     import pyogrio
@@ -135,3 +201,13 @@ def write_gpkg(path: Path, items: Sequence[Project], communes: Sequence[str | No
     pyogrio.write_dataframe(
         layer, path, layer=LAYER, driver="GPKG", geometry_type="Point", promote_to_multi=False
     )
+
+
+def gpkg_bytes(items: Sequence[Project], communes: Sequence[str | None]) -> bytes:
+    buffer = io.BytesIO()
+    write_gpkg(buffer, items, communes)  # GDAL's in-memory file system (/vsimem)
+    return buffer.getvalue()
+
+
+WRITERS = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg}
+BUILDERS = {"csv": csv_bytes, "geojson": geojson_bytes, "gpkg": gpkg_bytes}

@@ -6,7 +6,10 @@ validated on its own: a bad row is reported with its line and reason, never stop
 
 - **CSV**: ``,``, ``;`` or tab separated (found from the header), UTF-8 with or without BOM,
   else Windows-1252/latin-1 (UTF-16 with a BOM too), CRLF or LF, newlines inside quoted fields.
-  ``line`` is the file line a record starts on (the header is line 1).
+  ``line`` is the file line a record starts on (the header is line 1). The encoding is decided
+  on evidence (:func:`geo.projects.readers.decide_encoding`): a line that cannot be read right
+  in it is rejected with its number, never imported as mojibake; a cell our export quoted for
+  spreadsheets (``'=…``) loses that quote.
 - **GeoJSON**: a FeatureCollection; properties are the fields, a Point geometry the location
   (a Polygon is kept as ``area`` and placed at its representative point). ``line`` is the
   feature's position, from 1.
@@ -25,6 +28,10 @@ The fields a file has no column for keep their stored values (re-importing an ex
 has no contact e-mail, erases none); a blank cell clears its field. Created projects take the
 status given (operators import: ``publie`` by default); a ``status`` column is ignored.
 
+**Size**: a file over ``GEO_IMPORT_MAX_MB`` is refused before reading
+(:class:`~geo.errors.ImportTooLargeError`), and so is an import that runs out of memory:
+the rows are held to be written in one transaction.
+
 **Atomicity**: the rows are validated first, then every valid row of the file is written in
 one transaction (:meth:`geo.store.ProjectStore.add_many`): if anything fails while writing, the
 transaction is rolled back and the store is exactly as before — a file is imported whole
@@ -34,6 +41,7 @@ transaction is rolled back and the store is exactly as before — a file is impo
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy.exc
 
-from geo.errors import GeoError
+from geo.errors import GeoError, ImportTooLargeError
 from geo.projects.exchange import (
     RowError,
     check_mapping,
@@ -56,6 +64,7 @@ from geo.projects.model import STATUSES, Project
 from geo.projects.placement import CommunePlacer, PlacementError
 from geo.projects.readers import GEOMETRY, file_format, read_csv, read_geojson, read_gpkg
 from geo.settings import Settings, get_settings
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter
 from geo.text import search_words
 
@@ -67,6 +76,9 @@ if TYPE_CHECKING:
 _CHUNK = 500
 
 FORMATS = ("csv", "geojson", "gpkg")
+#: Who imports when the caller does not say (tests, benchmarks).
+IMPORT_OPERATOR = Operator("import")
+log = logging.getLogger(__name__)
 
 Reference = Callable[[], "Territories"]
 
@@ -87,6 +99,7 @@ class ImportReport:
     placed_at_commune: int = 0
     ignored_columns: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -109,6 +122,7 @@ class ImportReport:
             "separator": self.separator,
             "placed_at_commune": self.placed_at_commune,
             "ignored_columns": self.ignored_columns,
+            "warnings": self.warnings,
         }
 
 
@@ -120,12 +134,14 @@ def import_projects(
     mapping: Mapping[str, str | None] | None = None,
     status: str = "publie",
     source: str | None = None,
-    actor: str = "import",
+    operator: Operator = IMPORT_OPERATOR,
     settings: Settings | None = None,
 ) -> ImportReport:
-    """Import one file into ``store``; see the module docstring. ``territories`` (or a function
-    returning it, called only if a row needs placing) places rows that only name a commune;
-    by default the reference is loaded with ``settings`` when first needed."""
+    """Import one file into ``store`` as ``operator`` (an import is an operator's command: it
+    may publish and update the projects it matches); see the module docstring.
+    ``territories`` (or a function returning it, called only if a row needs placing) places
+    rows that only name a commune; by default the reference is loaded with ``settings`` when
+    first needed."""
     path = Path(path)
     if status not in STATUSES:
         msg = f"Statut inconnu : {status!r} (attendu : {', '.join(STATUSES)})."
@@ -134,6 +150,47 @@ def import_projects(
         msg = f"Fichier introuvable : {path}"
         raise GeoError(msg)
     settings = settings or get_settings()
+    _check_size(path, settings)
+    try:
+        return _import_file(
+            path, store, territories=territories, mapping=mapping, status=status, source=source,
+            operator=operator, settings=settings,
+        )  # fmt: skip
+    except MemoryError:
+        log.error("Mémoire insuffisante pour importer %s", path.name, exc_info=True)
+        msg = (
+            f"Mémoire insuffisante pour importer {path.name} : rien n'a été écrit. Découpez le "
+            "fichier en plusieurs parties (un nouvel import reconnaît les projets déjà importés "
+            "par source et identifiant externe)."
+        )
+        raise ImportTooLargeError(msg) from None
+
+
+def _check_size(path: Path, settings: Settings) -> None:
+    size, limit = path.stat().st_size, settings.import_max_mb * 1_000_000
+    if size > limit:
+        shown = f"{size / 1_000_000:.1f}".replace(".", ",")
+        msg = (
+            f"{path.name} fait {shown} Mo, plus que la taille maximale d'un import "
+            f"({settings.import_max_mb:g} Mo, GEO_IMPORT_MAX_MB) : rien n'a été importé. "
+            "Découpez-le en fichiers plus petits (un nouvel import reconnaît les projets déjà "
+            "importés par source et identifiant externe), ou relevez la limite sur une machine "
+            "qui a la mémoire nécessaire."
+        )
+        raise ImportTooLargeError(msg)
+
+
+def _import_file(
+    path: Path,
+    store: ProjectStore,
+    *,
+    territories: Territories | Reference | None,
+    mapping: Mapping[str, str | None] | None,
+    status: str,
+    source: str | None,
+    operator: Operator,
+    settings: Settings,
+) -> ImportReport:
     columns = ColumnNames(check_mapping(mapping or {}))
     report = ImportReport(format=file_format(path), source=source or path.name)
     placer = CommunePlacer(_reference(territories, settings))
@@ -185,7 +242,7 @@ def import_projects(
     # The store validates every row (once: a rejected row is reported with its line) and
     # writes the valid ones in one transaction.
     try:
-        results = store.add_many(valid, actor=actor, status=status)
+        results = store.add_many(valid, actor=operator, status=status, match_existing=True)
     except sqlalchemy.exc.SQLAlchemyError as error:
         cause = getattr(error, "orig", None) or error
         msg = f"L'import a échoué, rien n'a été écrit (transaction annulée) : {cause}"

@@ -10,7 +10,7 @@ Field names are the exchange format (CSV columns, GeoJSON properties, ``projects
 
 ========================  ======================================================================
 ``id``                    integer given by the store
-``title``                 ≤ 120 characters, required
+``title``                 ≤ 120 characters, required, not blank-looking (invisible only)
 ``summary``               ≤ 280 characters
 ``description``           Markdown, ≤ 5,000 characters (rendered sanitised, never as raw HTML)
 ``themes``                ids from :data:`THEMES` (``energie``, ``mobilite``), at least one;
@@ -27,7 +27,8 @@ Field names are the exchange format (CSV columns, GeoJSON properties, ``projects
                           ``location``
 ``location_approximate``  true when placed at a commune centroid rather than typed
 ``address``               postal address as typed
-``area``                  optional GeoJSON Polygon/MultiPolygon
+``area``                  optional GeoJSON Polygon/MultiPolygon within one box of
+                          :data:`FRANCE_BOXES` (not across the antimeridian)
 ``scope``                 id from :data:`SCOPES`
 ``power_kwc``, ``energy_mwh_year``, ``charging_points``, ``citizen_shareholders``,
 ``budget_eur``            impact figures, non-negative
@@ -38,6 +39,9 @@ Field names are the exchange format (CSV columns, GeoJSON properties, ``projects
 ``source``, ``external_id``  where an imported project comes from; unique together
 ========================  ======================================================================
 
+One-line fields refuse line breaks, control characters and direction overrides (U+202A–U+202E,
+U+2066–U+2069); NaN and infinities are "not a number", never "too small".
+
 Vocabulary fields accept the id or the French label in any case and accents (``"Énergie"``,
 ``"en projet"``); lists accept a ``;``-separated string.
 """
@@ -45,7 +49,9 @@ Vocabulary fields accept the id or the French label in any case and accents (``"
 from __future__ import annotations
 
 import json
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
@@ -212,6 +218,14 @@ def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
+#: Embeddings, overrides and isolates: they reverse how the rest of a line reads
+#: ("txt.exe" shown as "exe.txt"). The marks U+200E/U+200F, which Arabic or Hebrew text needs,
+#: stay allowed.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Letters that draw nothing (Hangul fillers, the blank Braille pattern).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def _no_control_characters(multiline: bool) -> Any:
     forbidden = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]" if multiline else r"[\x00-\x1f]")
 
@@ -221,9 +235,30 @@ def _no_control_characters(multiline: bool) -> Any:
                 "caractère de contrôle" if multiline else "retour à la ligne ou caractère spécial"
             )
             raise _error(f"Le texte contient un {what} interdit.")
+        if value is not None and not multiline and (found := _BIDI_CONTROLS.search(value)):
+            raise _error(
+                f"Le texte contient un caractère qui change le sens d'écriture "
+                f"(U+{ord(found.group()):04X}) : retirez-le."
+            )
         return value
 
     return AfterValidator(check)
+
+
+def looks_blank(text: str) -> bool:
+    """Whether ``text`` draws nothing: only spaces, format characters (zero-width space,
+    joiners, bidi controls, soft hyphen), combining marks or blank letters."""
+    return all(
+        char in _BLANK_LETTERS or unicodedata.category(char)[0] in "ZC" or
+        unicodedata.category(char) in ("Mn", "Me")
+        for char in text
+    )  # fmt: skip
+
+
+def _visible(value: str) -> str:
+    if looks_blank(value):
+        raise _error("Le titre ne peut pas être vide (caractères invisibles seulement).")
+    return value
 
 
 def _url(value: object) -> str:
@@ -236,11 +271,21 @@ def _url(value: object) -> str:
     return text
 
 
+_NOT_FINITE = {"nan": "nombre", "+nan": "nombre", "-nan": "nombre", "inf": "nombre fini",
+               "+inf": "nombre fini", "-inf": "nombre fini", "infinity": "nombre fini",
+               "+infinity": "nombre fini", "-infinity": "nombre fini"}  # fmt: skip
+
+
 def _number(value: object) -> object:
-    """French decimal commas and spaces as thousands separators: ``"1 234,5"`` → ``1234.5``."""
+    """French decimal commas and spaces as thousands separators: ``"1 234,5"`` → ``1234.5``;
+    NaN and infinities are refused as what they are (not as "too small")."""
     if isinstance(value, str):
         text = value.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        if text.lower() in _NOT_FINITE:
+            raise _error(f"« {value.strip()} » n'est pas un {_NOT_FINITE[text.lower()]}.")
         return text.replace(",", ".") if text else None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _error(f"« {value} » n'est pas un {_NOT_FINITE[str(value)]}.")
     return value
 
 
@@ -269,6 +314,15 @@ def _area(value: object) -> dict[str, Any] | None:
         raise _error("Le périmètre doit être en longitude/latitude WGS84 (EPSG:4326).")
     if not geometry.is_valid:
         raise _error("Le périmètre se recoupe lui-même : dessinez un polygone simple.")
+    if not any(
+        box_lat0 <= min_lat and max_lat <= box_lat1 and box_lon0 <= min_lon and max_lon <= box_lon1
+        for _, box_lat0, box_lat1, box_lon0, box_lon1 in FRANCE_BOXES
+    ):
+        raise _error(
+            "Le périmètre doit tenir dans une seule partie de la France (la métropole ou un "
+            "territoire d'outre-mer) : il ne peut ni franchir l'antiméridien (longitude ±180°), "
+            "ni couvrir plusieurs territoires."
+        )
     return shapely.geometry.mapping(geometry)
 
 
@@ -320,7 +374,10 @@ class Project(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_default=False)
 
     id: int | None = None
-    title: Annotated[str, Field(min_length=1, max_length=120), _no_control_characters(False)]
+    title: Annotated[
+        str, Field(min_length=1, max_length=120), AfterValidator(_visible),
+        _no_control_characters(False),
+    ]  # fmt: skip
     summary: _Summary = ""
     description: _Description = ""
     themes: Annotated[list[_Theme], BeforeValidator(_split), AfterValidator(_unique)] = Field(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ import shapely.geometry
 
 from geo.errors import GeoError
 from geo.projects.exchange import RowError
+from geo.text import from_spreadsheet_text
 
 #: A CSV field larger than this stops the reading of the file (a project's longest field, a
 #: 10,000-vertex area, is far below; 10 MB descriptions are read, then rejected by length).
@@ -44,6 +46,7 @@ class Meta(Protocol):
 
     encoding: str | None
     separator: str | None
+    warnings: list[str]
 
 
 def file_format(path: Path) -> str:
@@ -62,19 +65,83 @@ def file_format(path: Path) -> str:
     return "geojson" if start.lstrip().startswith(b"{") else "csv"
 
 
+@dataclass(frozen=True)
+class Encoding:
+    """How a CSV file is decoded, decided on evidence (:func:`decide_encoding`)."""
+
+    name: str
+    #: Lines that cannot be read right in that encoding: undecodable bytes in a UTF-8 file,
+    #: or UTF-8 text in a Windows-1252 file (it would be imported as "Ã©" for "é").
+    bad_lines: frozenset[int] = frozenset()
+
+
+def decide_encoding(path: Path) -> Encoding:
+    """UTF-8 unless the file shows more lines that cannot be UTF-8 than lines that are
+    (non-ASCII and valid): one stray byte does not turn 100,000 good lines into mojibake.
+    Otherwise Windows-1252 (latin-1 when even that fails), UTF-8 lines flagged."""
+    utf8_lines: set[int] = set()
+    bad_lines: set[int] = set()
+    with path.open("rb") as handle:
+        bom = handle.read(3) == codecs.BOM_UTF8
+        handle.seek(0)
+        for number, raw in enumerate(handle, start=1):
+            if raw.isascii():
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                bad_lines.add(number)
+            else:
+                utf8_lines.add(number)
+    if len(utf8_lines) >= len(bad_lines):
+        return Encoding("utf-8-sig" if bom else "utf-8", frozenset(bad_lines))
+    try:
+        with path.open(encoding="cp1252") as handle:
+            while handle.read(1 << 20):
+                pass
+        name = "cp1252"
+    except UnicodeDecodeError:
+        name = "latin-1"  # decodes any byte
+    return Encoding(name, frozenset(utf8_lines))
+
+
+def _bad_line_reason(encoding: Encoding) -> str:
+    if encoding.name.startswith("utf-8"):
+        return (
+            "octets invalides en UTF-8 sur cette ligne (caractères illisibles) : ligne non "
+            "importée ; corrigez ces caractères ou enregistrez le fichier en UTF-8."
+        )
+    return (
+        "ligne écrite en UTF-8 dans un fichier en Windows-1252 : elle serait importée déformée "
+        "(« Ã© » pour « é ») ; enregistrez tout le fichier en UTF-8."
+    )
+
+
 def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
-    """Records with the file line they start on; blank lines are skipped."""
-    from geo.datasets.csvfile import detect_encoding, sniff_separator
+    """Records with the file line they start on; blank lines are skipped. A record on a line
+    that cannot be decoded right is a :class:`RowError` (see :func:`decide_encoding`)."""
+    from geo.datasets.csvfile import sniff_separator
 
     with path.open("rb") as handle:
         start = handle.read(4)
     if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
+        decided = Encoding("utf-16")
     else:
-        encoding = detect_encoding(path)
+        decided = decide_encoding(path)
+    encoding = decided.name
+    if encoding in ("cp1252", "latin-1"):
+        report.warnings.append(
+            f"fichier lu en {'Windows-1252' if encoding == 'cp1252' else 'latin-1'} : il n'est "
+            "pas en UTF-8 ; vérifiez les accents des projets importés."
+        )
+    if decided.bad_lines:
+        report.warnings.append(
+            f"{len(decided.bad_lines)} ligne(s) mal encodée(s) non importée(s) (voir les rejets)."
+        )
     # Process-wide, only ever raised: the default (128 KiB) would stop at a long description.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD_CHARS))
-    with path.open(encoding=encoding, newline="") as handle:
+    # surrogateescape: an undecodable byte stays visible to us (bad_lines) instead of failing.
+    with path.open(encoding=encoding, newline="", errors="surrogateescape") as handle:
         separator = sniff_separator(handle.readline())
         handle.seek(0)
         reader = csv.reader(handle, delimiter=separator)
@@ -84,6 +151,9 @@ def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
             msg = f"En-tête illisible dans {path.name} : {error}"
             raise GeoError(msg) from None
         report.encoding, report.separator = encoding, separator
+        # Undecodable bytes of a header name are shown as "�" (never as lone surrogates).
+        header = [name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                  for name in header]  # fmt: skip
         names = columns.names(header)
         _require_title(names, header, path)
         width = len(header)
@@ -104,6 +174,9 @@ def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
             line, previous = previous + 1, reader.line_num
             if not any(v.strip() for v in values):
                 continue
+            if decided.bad_lines and not decided.bad_lines.isdisjoint(range(line, previous + 1)):
+                yield line, RowError(_bad_line_reason(decided))
+                continue
             if len(values) > width and any(v.strip() for v in values[width:]):
                 yield (
                     line,
@@ -115,7 +188,8 @@ def read_csv(path: Path, report: Meta, columns: Columns) -> Iterator[Record]:
                 continue
             record: dict[str, str] = {}
             for column, value in zip(header, values, strict=False):
-                record.setdefault(column, value)
+                # Our exports quote formulas for spreadsheets (see geo.projects.exporter).
+                record.setdefault(column, from_spreadsheet_text(value))
             yield line, record
 
 
@@ -138,6 +212,8 @@ def read_geojson(path: Path, report: Meta, columns: Columns) -> Iterator[Record]
     try:
         data = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as error:
+        if "memory" in str(error).lower():  # orjson says so instead of raising MemoryError
+            raise MemoryError(str(error)) from None
         msg = f"GeoJSON illisible ({path.name}) : {error}"
         raise GeoError(msg) from None
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":

@@ -9,6 +9,7 @@ declared here; each dataset's file and schema come from its catalogue entry
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,7 +21,7 @@ from geo.datasets.catalogue import (
     LICENCE_OUVERTE_URL,
     FileKind,
 )
-from geo.errors import UnknownSourceError
+from geo.errors import FetchError, UnknownSourceError
 
 #: File extension of the raw copy, per kind.
 EXTENSIONS: dict[str, str] = {"geojson": ".geojson", "json": ".json", "csv": ".csv"}
@@ -183,18 +184,34 @@ def resolve_names(
     return resolved
 
 
+#: A DNS name (letters, digits, inner hyphens, dots between labels) or an IPv4 address.
+_HOST = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")
+
+
 def mirror_path(url: str, mirror: Path) -> Path:
     """Where a mirror holds the file published at ``url``: ``MIRROR/HOST/PATH``, query dropped.
 
-    Percent-escapes are decoded because the mirror stores files under their real names. A path
-    that would leave the mirror (``..``) is refused rather than read.
+    Percent-escapes are decoded because the mirror stores files under their real names. A host
+    that is not a host name (``https://../etc``) or a path that would leave the mirror (``..``)
+    is refused (:class:`FetchError`) rather than read; symbolic links are checked when the file
+    is copied (:func:`geo.sources.download.copy_from_mirror`).
     """
     parts = urlsplit(url)
-    if not parts.hostname:
-        msg = f"URL sans hôte : {url!r}."
-        raise ValueError(msg)
+    try:
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host or not _HOST.match(host):
+        msg = f"URL dont l'hôte n'est pas un nom d'hôte valable : {url!r}."
+        raise FetchError(msg)
     segments = [unquote(segment) for segment in PurePosixPath(parts.path).parts if segment != "/"]
     if not segments or any(segment in ("..", ".") or "/" in segment for segment in segments):
         msg = f"Chemin d'URL inutilisable pour un miroir : {url!r}."
-        raise ValueError(msg)
-    return Path(mirror, parts.hostname, *segments)
+        raise FetchError(msg)
+    return Path(mirror, host, *segments)
+
+
+def declared_hosts(sources: Mapping[str, Source] | None = None) -> frozenset[str]:
+    """Hosts of the declared official URLs: where a download may be redirected (in https)."""
+    found = (urlsplit(source.url).hostname for source in (sources or SOURCES).values())
+    return frozenset(host for host in found if host)

@@ -16,9 +16,10 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 from tqdm import tqdm
@@ -26,6 +27,7 @@ from tqdm import tqdm
 from geo.errors import FetchError
 
 _CHUNK = 1 << 16
+_MAX_REDIRECTS = 5
 TEMP_SUFFIX = ".part"
 #: Temp files older than this are leftovers of a killed run (younger ones may be in use).
 STALE_TEMP_SECONDS = 3600
@@ -89,42 +91,79 @@ def _progress_bar(name: str, total: int | None, progress: bool) -> tqdm:
     )
 
 
-def _copy_chunks(chunks: Iterator[bytes], out: BinaryIO, bar: tqdm, digest: Any) -> int:
+def _copy_chunks(
+    chunks: Iterator[bytes], out: BinaryIO, bar: tqdm, digest: Any, *, until: float | None = None
+) -> int:
     size = 0
     for chunk in chunks:
         out.write(chunk)
         digest.update(chunk)
         size += len(chunk)
         bar.update(len(chunk))
+        if until is not None and time.monotonic() > until:
+            raise _TooSlow
     return size
 
 
+class _TooSlow(Exception):
+    """The total deadline passed while the body was still coming."""
+
+
+class Downloaded(NamedTuple):
+    size: int
+    sha256: str
+    #: Whether the end of the body was signalled (a length that was checked, or chunked
+    #: encoding); without either, a body cut by a closed connection looks complete, and only
+    #: its content can tell (the caller checks).
+    length_checked: bool
+
+
+def redirect_allowed(origin: str, target: str, hosts: Collection[str]) -> bool:
+    """A redirect stays within the origin of ``origin`` (scheme, host and port), or goes in
+    https to its host or to one of ``hosts`` (the declared ones): never to http elsewhere,
+    never to a host nobody declared."""
+    before, after = urlsplit(origin), urlsplit(target)
+    try:
+        same = (after.scheme, after.hostname, after.port) == (
+            before.scheme, before.hostname, before.port)  # fmt: skip
+    except ValueError:
+        return False
+    if same:
+        return True
+    return (
+        after.scheme == "https"
+        and bool(after.hostname)
+        and (after.hostname == before.hostname or after.hostname in hosts)
+    )
+
+
 def download(
-    url: str, temp: Path, *, timeout: float, user_agent: str, name: str, progress: bool
-) -> tuple[int, str]:
-    """GET ``url`` into ``temp``; returns (size, sha256). Raises FetchError on any failure."""
+    url: str,
+    temp: Path,
+    *,
+    timeout: float,
+    user_agent: str,
+    name: str,
+    progress: bool,
+    deadline: float | None = None,
+    hosts: Collection[str] = (),
+) -> Downloaded:
+    """GET ``url`` into ``temp`` (each wait for data bounded by ``timeout``, the whole by
+    ``deadline`` seconds; redirects only as :func:`redirect_allowed` says, to ``hosts``).
+    Raises FetchError on any failure."""
     digest = hashlib.sha256()
     headers = {"User-Agent": user_agent}
+    until = None if deadline is None else time.monotonic() + deadline
     try:
-        with (
-            httpx.Client(timeout=timeout, headers=headers, follow_redirects=True) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                msg = f"le serveur a répondu HTTP {response.status_code} pour {url}"
-                raise FetchError(msg)
-            length = response.headers.get("Content-Length")
-            expected = int(length) if length and length.isdigit() else None
-            encoded = response.headers.get("Content-Encoding", "identity") != "identity"
-            with temp.open("wb") as out, _progress_bar(name, expected, progress) as bar:
-                size = _copy_chunks(response.iter_bytes(_CHUNK), out, bar, digest)
-                out.flush()
-                os.fsync(out.fileno())
-            # Content-Length counts bytes on the wire, which differ from ours when compressed.
-            received = response.num_bytes_downloaded if encoded else size
-            if expected is not None and received != expected:
-                msg = f"réponse tronquée : {received} octets reçus sur {expected} annoncés"
-                raise FetchError(msg)
+        with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False) as client:
+            return _follow(client, url, temp, name=name, progress=progress, digest=digest,
+                           until=until, hosts=hosts)  # fmt: skip
+    except _TooSlow:
+        msg = (
+            f"durée maximale dépassée ({deadline:g} s, GEO_HTTP_DEADLINE) : le serveur de {url} "
+            "envoie le fichier trop lentement"
+        )
+        raise FetchError(msg) from None
     except httpx.TimeoutException as error:
         msg = f"délai dépassé ({timeout:g} s) en contactant {url}"
         raise FetchError(msg) from error
@@ -134,11 +173,78 @@ def download(
     except httpx.HTTPError as error:
         msg = f"échec de connexion à {url} ({type(error).__name__} : {error})"
         raise FetchError(msg) from error
-    return size, digest.hexdigest()
 
 
-def copy_from_mirror(origin: Path, temp: Path, *, name: str, progress: bool) -> tuple[int, str]:
-    """Copy a mirrored file into ``temp``; returns (size, sha256). Raises FetchError."""
+def _follow(
+    client: httpx.Client,
+    url: str,
+    temp: Path,
+    *,
+    name: str,
+    progress: bool,
+    digest: Any,
+    until: float | None,
+    hosts: Collection[str],
+) -> Downloaded:
+    current = url
+    for _ in range(_MAX_REDIRECTS + 1):
+        with client.stream("GET", current) as response:
+            if response.is_redirect:
+                target = urljoin(current, response.headers.get("Location", ""))
+                if not redirect_allowed(url, target, hosts):
+                    where = urlsplit(target).hostname or target
+                    msg = (
+                        f"redirection refusée de {url} vers {urlsplit(target).scheme}://{where} "
+                        "(seulement en https vers le même hôte ou un hôte déclaré)"
+                    )
+                    raise FetchError(msg)
+                current = target
+                continue
+            return _receive(response, current, temp, name=name, progress=progress,
+                            digest=digest, until=until)  # fmt: skip
+    msg = f"trop de redirections (plus de {_MAX_REDIRECTS}) depuis {url}"
+    raise FetchError(msg)
+
+
+def _receive(
+    response: httpx.Response,
+    url: str,
+    temp: Path,
+    *,
+    name: str,
+    progress: bool,
+    digest: Any,
+    until: float | None,
+) -> Downloaded:
+    if response.status_code >= 400:
+        msg = f"le serveur a répondu HTTP {response.status_code} pour {url}"
+        raise FetchError(msg)
+    length = response.headers.get("Content-Length")
+    expected = int(length) if length and length.isdigit() else None
+    encoded = response.headers.get("Content-Encoding", "identity") != "identity"
+    with temp.open("wb") as out, _progress_bar(name, expected, progress) as bar:
+        # Chunks as they arrive (no buffering to 64 KiB): the deadline is checked often.
+        size = _copy_chunks(response.iter_bytes(), out, bar, digest, until=until)
+        out.flush()
+        os.fsync(out.fileno())
+    # Content-Length counts bytes on the wire, which differ from ours when compressed.
+    received = response.num_bytes_downloaded if encoded else size
+    if expected is not None and received != expected:
+        msg = f"réponse tronquée : {received} octets reçus sur {expected} annoncés"
+        raise FetchError(msg)
+    # A chunked body ends with its own terminal chunk (h11 fails without it): complete too.
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    return Downloaded(size, digest.hexdigest(), expected is not None or chunked)
+
+
+def copy_from_mirror(
+    origin: Path, temp: Path, *, name: str, progress: bool, root: Path | None = None
+) -> tuple[int, str]:
+    """Copy a mirrored file into ``temp``; returns (size, sha256). Raises FetchError. With
+    ``root``, a file that resolves outside it (a symbolic link to ``/etc/passwd``) is refused."""
+    if root is not None and not origin.resolve().is_relative_to(root.resolve()):
+        msg = f"fichier hors du miroir refusé : {origin} mène en dehors de {root}"
+        raise FetchError(msg)
     if not origin.is_file():
         msg = f"fichier absent du miroir : {origin}"
         raise FetchError(msg)

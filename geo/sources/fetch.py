@@ -4,11 +4,17 @@ Layout of ``GEO_DATA_DIR``: ``raw/<name>.<ext>`` as published, ``<name>.parquet`
 sources, and ``manifest.json`` recording where each file came from. Every write goes through
 :mod:`geo.sources.download`: a temporary file in the destination folder, fsynced and validated, then
 renamed over the old copy, so a failed download never replaces or deletes a good cached file.
+A cached copy is skipped only while it matches the sha256 the manifest recorded (raw file and
+GeoParquet); a damaged one is fetched again. A reply without a length is checked by its content
+before it replaces anything (JSON parsed, CSV's last record whole).
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import hashlib
+import io
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -18,7 +24,14 @@ from typing import Any
 
 from geo.errors import DataUnavailableError, FetchError
 from geo.settings import Settings, get_settings
-from geo.sources.declared import GROUPS, SOURCES, Source, mirror_path, resolve_names
+from geo.sources.declared import (
+    GROUPS,
+    SOURCES,
+    Source,
+    declared_hosts,
+    mirror_path,
+    resolve_names,
+)
 from geo.sources.download import (
     clean_stale_temps,
     copy_from_mirror,
@@ -119,7 +132,7 @@ def _validate(source: Source, temp: Path) -> None:
     if source.kind == "csv":
         return
     try:
-        data = json.loads(temp.read_bytes())
+        data = json.loads(temp.read_bytes())  # a body cut short is no JSON: refused here
     except (ValueError, UnicodeDecodeError) as error:
         msg = f"fichier JSON invalide ({error})"
         raise FetchError(msg) from error
@@ -129,6 +142,60 @@ def _validate(source: Source, temp: Path) -> None:
         and isinstance(data.get("features"), list)
     ):
         raise FetchError("le GeoJSON n'est pas une FeatureCollection")
+
+
+def _check_complete_csv(temp: Path) -> None:
+    """A CSV received without a length may have been cut when the connection closed: it must
+    end with a line end, and its last record be whole (as many fields as the header, no open
+    quote)."""
+    text = temp.read_bytes().decode("utf-8", errors="replace")
+    if not text.endswith(("\n", "\r")):
+        msg = (
+            "fichier tronqué : réponse sans longueur annoncée qui ne finit pas par une fin de "
+            "ligne (connexion coupée en route ?)"
+        )
+        raise FetchError(msg)
+    first = text.split("\n", 1)[0]
+    separator = max(",;\t|", key=first.count)
+    try:
+        records = [record for record in csv.reader(io.StringIO(text), delimiter=separator)
+                   if record]  # fmt: skip
+    except csv.Error as error:
+        msg = f"fichier tronqué (CSV incomplet : {error})"
+        raise FetchError(msg) from error
+    if len(records) > 1 and len(records[-1]) != len(records[0]):
+        msg = (
+            f"fichier tronqué : la dernière ligne a {len(records[-1])} champ(s) au lieu de "
+            f"{len(records[0])} (réponse sans longueur annoncée, coupée en route)"
+        )
+        raise FetchError(msg)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _intact(source: Source, data_dir: Path, entry: dict[str, Any]) -> bool:
+    """Whether the cached copy is the one the manifest recorded (sha256 of the raw file and of
+    the GeoParquet conversion); a copy the manifest does not know is only checked readable."""
+    raw, parquet = raw_path(source, data_dir), parquet_path(source, data_dir)
+    try:
+        if entry.get("sha256") and (not raw.is_file() or _sha256(raw) != entry["sha256"]):
+            return False
+        if not source.converts:
+            return True
+        if entry.get("parquet_sha256"):
+            return _sha256(parquet) == entry["parquet_sha256"]
+        import pyarrow.parquet
+
+        pyarrow.parquet.read_metadata(parquet)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _convert(raw: Path, out: Path) -> None:
@@ -171,17 +238,24 @@ def _fetch_one(
     with contextlib.ExitStack() as stack:
         temp_raw = stack.enter_context(temp_file(raw.parent, source.name, source.extension))
         if origin_file is not None:
-            size, sha = copy_from_mirror(origin_file, temp_raw, name=source.name, progress=progress)
+            size, sha = copy_from_mirror(
+                origin_file, temp_raw, name=source.name, progress=progress, root=mirror
+            )
+            whole = True
         else:
-            size, sha = download(
+            size, sha, whole = download(
                 source.url,
                 temp_raw,
                 timeout=settings.http_timeout,
                 user_agent=settings.user_agent,
                 name=source.name,
                 progress=progress,
+                deadline=settings.http_deadline,
+                hosts=declared_hosts(),
             )
         _validate(source, temp_raw)
+        if not whole and source.kind == "csv":
+            _check_complete_csv(temp_raw)
         temp_parquet = None
         if source.converts:
             temp_parquet = stack.enter_context(temp_file(data_dir, source.name, ".parquet"))
@@ -201,6 +275,7 @@ def _fetch_one(
         "kind": source.kind,
         "raw": raw.relative_to(data_dir).as_posix(),
         "parquet": parquet_path(source, data_dir).name if source.converts else None,
+        "parquet_sha256": _sha256(parquet_path(source, data_dir)) if source.converts else None,
     }
     _write_manifest_entry(data_dir, source.name, entry)
     path = _read_path(source, data_dir)
@@ -234,15 +309,19 @@ def fetch(
     for name in wanted:
         source = sources[name]
         cached = cached_path(name, settings, sources=sources)
-        if cached is not None and not force:
-            entry = read_manifest(settings.data_dir).get(name, {})
+        entry = read_manifest(settings.data_dir).get(name, {})
+        damaged = cached is not None and not force and not _intact(source, settings.data_dir, entry)
+        if cached is not None and not force and not damaged:
             msg = f"{name} : déjà en cache ({cached}), --force pour le recharger"
             skip = FetchResult(name, True, msg, cached, source.url, "cache", skipped=True)
             skip.size, skip.sha256 = entry.get("size"), entry.get("sha256")
             results.append(skip)
             continue
         try:
-            results.append(_fetch_one(source, settings, mirror, progress))
+            result = _fetch_one(source, settings, mirror, progress)
+            if damaged:
+                result.message = f"copie en cache endommagée, rechargée — {result.message}"
+            results.append(result)
         except Exception as error:  # one bad source must never stop the others
             reason = (
                 str(error) if isinstance(error, FetchError) else f"{type(error).__name__} : {error}"

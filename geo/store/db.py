@@ -17,6 +17,7 @@ processes starting at once, the second waits, then finds the schema already at h
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import time
@@ -26,12 +27,13 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
 
-from geo.errors import GeoError
+from geo.errors import GeoError, StoreError
 from geo.settings import Settings, get_settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 metadata = sa.MetaData()
 
@@ -195,10 +197,49 @@ def run_with_retry(engine: Engine, work: Callable[[Connection], T], *, write: bo
                 with connection.begin():
                     return work(connection)
         except (OperationalError, DBAPIError) as error:
+            if isinstance(error, IntegrityError | ProgrammingError):
+                raise  # a constraint or a bug, not a broken store: the caller decides
             if not is_transient(error) or time.monotonic() > deadline:
-                raise
+                raise store_error(error) from error
             time.sleep(_backoff(attempt))
             attempt += 1
+
+
+_DAMAGED = ("file is not a database", "disk image is malformed", "malformed database schema",
+            "file is encrypted")  # fmt: skip
+_FULL = ("database or disk is full", "no space left", "disk quota")
+_NO_RIGHTS = ("unable to open database file", "readonly database", "read-only", "permission",
+              "not a directory", "file exists")  # fmt: skip
+
+
+def store_error(error: BaseException) -> StoreError:
+    """The French :class:`StoreError` for a database failure (what happened, what to do),
+    never naming a path; the detail and its stack go to the server's log."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    if any(sign in text for sign in _DAMAGED):
+        msg = (
+            "Le registre des projets est endommagé : son fichier de base de données n'est pas "
+            "lisible. Restaurez-le depuis la dernière sauvegarde (ou mettez-le de côté pour "
+            "repartir d'un registre vide) ; le détail technique est dans le journal du serveur."
+        )
+    elif any(sign in text for sign in _FULL):
+        msg = (
+            "Le registre des projets ne peut plus être écrit : il n'y a plus d'espace libre sur "
+            "le disque. Libérez de l'espace puis recommencez ; rien n'a été écrit à moitié."
+        )
+    elif isinstance(error, OSError) or any(sign in text for sign in _NO_RIGHTS):
+        msg = (
+            "Le registre des projets ne peut pas être ouvert ou écrit : vérifiez que son "
+            "dossier existe et que le serveur a les droits de lecture et d'écriture sur le "
+            "fichier et son dossier (GEO_DATA_DIR ou DATABASE_URL)."
+        )
+    else:
+        msg = (
+            "Le registre des projets ne répond pas (erreur de la base de données). Réessayez "
+            "dans un moment ; si cela dure, le détail technique est dans le journal du serveur."
+        )
+    log.error("Registre des projets inaccessible : %s", type(error).__name__, exc_info=error)
+    return StoreError(msg)
 
 
 # --- migrations --------------------------------------------------------------------------------

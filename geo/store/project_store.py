@@ -9,14 +9,15 @@ sets a location; whatever the input says about them is ignored.
 Public API::
 
     store = ProjectStore(url=None, *, settings=None, locate=None, migrate_schema=True)
-    store.add(data, *, actor, status="propose") -> (id, token)
-    store.add_many(rows, *, actor, status="propose") -> list[RowResult]   # one transaction,
-        # per-row result; rows with (source, external_id) already stored are updated (upsert)
+    store.add(data, *, actor, status="propose") -> (id, token)   # never updates
+    store.add_many(rows, *, actor, status="propose", match_existing=False) -> list[RowResult]
+        # one transaction, per-row result; a row whose (source, external_id) is stored is
+        # rejected, or updated (upsert) when an operator's import asks ``match_existing``
     store.get(id) -> Project                     # ProjectNotFoundError
-    store.update(id, changes, *, token=None, moderator=None) -> Project   # EditDeniedError
-    store.set_status(id, status, *, moderator) -> Project
-    store.confirm(id, *, token=None, moderator=None) -> Project   # last_confirmed_at = now
-    store.new_token(id, *, moderator) -> str     # the old token stops working
+    store.update(id, changes, *, token=None, operator=None) -> Project   # EditDeniedError
+    store.set_status(id, status, *, operator) -> Project
+    store.confirm(id, *, token=None, operator=None) -> Project   # last_confirmed_at = now
+    store.new_token(id, *, operator) -> str      # the old token stops working
     store.verify_token(id, token) -> bool        # constant-time comparison of sha256 hashes
     store.query(ProjectFilter(...), limit=50, offset=0, order="recent") -> QueryResult
     store.count(ProjectFilter(...)) -> int
@@ -24,8 +25,10 @@ Public API::
     store.audit(project_id=None) -> list[AuditEntry]
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
-contributions start as ``propose``; only a moderator changes the status (``moderator`` is the
-name of a user the caller has authenticated: the store does not check passwords). ``locate`` is a
+contributions start as ``propose``. ``actor`` is a label for the audit log (``"formulaire"``)
+or an :class:`~geo.store.identity.Operator`: only an operator creates a project with another
+status, changes a status, matches rows on ``source`` + ``external_id`` or acts without the
+edit token (until moderation accounts exist; a string is never an operator). ``locate`` is a
 :class:`~geo.territory.engine.Territories` or any ``locate(lat, lon) -> DataFrame`` returning the
 four territory columns; by default the reference is loaded on first write.
 """
@@ -61,7 +64,9 @@ from geo.store.db import (
     migrate,
     projects,
     run_with_retry,
+    store_error,
 )
+from geo.store.identity import Operator
 from geo.store.query import (
     PROJECT_COLUMNS,
     ProjectFilter,
@@ -88,6 +93,7 @@ from geo.store.rows import (
     recheck_token,
     record_of,
     replace_tags,
+    taken_error,
     token_matches,
     write_audit,
 )
@@ -121,12 +127,15 @@ class ProjectStore:
         migrate_schema: bool = True,
     ) -> None:
         self.url = url or database_url(settings)
-        self.engine = make_engine(self.url)
         self._settings = settings
         self._locate = getattr(locate, "locate", locate)
-        if migrate_schema:
-            migrate(self.engine)
-        self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+        try:
+            self.engine = make_engine(self.url)
+            if migrate_schema:
+                migrate(self.engine)
+            self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+        except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as error:
+            raise store_error(error) from error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -134,26 +143,40 @@ class ProjectStore:
     # --- writes --------------------------------------------------------------------------------
 
     def add(
-        self, project: Project | Mapping[str, Any], *, actor: str, status: str = "propose"
+        self,
+        project: Project | Mapping[str, Any],
+        *,
+        actor: str | Operator,
+        status: str = "propose",
     ) -> tuple[int, str]:
-        """Store a new project (or update the one with the same source + external id)."""
+        """Store a new project; one whose source + external id is taken is refused."""
         (result,) = self.add_many([project], actor=actor, status=status)
-        if result.action == "rejected":
-            raise ProjectValidationError(result.errors, FIELD_LABELS)
-        assert result.id is not None and result.token is not None
+        if result.action != "created" or result.id is None or result.token is None:
+            raise ProjectValidationError(result.errors or {"projet": ["Non enregistré."]},
+                                         FIELD_LABELS)  # fmt: skip
         return result.id, result.token
 
     def add_many(
         self,
         rows: Iterable[Project | Mapping[str, Any]],
         *,
-        actor: str,
+        actor: str | Operator,
         status: str = "propose",
+        match_existing: bool = False,
     ) -> list[RowResult]:
         """Validate every row, then write the valid ones in one transaction (all or nothing
-        for the database; invalid rows are reported, never written). An updated row keeps its
-        status and token (``token`` is None in its result)."""
+        for the database; invalid rows are reported, never written). A row whose source +
+        external id is stored is rejected, unless an operator's import ``match_existing``:
+        then it updates that project, keeping its status and token (``token`` is None in its
+        result)."""
         status = check_status(status)
+        if (status != "propose" or match_existing) and not isinstance(actor, Operator):
+            msg = (
+                "Seul un opérateur (commande sur le serveur) publie un projet ou met à jour "
+                "des projets existants par import ; une contribution reste « proposé »."
+            )
+            raise EditDeniedError(msg)
+        label = actor.actor if isinstance(actor, Operator) else str(actor)
         results: list[RowResult | None] = []
         valid: list[tuple[int, Project]] = []
         for index, row in enumerate(rows):
@@ -174,10 +197,12 @@ class ProjectStore:
             inserts: list[tuple[int, dict[str, Any], str]] = []
             for (index, project), codes in zip(valid, located, strict=True):
                 key = (project.source, project.external_id or "")
-                if project.external_id is not None and key in existing:
+                if project.external_id is not None and key in existing and not match_existing:
+                    done.append(RowResult(index, "rejected", errors=taken_error()))
+                elif project.external_id is not None and key in existing:
                     pid = existing[key]
                     _, changed = self._rewrite(
-                        connection, pid, project, codes, actor=actor, now=now
+                        connection, pid, project, codes, actor=label, now=now
                     )
                     done.append(RowResult(index, "updated" if changed else "unchanged", id=pid))
                 elif project.external_id is not None and key in pending:
@@ -194,7 +219,7 @@ class ProjectStore:
                         "token_hash": hash_token(token),
                     }
                     inserts.append((index, record, token))
-            done.extend(insert_projects(connection, inserts, actor=actor, now=now))
+            done.extend(insert_projects(connection, inserts, actor=label, now=now))
             return done
 
         for result in run_with_retry(self.engine, work, write=True):
@@ -207,10 +232,10 @@ class ProjectStore:
         changes: Mapping[str, Any],
         *,
         token: str | None = None,
-        moderator: str | None = None,
+        operator: Operator | None = None,
     ) -> Project:
         """Apply field changes; every problem is reported at once, nothing is half-written."""
-        actor = self._authorise(project_id, token=token, moderator=moderator)
+        actor = self._authorise(project_id, token=token, operator=operator)
         changes = {k: v for k, v in changes.items() if k not in SERVER_FIELDS}
 
         def merge(current: Project) -> Project:
@@ -226,7 +251,7 @@ class ProjectStore:
 
         def work(connection: Connection) -> Project:
             current = load_project(connection, project_id, lock=True)
-            recheck_token(connection, project_id, token, moderator)
+            recheck_token(connection, project_id, token, trusted=isinstance(operator, Operator))
             project = merge(current)  # on the latest version: concurrent edits are kept
             place = (project.lat, project.lon)
             if place == (current.lat, current.lon):
@@ -239,23 +264,31 @@ class ProjectStore:
 
         return run_with_retry(self.engine, work, write=True)
 
-    def set_status(self, project_id: int, status: str, *, moderator: str) -> Project:
-        actor = self._authorise(project_id, moderator=moderator)
+    def set_status(self, project_id: int, status: str, *, operator: Operator) -> Project:
+        """An operator's decision (``python -m geo projects status``), named in the audit log."""
+        actor = self._authorise(project_id, operator=operator)
         status = check_status(status)
-        return self._change(project_id, {"status": status}, actor=actor, action="status")
-
-    def confirm(
-        self, project_id: int, *, token: str | None = None, moderator: str | None = None
-    ) -> Project:
-        """The carrier (or a moderator) says the project is still current."""
-        actor = self._authorise(project_id, token=token, moderator=moderator)
         return self._change(
-            project_id, {"last_confirmed_at": now_utc()}, actor=actor, action="confirm", token=token
+            project_id, {"status": status}, actor=actor, action="status", trusted=True
         )
 
-    def new_token(self, project_id: int, *, moderator: str) -> str:
+    def confirm(
+        self, project_id: int, *, token: str | None = None, operator: Operator | None = None
+    ) -> Project:
+        """The carrier (or an operator) says the project is still current."""
+        actor = self._authorise(project_id, token=token, operator=operator)
+        return self._change(
+            project_id,
+            {"last_confirmed_at": now_utc()},
+            actor=actor,
+            action="confirm",
+            token=token,
+            trusted=isinstance(operator, Operator),
+        )
+
+    def new_token(self, project_id: int, *, operator: Operator) -> str:
         """A fresh edit token (lost link); the previous one stops working."""
-        actor = self._authorise(project_id, moderator=moderator)
+        actor = self._authorise(project_id, operator=operator)
         token = secrets.token_urlsafe(32)
 
         def work(connection: Connection) -> None:
@@ -369,14 +402,14 @@ class ProjectStore:
     # --- internals -----------------------------------------------------------------------------
 
     def _authorise(
-        self, project_id: int, *, token: str | None = None, moderator: str | None = None
+        self, project_id: int, *, token: str | None = None, operator: Operator | None = None
     ) -> str:
-        if moderator is not None and str(moderator).strip():
-            return f"moderation:{str(moderator).strip()}"
+        if isinstance(operator, Operator):
+            return operator.actor
         if token is not None and self.verify_token(project_id, token):
             return "lien d'édition"
-        if token is None:
-            msg = "Cette action est réservée à la modération."
+        if token is None or operator is not None:
+            msg = "Cette action est réservée à un opérateur (commande sur le serveur)."
         else:
             msg = "Ce lien d'édition n'est pas valable pour ce projet."
         raise EditDeniedError(msg)
@@ -402,10 +435,11 @@ class ProjectStore:
         actor: str,
         action: str,
         token: str | None = None,
+        trusted: bool = False,
     ) -> Project:
         def work(connection: Connection) -> Project:
             before = load_project(connection, project_id, lock=True)
-            recheck_token(connection, project_id, token, None if token else actor)
+            recheck_token(connection, project_id, token, trusted=trusted)
             now = now_utc()
             connection.execute(
                 projects.update()

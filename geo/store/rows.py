@@ -52,10 +52,11 @@ def token_matches(connection: Connection, project_id: int, token: str) -> bool:
 
 
 def recheck_token(
-    connection: Connection, project_id: int, token: str | None, moderator: str | None
+    connection: Connection, project_id: int, token: str | None, *, trusted: bool
 ) -> None:
-    """Inside the write transaction: the token checked before may have been replaced since."""
-    if moderator is not None and str(moderator).strip():
+    """Inside the write transaction: the token checked before may have been replaced since
+    (``trusted``: an operator acts, no token is needed)."""
+    if trusted:
         return
     if token is None or not token_matches(connection, project_id, token):
         msg = "Ce lien d'édition n'est pas valable pour ce projet."
@@ -75,6 +76,15 @@ def check_status(status: str) -> str:
 
 def duplicate_error() -> dict[str, list[str]]:
     return {"external_id": ["Identifiant externe en double dans le même envoi."]}
+
+
+def taken_error() -> dict[str, list[str]]:
+    return {
+        "external_id": [
+            "Un projet de cette source a déjà cet identifiant externe : il n'a pas été modifié "
+            "(seul son lien d'édition le modifie)."
+        ]
+    }
 
 
 def code_value(value: object) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from markdown_text import shown
 from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -18,7 +19,7 @@ def _page() -> AppTest:
 
 
 def _texts(elements) -> str:
-    return "\n".join(str(element.value) for element in elements)
+    return "\n".join(shown(str(element.value)) for element in elements)
 
 
 def _search(at: AppTest, text: str) -> AppTest:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from explorer_seed import app_store
+from markdown_text import shown
 from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -76,7 +77,7 @@ def _count(at: AppTest) -> str:
 
 
 def _listed(at: AppTest) -> list[str]:
-    return [b.label for b in at.button if b.key and b.key.startswith("choisir-")]
+    return [shown(b.label) for b in at.button if b.key and b.key.startswith("choisir-")]
 
 
 pytestmark = pytest.mark.usefixtures("seeded")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from explorer_seed import app_store
+from markdown_text import shown
 from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -67,7 +68,7 @@ def test_an_old_commune_code_in_the_url_lists_the_current_communes_projects(
     assert not at.warning
     assert queried[-1].territory == TerritoryRef("commune", "38479")
     assert (drawn[-1].level, drawn[-1].code) == ("commune", "38479")
-    listed = [b.label for b in at.button if b.key and b.key.startswith("choisir-")]
+    listed = [shown(b.label) for b in at.button if b.key and b.key.startswith("choisir-")]
     assert listed == [BONNEVAUX["title"]]
     assert at.text_input(key="f_territoire").value == "Porte-des-Bonnevaux"
     # The link now names the current commune.

@@ -37,10 +37,45 @@ def test_add_prints_id_and_token(
     assert store.verify_token(out["id"], out["token"])
     store.close()
 
-    assert main(["projects", "add", "--json-file", write(tmp_path, project()), "--status",
-                 "publie"]) == 0  # fmt: skip
+    assert main(["projects", "add", "--json-file", write(tmp_path, project())]) == 0
     text = capsys.readouterr().out
-    assert "Projet enregistré : n°2 (publié)" in text and "Jeton d'édition" in text
+    assert "Projet enregistré : n°2 (proposé)" in text and "Jeton d'édition" in text
+
+
+def test_add_publishes_nothing_and_overwrites_nothing(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An add creates a proposed project; a taken source + external id is refused in French."""
+    with pytest.raises(SystemExit):  # no --status: publishing is the operator's command
+        main(["projects", "add", "--json-file", write(tmp_path, project()), "--status", "publie"])
+    capsys.readouterr()
+    first = project(source="atelier", external_id="p1")
+    assert main(["projects", "add", "--json-file", write(tmp_path, first)]) == 0
+    capsys.readouterr()
+    taken = project(source="atelier", external_id="p1", title="Pris", contact_email=None)
+    assert main(["projects", "add", "--json-file", write(tmp_path, taken)]) == 1
+    assert "identifiant externe : Un projet de cette source a déjà" in capsys.readouterr().err
+    store = ProjectStore(database, locate=lambda lat, lon: None)
+    kept = store.get(1)
+    assert (kept.title, kept.contact_email) == (first["title"], first["contact_email"])
+    assert [e.action for e in store.audit(1)] == ["create"] and store.count() == 1
+    store.close()
+
+
+def test_status_is_an_operator_command_named_in_the_audit_log(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import getpass
+
+    assert main(["projects", "add", "--json-file", write(tmp_path, project())]) == 0
+    assert main(["projects", "status", "1", "publie"]) == 0
+    assert "Projet n°1 : publié" in capsys.readouterr().out
+    store = ProjectStore(database, locate=lambda lat, lon: None)
+    entry = store.audit(1)[-1]
+    assert (entry.action, entry.actor) == ("status", f"operateur:cli:{getpass.getuser()}")
+    store.close()
+    assert main(["projects", "status", "9", "publie"]) == 1
+    assert "Aucun projet n'a l'identifiant 9" in capsys.readouterr().err
 
 
 def test_add_reports_every_error_in_french(
@@ -76,8 +111,8 @@ def test_list_every_status_unless_asked(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     main(["projects", "add", "--json-file", write(tmp_path, project(title="Proposé"))])
-    main(["projects", "add", "--json-file", write(tmp_path, project(title="Publié")),
-          "--status", "publie"])  # fmt: skip
+    main(["projects", "add", "--json-file", write(tmp_path, project(title="Publié"))])
+    main(["projects", "status", "2", "publie"])
     capsys.readouterr()
     assert main(["projects", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)

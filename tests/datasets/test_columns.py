@@ -57,3 +57,23 @@ def test_lines_are_written_to_csv_as_wkt(tmp_path) -> None:
     table = pd.read_csv(path)
     assert table.columns.tolist() == ["id", "wkt"]
     assert table["wkt"].item().startswith("LINESTRING")
+
+
+def test_csv_output_neutralises_spreadsheet_formulas(tmp_path) -> None:
+    """A producer's text cell may hold a formula; our CSV never hands it to a spreadsheet."""
+    frame = gpd.GeoDataFrame(
+        {
+            "nom": ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "Borne"],
+            "adresse": ["-2+3", "\tx", "\r=1", None],
+            "puissance_kw": [-1.5, 22.0, 7.4, 3.0],
+        },
+        geometry=[shapely.Point(-1.55, 47.2)] * 4,
+        crs=4326,
+    )
+    path = write_frame(frame, tmp_path / "bornes.csv")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    texts = [*table["nom"], *table["adresse"]]
+    assert not [v for v in texts if v.startswith(("=", "+", "-", "@", "\t", "\r"))], texts
+    assert table["nom"].tolist()[0] == '\'=HYPERLINK("http://evil","x")'
+    assert table["nom"].tolist()[3] == "Borne" and table["adresse"].tolist()[3] == ""
+    assert table["puissance_kw"].tolist()[0] == "-1.5" and table["lon"].tolist()[0] == "-1.55"

@@ -393,3 +393,24 @@ def test_empty_file_with_header_only(tmp_path: Path) -> None:
     loaded = load(write_irve(tmp_path / "e.csv", []))
     assert loaded.report.to_dict()["rows_read"] == 0 and loaded.frame.empty
     assert list(loaded.frame.columns) == [*OUTPUT_COLUMNS, "geometry"]
+
+
+# --- found by the fuzz test (tests/test_fuzz_inputs.py) ------------------------------------------
+
+
+def test_a_file_without_any_station_address_loads(tmp_path: Path) -> None:
+    """A damaged header byte (``\\x9edresse_station``) leaves no address to compare."""
+    data = EXCERPT.read_bytes().replace(b"adresse_station", b"\x9edresse_station", 1)
+    path = tmp_path / "irve.csv"
+    path.write_bytes(data)
+    assert len(load(path).frame) == len(load(EXCERPT).frame)
+
+
+def test_a_column_named_twice_is_read_once_with_a_warning(tmp_path: Path) -> None:
+    header, rest = EXAMPLE.read_bytes().split(b"\n", 1)
+    names = header.split(b",")
+    names[-1] = names[0]  # two columns now have the first one's name
+    path = tmp_path / "irve.csv"
+    path.write_bytes(b",".join(names) + b"\n" + rest)
+    report = load(path).report.to_dict()
+    assert any("en double" in warning for warning in report["warnings"]), report["warnings"]

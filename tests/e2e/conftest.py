@@ -157,6 +157,14 @@ def fresh_app(
     return lambda: running_app(tmp_path_factory.mktemp("streamlit-fresh"))
 
 
+@pytest.fixture
+def app_with_env(
+    e2e_env: str, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[dict[str, str]], contextlib.AbstractContextManager[str]]:
+    """Start a server of its own with these environment variables (a store of its own…)."""
+    return lambda env: running_app(tmp_path_factory.mktemp("streamlit-own"), env)
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright

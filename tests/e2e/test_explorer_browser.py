@@ -71,12 +71,21 @@ def _frame(page: object) -> object:
 
 
 def _settle(page: object) -> None:
+    from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import expect
 
     page.wait_for_selector(APP_IDLE)
-    container = _frame(page).locator(".leaflet-container")
-    expect(container).to_be_visible()
-    container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
+    # When what the map returns changes, the old map frame is detached a moment after the new
+    # one mounts: a wait begun on the old one fails, so it is begun again on the current one.
+    for attempt in range(3):
+        container = _frame(page).locator(".leaflet-container")
+        expect(container).to_be_visible()
+        try:
+            container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
+            return
+        except PlaywrightError as error:
+            if "detached" not in str(error) or attempt == 2:
+                raise
 
 
 def _count_heading(page: object) -> object:

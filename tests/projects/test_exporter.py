@@ -232,3 +232,77 @@ def test_empty_export_is_a_valid_file(tmp_path: Path, file_format: str) -> None:
         assert pyogrio.read_info(path)["features"] == 0
         assert pyogrio.read_info(path)["crs"] == "EPSG:4326"
     store.close()
+
+
+# --- spreadsheet formulas (issue 11) --------------------------------------------------------
+
+FORMULAS = {
+    "title": '=HYPERLINK("http://evil","x")',
+    "summary": "\t+cmd|' /C calc'!A0",  # the model strips the tab: "+" comes first
+    "description": "-2+3+cmd|' /C calc'!A0",
+    "address": "@SUM(1)",
+    "licence": "'=déjà neutralisé",
+    "carriers": [{"name": "=1+1", "type": "association"}],
+}
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_store(tmp_path: Path) -> ProjectStore:
+    store = open_store(tmp_path / "formules.sqlite")
+    store.add(
+        FORMULAS | {"themes": ["mobilite"], "lat": 47.2184, "lon": -1.5536, "source": "essai",
+                    "external_id": "f1"},
+        actor="test",
+    )  # fmt: skip
+    return store
+
+
+def _csv_cells(content: bytes) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(tmp_path: Path) -> None:
+    store = _formula_store(tmp_path)
+    path = tmp_path / "projets.csv"
+    export_projects(store, path, file_format="csv")
+    [row] = _csv_cells(path.read_bytes())
+    text_cells = {k: v for k, v in row.items() if k not in ("lat", "lon")}
+    assert not [v for v in text_cells.values() if v.startswith(_TRIGGERS)], text_cells
+    assert row["title"] == "'" + FORMULAS["title"]
+    assert row["licence"] == "''=déjà neutralisé"  # reversible: one quote more
+    assert row["lon"] == "-1.5536"  # numbers stay numbers
+    # The app's download writes the same cells.
+    from geo.explorer.export import export_file
+
+    [cells] = _csv_cells(export_file("csv", (1,), store, ProjectFilter(), None))
+    assert cells == row
+    # And the export imports back into the very same project.
+    again = import_projects(path, store, territories=territories(), source="essai")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    store.close()
+
+
+def test_the_apps_downloads_need_no_disk(tmp_path: Path) -> None:
+    """The Explorer builds its files in memory: a full disk cannot break a download."""
+    from limited import run_geo_limited
+
+    store = open_store(tmp_path / "source.sqlite")
+    import_projects(DEMO_FILE, store, territories=territories())
+    store.close()
+    code = f"""
+from geo.explorer.export import export_file
+from geo.store import ProjectFilter, ProjectStore
+store = ProjectStore("sqlite:///{tmp_path / "source.sqlite"}", locate=lambda lat, lon: None)
+store.count()
+limit()  # from here on, no file may grow by a single byte
+for name in ("csv", "geojson", "gpkg"):
+    data = export_file(name, tuple(range(1, 42)), store, ProjectFilter())
+    print(name, len(data))
+"""
+    done = run_geo_limited("fsize", 0, ["--exec", code])
+    assert done.returncode == 0, done.stderr[-2000:]
+    sizes = dict(line.split() for line in done.stdout.splitlines())
+    assert set(sizes) == {"csv", "geojson", "gpkg"} and all(int(v) > 1000 for v in sizes.values())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tracemalloc
+from dataclasses import replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +16,8 @@ from reference import territories
 from geo.cli import main
 from geo.errors import GeoError
 from geo.projects.importer import import_projects
+from geo.settings import get_settings
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 
 HEADER = (
@@ -57,7 +60,10 @@ def test_messy_csv_exact_report_and_good_rows_kept(store: ProjectStore, tmp_path
         "a8;Champs en trop;;;velo;idee;;;45.19;5.72;;en trop",
         "a9;Nulle part;;;velo;idee;;;;;",
     ]
-    report = import_projects(write(tmp_path, lines), store, territories=territories())
+    roomy = replace(get_settings(), import_max_mb=12)  # a 10 MB field makes it 10 MB
+    report = import_projects(
+        write(tmp_path, lines), store, territories=territories(), settings=roomy
+    )
     result = report.to_dict()
     assert list(result)[:5] == ["rows_read", "created", "updated", "rejected", "rejections"]
     assert (result["rows_read"], result["created"], result["updated"], result["rejected"]) == (
@@ -86,8 +92,9 @@ def test_ten_megabyte_field_keeps_memory_sane(store: ProjectStore, tmp_path: Pat
     lines.insert(2, "big;Énorme;;" + "é" * 10_000_000 + ";velo;idee;;;45.19;5.72;")
     path = write(tmp_path, lines)
     territories().locate([45.19], [5.72])  # the locator's index is built outside the count
+    roomy = replace(get_settings(), import_max_mb=25)  # the file is 20 MB, over the default
     tracemalloc.start()
-    report = import_projects(path, store, territories=territories())
+    report = import_projects(path, store, territories=territories(), settings=roomy)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     reason = "description : 5000 caractères au plus (ici 10000000)."
@@ -172,7 +179,7 @@ def test_reimport_is_idempotent_and_updates_changed_rows(
     assert (again.created, again.updated, again.unchanged, again.rejected) == (0, 0, 4, 0)
 
     pid = by_external_id(store)["r2"].id
-    store.set_status(pid, "archive", moderator="modo")
+    store.set_status(pid, "archive", operator=Operator("modo"))
     lines[2] = "r2;Deux;Résumé ajouté;;velo;idee;;;45.19;5.72;"
     changed = import_projects(write(tmp_path, lines), store, territories=territories())
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 3)
@@ -352,3 +359,75 @@ def test_columns_a_file_lacks_keep_their_stored_values(store: ProjectStore, tmp_
         120, "Coop", ["solaire"])  # fmt: skip
     # No lat/lon columns: the stored point stays (the commune column only places new rows).
     assert (project.lat, project.lon, project.location_approximate) == (45.1885, 5.7245, False)
+
+
+# --- input that lies (issue 11) ---------------------------------------------------------------
+
+
+def _rows(count: int, title: str = "Énergie citoyenne") -> list[str]:
+    return ["external_id;title;categories;lat;lon"] + [
+        f"e{i};{title} {i};solaire;45.19;5.72" for i in range(count)
+    ]
+
+
+def test_utf8_with_one_bad_byte_is_read_as_utf8_and_the_line_is_reported(
+    store: ProjectStore, tmp_path: Path
+) -> None:
+    path = write(tmp_path, _rows(2000))
+    data = path.read_bytes()
+    bad = data.index(b"e1000;") + len("e1000;")
+    path.write_bytes(data[:bad] + b"\xff" + data[bad:])  # one stray byte on line 1002
+    report = import_projects(path, store, territories=territories())
+    assert report.encoding == "utf-8"
+    assert (report.created, report.rejected) == (1999, 1)
+    [rejection] = report.to_dict()["rejections"]
+    assert rejection["line"] == 1002 and "UTF-8" in rejection["reason"]
+    titles = {p.title for p in store.query(limit=5000).items}
+    assert "Énergie citoyenne 0" in titles and not any("Ã" in t for t in titles)
+
+
+def test_a_windows_1252_file_is_read_as_such_and_said(store: ProjectStore, tmp_path: Path) -> None:
+    path = write(tmp_path, _rows(50), encoding="cp1252")
+    report = import_projects(path, store, territories=territories())
+    assert (report.encoding, report.created, report.rejected) == ("cp1252", 50, 0)
+    assert any("Windows-1252" in warning for warning in report.warnings)
+    assert store.query(limit=1, order="title").items[0].title == "Énergie citoyenne 0"
+
+
+def test_utf8_lines_in_a_windows_1252_file_are_never_imported_as_mojibake(
+    store: ProjectStore, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixte.csv"
+    cp1252 = "\n".join(_rows(40)).encode("cp1252") + b"\n"
+    utf8 = "\n".join(_rows(3, title="Étude réseau")[1:]).replace("e0;", "u0;").replace(
+        "e1;", "u1;").replace("e2;", "u2;").encode("utf-8")  # fmt: skip
+    path.write_bytes(cp1252 + utf8 + b"\n")
+    report = import_projects(path, store, territories=territories())
+    assert report.encoding == "cp1252" and report.created == 40 and report.rejected == 3
+    assert all("UTF-8" in r["reason"] for r in report.rejections)
+    assert not any("Ã" in p.title for p in store.query(limit=100).items)
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(
+    store: ProjectStore, tmp_path: Path
+) -> None:
+    from geo.errors import ImportTooLargeError
+
+    path = write(tmp_path, _rows(3000))  # about 100 kB
+    small = replace(get_settings(), import_max_mb=0.05)
+    with pytest.raises(ImportTooLargeError, match="Mo") as caught:
+        import_projects(path, store, territories=territories(), settings=small)
+    assert "découpez" in str(caught.value).lower() and str(tmp_path) not in str(caught.value)
+    assert store.count() == 0
+
+
+def test_a_header_with_undecodable_bytes_is_reported_readably(
+    store: ProjectStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "entete.csv"
+    body = "\n".join(_rows(30)).encode("utf-8")
+    path.write_bytes(body.replace(b"lat;lon", b"lat;lon;nom\xff;cat\xe9gorie", 1) + b"\n")
+    report = import_projects(path, store, territories=territories())
+    assert report.created == 30
+    assert all(name.isprintable() and "\ufffd" in name for name in report.ignored_columns)
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # JSON-able as UTF-8

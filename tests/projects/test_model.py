@@ -274,3 +274,72 @@ def test_not_an_object() -> None:
     with pytest.raises(ProjectValidationError) as caught:
         parse_project(["pas", "un", "objet"])  # type: ignore[arg-type]
     assert "objet" in str(caught.value)
+
+
+# --- input that looks like something else (issue 11) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "title", ["\u200b", "\u200b\u200c\u200d\ufeff", "\u2060 \u3164", "\u202e", " \u00ad\u2800 "]
+)
+def test_a_title_that_looks_blank_is_refused(title: str) -> None:
+    errors = errors_of(minimal(title=title))
+    assert errors["title"] == ["Le titre ne peut pas être vide (caractères invisibles seulement)."]
+
+
+@pytest.mark.parametrize("field", ["title", "summary", "address", "licence", "source"])
+@pytest.mark.parametrize("override", ["\u202e", "\u202d", "\u202a", "\u2066", "\u2069"])
+def test_direction_overrides_are_refused_in_one_line_fields(field: str, override: str) -> None:
+    errors = errors_of(minimal(**{field: f"Toits {override}seriaflos"}))
+    assert any("sens d'écriture" in message for message in errors[field]), errors
+
+
+def test_direction_overrides_are_refused_in_carrier_names() -> None:
+    errors = errors_of(minimal(carriers=[{"name": "A\u202eB", "type": "association"}]))
+    assert "sens d'écriture" in " ".join(errors["carriers"])
+
+
+def test_arabic_or_hebrew_text_with_its_marks_is_accepted() -> None:
+    project = parse_project(minimal(title="طاقة شمسية \u200f(تعاونية)", summary="שמש \u200e2024"))
+    assert project.title.startswith("طاقة")
+
+
+def _square(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> dict[str, Any]:
+    ring = [[min_lon, min_lat], [max_lon, min_lat], [max_lon, max_lat], [min_lon, max_lat],
+            [min_lon, min_lat]]  # fmt: skip
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        _square(-179.5, -14.0, 179.5, -13.5),  # meant to cross the antimeridian: 359° wide
+        _square(-5.0, 41.0, 60.0, 51.0),  # from Brittany to the Urals
+        _square(5.0, 45.0, 5.5, 45.5) | {"coordinates": [[[5, 45], [-60, 16], [5, 46], [5, 45]]]},
+    ],
+)
+def test_an_area_across_the_antimeridian_or_larger_than_france_is_refused(
+    area: dict[str, Any],
+) -> None:
+    errors = errors_of(minimal(area=area))
+    assert "antiméridien" in " ".join(errors["area"]), errors
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        _square(5.6, 45.1, 5.8, 45.3),
+        _square(-5.2, 41.4, 9.6, 51.1),
+        _square(-178.2, -14.4, -176.1, -13.2),
+    ],
+)
+def test_areas_within_one_part_of_france_are_accepted(area: dict[str, Any]) -> None:
+    assert parse_project(minimal(area=area)).area is not None
+
+
+@pytest.mark.parametrize("value", [float("nan"), "nan", "NaN", float("inf"), "-inf"])
+@pytest.mark.parametrize("field", ["lat", "lon", "power_kwc"])
+def test_not_a_number_is_said_so(field: str, value: object) -> None:
+    errors = errors_of(minimal(**{field: value}))
+    messages = " ".join(errors["location" if field in ("lat", "lon") else field])
+    assert "n'est pas un nombre" in messages and "au moins" not in messages, messages

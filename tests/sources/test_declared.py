@@ -118,5 +118,7 @@ def test_mirror_path_drops_query_and_keeps_host_and_path(url: str, relative: str
     "url", ["https://example.org/../etc/passwd", "https://example.org/", "https:///a.csv"]
 )
 def test_mirror_path_refuses_paths_outside_the_mirror(url: str) -> None:
-    with pytest.raises(ValueError):
+    from geo.errors import FetchError
+
+    with pytest.raises(FetchError):
         mirror_path(url, Path("/m"))

@@ -376,3 +376,141 @@ def test_cli_fetch_failure_exit_code(
     assert "absent du miroir" in capsys.readouterr().err
     assert cli.main(["data", "fetch", "cantons"]) == 1
     assert "Source inconnue : cantons" in capsys.readouterr().err
+
+
+# --- hardening (issue 11) ---------------------------------------------------------------------
+
+GOOD_CSV = b"id;nom;puissance\n" + b"".join(b"b%d;Borne %d;22\n" % (i, i) for i in range(400))
+#: Cut halfway, this one ends inside its last field: the record still has every field.
+SHORT_ROWS = b"id;nom\n" + b"".join(b"%d;n%d\n" % (i, i) for i in range(400))
+HARDENING = {
+    "/good.csv": Route(GOOD_CSV),
+    "/cut.csv": Route(GOOD_CSV, behaviour="http10-cut"),
+    "/cut-field.csv": Route(SHORT_ROWS, behaviour="http10-cut"),
+    "/cut.json": Route(GOOD_JSON * 1, behaviour="http10-cut"),
+    "/trickle.json": Route(b" " * 200 + GOOD_JSON, behaviour="trickle", delay=0.1),
+    "/to-localhost.json": Route(status=302),  # Location set per server below
+    "/to-https-elsewhere.json": Route(status=301, headers={"Location": "https://evil.example/x"}),
+    "/to-http-elsewhere.json": Route(status=307, headers={"Location": "http://evil.example/x"}),
+}
+
+
+@pytest.fixture(scope="module")
+def hard_server() -> Iterator[FakeServer]:
+    with serve(dict(HARDENING)) as fake:
+        port = fake.base_url.rsplit(":", 1)[1]
+        fake.routes["/to-localhost.json"] = Route(
+            status=302, headers={"Location": f"http://localhost:{port}/good.csv"}
+        )
+        yield fake
+
+
+def _cached_then(settings: Settings, good: str, bad: str, kind: str) -> tuple[object, dict]:
+    sources = {"demo": make_source("demo", good, kind)}
+    [first] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert first.ok, first.message
+    before = {p: p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file()}
+    sources = {"demo": make_source("demo", bad, kind)}
+    [result] = fetch(settings=settings, sources=sources, groups={}, force=True, progress=False)
+    return result, before
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"), [("csv", "/cut.csv"), ("csv", "/cut-field.csv"), ("json", "/cut.json")]
+)
+def test_a_reply_without_length_cut_halfway_keeps_the_good_copy(
+    tmp_path: Path, hard_server: FakeServer, kind: str, path: str
+) -> None:
+    settings = make_settings(tmp_path)
+    good = hard_server.url("/good.csv" if kind == "csv" else "/good.json")
+    if kind == "json":
+        good = hard_server.url("/cut.json").replace("/cut.json", "/good.json")
+        hard_server.routes["/good.json"] = Route(GOOD_JSON)
+    result, before = _cached_then(settings, good, hard_server.url(path), kind)
+    assert not result.ok and "conservée" in result.message, result.message
+    assert {p: p.read_bytes() for p in settings.data_dir.rglob("*") if p.is_file()} == before
+
+
+def test_a_server_that_trickles_is_cut_by_the_total_deadline(
+    tmp_path: Path, hard_server: FakeServer
+) -> None:
+    settings = make_settings(tmp_path, GEO_HTTP_TIMEOUT="1", GEO_HTTP_DEADLINE="1.5")
+    sources = {"demo": make_source("demo", hard_server.url("/trickle.json"))}
+    started = time.monotonic()
+    [result] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert not result.ok and "durée maximale" in result.message, result.message
+    assert time.monotonic() - started < 5  # the whole body would take 20 s
+    assert temp_files(settings) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/to-localhost.json", "/to-https-elsewhere.json", "/to-http-elsewhere.json"]
+)
+def test_redirects_leave_neither_the_host_nor_https(
+    tmp_path: Path, hard_server: FakeServer, path: str
+) -> None:
+    settings = make_settings(tmp_path)
+    sources = {"demo": make_source("demo", hard_server.url(path), "csv")}
+    asked = len(hard_server.requests)
+    [result] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert not result.ok and "redirection refusée" in result.message, result.message
+    assert len(hard_server.requests) == asked + 1  # the redirect was not followed
+    assert cached_path("demo", settings, sources=sources) is None
+
+
+def test_redirect_rule() -> None:
+    from geo.sources.download import redirect_allowed
+
+    declared = {"object.data.gouv.fr", "static.data.gouv.fr"}
+    origin = "https://www.data.gouv.fr/fr/r/1"
+    assert redirect_allowed(origin, "https://static.data.gouv.fr/x.csv", declared)
+    assert redirect_allowed(origin, "https://www.data.gouv.fr/fr/r/2", declared)
+    assert not redirect_allowed(origin, "http://static.data.gouv.fr/x.csv", declared)
+    assert not redirect_allowed(origin, "https://evil.example/x.csv", declared)
+    assert not redirect_allowed(origin, "ftp://static.data.gouv.fr/x.csv", declared)
+    # Within the same origin (a test server in http), a redirect changes nothing.
+    assert redirect_allowed("http://127.0.0.1:80/a", "http://127.0.0.1:80/b", declared)
+    assert not redirect_allowed("http://127.0.0.1:80/a", "http://127.0.0.1:81/b", declared)
+
+
+def test_a_symlink_in_the_mirror_is_not_followed_outside_it(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text("id;nom\nx;données hors du miroir\n", encoding="utf-8")
+    mirror = tmp_path / "miroir"
+    (mirror / "example.org").mkdir(parents=True)
+    (mirror / "example.org" / "bornes.csv").symlink_to(secret)
+    settings = make_settings(tmp_path)
+    sources = {"irve": make_source("irve", "https://example.org/bornes.csv", "csv")}
+    [result] = fetch(settings=settings, sources=sources, groups={}, mirror=mirror, progress=False)
+    assert not result.ok and "hors du miroir" in result.message, result.message
+    assert cached_path("irve", settings, sources=sources) is None
+    assert not status(settings, sources=sources)[0]["cached"]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://../etc/passwd", "https://./etc/passwd", "https://a..b/x.csv",
+            "https://-x.org/a.csv", "https://exa mple.org/a.csv"]
+)  # fmt: skip
+def test_a_declared_url_whose_host_is_not_a_host_is_refused(url: str) -> None:
+    from geo.errors import FetchError
+
+    with pytest.raises(FetchError, match="hôte"):
+        mirror_path(url, Path("/m"))
+
+
+def test_a_corrupt_cached_copy_is_fetched_again(tmp_path: Path, server: FakeServer) -> None:
+    settings = make_settings(tmp_path)
+    sources = {"demo": make_source("demo", server.url("/good.geojson"), "geojson")}
+    fetch(settings=settings, sources=sources, groups={}, progress=False)
+    parquet = settings.data_dir / "demo.parquet"
+    good = parquet.read_bytes()
+    parquet.write_bytes(good[: len(good) // 2])  # a disk error, an interrupted copy…
+    [again] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert again.ok and not again.skipped and "endommagée" in again.message, again.message
+    assert len(geopandas.read_parquet(parquet)) == 2
+    raw = settings.data_dir / "raw" / "demo.geojson"
+    raw.write_bytes(raw.read_bytes().replace(b"38001", b"99999"))
+    [third] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert third.ok and not third.skipped and raw.read_bytes() == GOOD_GEOJSON
+    [fourth] = fetch(settings=settings, sources=sources, groups={}, progress=False)
+    assert fourth.skipped  # an intact copy is still skipped

@@ -14,6 +14,7 @@ from geo.errors import EditDeniedError, ProjectNotFoundError, ProjectValidationE
 from geo.projects.model import parse_project
 from geo.settings import get_settings
 from geo.store.db import database_url
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import TerritoryRef
 
@@ -65,7 +66,7 @@ def test_codes_follow_the_point_when_it_moves(store: ProjectStore) -> None:
 def test_public_contributions_start_proposed_whatever_they_say(store: ProjectStore) -> None:
     pid, _ = store.add(project(status="publie"), actor="formulaire")
     assert store.get(pid).status == "propose"
-    pid, _ = store.add(project(), actor="import", status="publie")
+    pid, _ = store.add(project(), actor=Operator("import"), status="publie")
     assert store.get(pid).status == "publie"
 
 
@@ -142,7 +143,7 @@ def test_a_token_edits_exactly_one_project(store: ProjectStore) -> None:
         store.update(second, {"summary": "piraté"}, token=token)
     with pytest.raises(EditDeniedError):
         store.update(first, {"summary": "piraté"}, token="mauvais-jeton")
-    with pytest.raises(EditDeniedError, match="modération"):
+    with pytest.raises(EditDeniedError, match="opérateur"):
         store.update(first, {"summary": "piraté"})
     assert store.get(second).summary == project()["summary"]
 
@@ -151,7 +152,7 @@ def test_token_is_checked_again_inside_the_write(
     store: ProjectStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pid, token = store.add(project(), actor="test")
-    store.new_token(pid, moderator="camille")  # the link was replaced...
+    store.new_token(pid, operator=Operator("camille"))  # the link was replaced...
     monkeypatch.setattr(store, "verify_token", lambda *args: True)  # ...after the first check
     with pytest.raises(EditDeniedError):
         store.update(pid, {"summary": "trop tard"}, token=token)
@@ -174,17 +175,17 @@ def test_status_changes_only_through_moderation(store: ProjectStore) -> None:
     with pytest.raises(ProjectValidationError, match="modération"):
         store.update(pid, {"status": "publie"}, token=token)
     with pytest.raises(EditDeniedError):
-        store.set_status(pid, "publie", moderator="")
-    assert store.set_status(pid, "publie", moderator="camille").status == "publie"
+        store.set_status(pid, "publie", operator=None)  # type: ignore[arg-type]
+    assert store.set_status(pid, "publie", operator=Operator("camille")).status == "publie"
     with pytest.raises(ProjectValidationError):
-        store.set_status(pid, "en ligne", moderator="camille")
+        store.set_status(pid, "en ligne", operator=Operator("camille"))
     # Editing keeps the status a moderator gave.
     assert store.update(pid, {"summary": "suite"}, token=token).status == "publie"
 
 
 def test_new_token_replaces_the_old_one(store: ProjectStore) -> None:
     pid, token = store.add(project(), actor="test")
-    fresh = store.new_token(pid, moderator="camille")
+    fresh = store.new_token(pid, operator=Operator("camille"))
     assert store.verify_token(pid, fresh) and not store.verify_token(pid, token)
 
 
@@ -199,7 +200,7 @@ def test_unknown_project(store: ProjectStore) -> None:
     with pytest.raises(ProjectNotFoundError, match="42"):
         store.get(42)
     with pytest.raises(ProjectNotFoundError):
-        store.set_status(42, "publie", moderator="camille")
+        store.set_status(42, "publie", operator=Operator("camille"))
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -208,9 +209,9 @@ def test_unknown_project(store: ProjectStore) -> None:
 def test_audit_log_records_who_what_when(store: ProjectStore) -> None:
     pid, token = store.add(project(), actor="formulaire public")
     store.update(pid, {"summary": "Résumé revu"}, token=token)
-    store.set_status(pid, "publie", moderator="camille")
+    store.set_status(pid, "publie", operator=Operator("camille"))
     store.confirm(pid, token=token)
-    store.new_token(pid, moderator="camille")
+    store.new_token(pid, operator=Operator("camille"))
     entries = store.audit(pid)
     assert [e.action for e in entries] == ["create", "update", "status", "confirm", "token"]
     create, update, status, confirm, new_token = entries
@@ -220,7 +221,7 @@ def test_audit_log_records_who_what_when(store: ProjectStore) -> None:
     assert update.actor == "lien d'édition"
     assert update.before == {"summary": project()["summary"]}
     assert update.after == {"summary": "Résumé revu"}
-    assert status.actor == "moderation:camille"
+    assert status.actor == "operateur:camille"
     assert (status.before, status.after) == ({"status": "propose"}, {"status": "publie"})
     assert "last_confirmed_at" in confirm.after
     assert new_token.before is None and new_token.after is None
@@ -239,7 +240,7 @@ def test_add_many_keeps_good_rows_and_reports_bad_ones(store: ProjectStore) -> N
         project(title="Bon 4", source="fichier.csv", external_id="4"),
         project(title="Doublon de 1", source="fichier.csv", external_id="1"),
     ]
-    results = store.add_many(rows, actor="import", status="publie")
+    results = store.add_many(rows, actor=Operator("import"), status="publie")
     assert [r.action for r in results] == ["created", "rejected", "rejected", "created", "rejected"]
     assert [r.index for r in results] == [0, 1, 2, 3, 4]
     assert "title" in results[1].errors and "location" in results[2].errors
@@ -250,12 +251,13 @@ def test_add_many_keeps_good_rows_and_reports_bad_ones(store: ProjectStore) -> N
 
 def test_upsert_by_source_and_external_id(store: ProjectStore) -> None:
     rows = [project(title=f"Projet {i}", source="demo", external_id=str(i)) for i in range(3)]
-    first = store.add_many(rows, actor="import", status="publie")
-    again = store.add_many(rows, actor="import", status="publie")
+    importer = {"actor": Operator("import"), "match_existing": True}
+    first = store.add_many(rows, status="publie", **importer)
+    again = store.add_many(rows, status="publie", **importer)
     assert [r.action for r in again] == ["unchanged"] * 3
     assert [r.id for r in again] == [r.id for r in first]
     changed = [*rows[:2], project(title="Projet 2 renommé", source="demo", external_id="2")]
-    third = store.add_many(changed, actor="import")
+    third = store.add_many(changed, **importer)
     assert [r.action for r in third] == ["unchanged", "unchanged", "updated"]
     assert store.count() == 3
     assert store.get(first[2].id).title == "Projet 2 renommé"
@@ -329,3 +331,50 @@ def test_the_default_locator_is_the_territory_engine(tmp_path: Path) -> None:
         == 1
     )
     store.close()
+
+
+# --- writes and identity (issue 11) ----------------------------------------------------------
+
+
+def test_an_add_never_overwrites_another_project(store: ProjectStore) -> None:
+    """Someone who knows a project's source + external id cannot take it over by adding."""
+    pid, token = store.add(project(source="atelier", external_id="p1"), actor="formulaire")
+    audit = store.audit(pid)
+    intruder = project(source="atelier", external_id="p1", title="Pris", contact_email=None)
+    with pytest.raises(ProjectValidationError, match="déjà") as caught:
+        store.add(intruder, actor="formulaire")
+    assert set(caught.value.errors) == {"external_id"}
+    [result] = store.add_many([intruder], actor="formulaire")
+    assert result.action == "rejected" and "external_id" in result.errors
+    kept = store.get(pid)
+    assert kept.title == "Toits solaires citoyens"
+    assert kept.contact_email == "contact@exemple.fr"
+    assert store.audit(pid) == audit and store.count() == 1
+    assert store.verify_token(pid, token)
+
+
+def test_only_an_operator_matches_on_source_and_external_id(store: ProjectStore) -> None:
+    with pytest.raises(EditDeniedError, match="opérateur"):
+        store.add_many([project()], actor="formulaire", match_existing=True)
+    first = store.add_many([project(source="s", external_id="1")], actor=Operator("import"),
+                           status="publie", match_existing=True)  # fmt: skip
+    again = store.add_many([project(source="s", external_id="1", title="Renommé")],
+                           actor=Operator("import"), match_existing=True)  # fmt: skip
+    assert again[0].action == "updated" and again[0].id == first[0].id
+    assert store.audit(first[0].id)[-1].actor == "operateur:import"
+
+
+def test_only_an_operator_changes_a_status(store: ProjectStore) -> None:
+    pid, _ = store.add(project(), actor="formulaire")
+    for name in ("camille", "moderation:camille", ""):
+        with pytest.raises(EditDeniedError):
+            store.set_status(pid, "publie", operator=name)  # type: ignore[arg-type]
+    with pytest.raises(EditDeniedError, match="opérateur"):
+        store.add(project(), actor="formulaire", status="publie")
+    with pytest.raises(EditDeniedError):
+        store.update(pid, {"summary": "sans jeton"}, operator="camille")  # type: ignore[arg-type]
+    assert store.get(pid).status == "propose" and store.count() == 1
+    assert store.set_status(pid, "publie", operator=Operator("cli:camille")).status == "publie"
+    assert store.audit(pid)[-1].actor == "operateur:cli:camille"
+    with pytest.raises(ValueError, match="opérateur"):
+        Operator(" ")

@@ -12,6 +12,7 @@ import pytest
 from store_helpers import BACKENDS, fake_locate, fresh_url, project
 
 from geo.errors import UnknownTerritoryError
+from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import TerritoryRef
 
@@ -93,7 +94,7 @@ def loaded(
     for name, row in ROWS.items():
         ids[name], _ = store.add(row, actor="test")
         if STATUS[name] != "propose":
-            store.set_status(ids[name], STATUS[name], moderator="test")
+            store.set_status(ids[name], STATUS[name], operator=Operator("test"))
     yield store, ids
     store.close()
 
