@@ -45,10 +45,10 @@ def _read_json_list(path: Path) -> list[dict]:
         # orjson: the COG's 9 MB of communes parse in a third of the stdlib's time (app start).
         rows = orjson.loads(path.read_bytes())
     except (OSError, orjson.JSONDecodeError) as error:
-        msg = f"Fichier de référence illisible : {path} ({error})."
+        msg = f"Fichier de référence illisible : {path.name} ({error})."
         raise DataUnavailableError(msg) from error
     if not isinstance(rows, list):
-        msg = f"Fichier de référence inattendu (une liste JSON était attendue) : {path}."
+        msg = f"Fichier de référence inattendu (une liste JSON était attendue) : {path.name}."
         raise DataUnavailableError(msg)
     return rows
 
@@ -112,11 +112,11 @@ def read_outlines(path: Path, level: str) -> gpd.GeoDataFrame:
         else:
             frame = gpd.read_file(path, engine="pyogrio")
     except Exception as error:  # pyogrio/arrow raise many types for unreadable files
-        msg = f"Contours illisibles : {path} ({error})."
+        msg = f"Contours illisibles : {path.name} ({error})."
         raise DataUnavailableError(msg) from error
     code_column = next((c for c in CODE_COLUMNS[level] if c in frame.columns), None)
     if code_column is None:
-        msg = f"Contours {level} sans colonne de code ({', '.join(CODE_COLUMNS[level])}) : {path}."
+        msg = f"Contours {level} sans colonne de code ({', '.join(CODE_COLUMNS[level])}) : {path.name}."
         raise DataUnavailableError(msg)
     name_column = next((c for c in NAME_COLUMNS if c in frame.columns), None)
     if frame.crs is None:
