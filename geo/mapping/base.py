@@ -71,6 +71,8 @@ BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun fond de c
 #: Failed tiles (more than loaded ones) after which the tile layer gives way to the plain
 #: background: a few misses on a slow network are tolerated, a dead network is not.
 TILE_ERRORS_BEFORE_FALLBACK = 4
+#: Zoom range of every map (the tiles' range: OpenStreetMap and Plan IGN go to 19).
+MIN_ZOOM, MAX_ZOOM = 2, 19
 
 
 def leaflet_links(
@@ -131,7 +133,7 @@ def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
         (OSM_TILES, OSM_ATTRIBUTION) if choice == "osm" else (IGN_TILES, IGN_ATTRIBUTION)
     )
     layer = folium.TileLayer(
-        url, attr=attribution, name=BASEMAPS[choice], max_zoom=19, control=False
+        url, attr=attribution, name=BASEMAPS[choice], max_zoom=MAX_ZOOM, control=False
     )
     _TileFallback().add_to(layer)
     return [layer]
@@ -147,6 +149,10 @@ def base_map(
     """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
     shows when offline, with ``aucun``, or when the tiles cannot load."""
     m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
+    # The map's own zoom limits: MarkerCluster reads maxZoom from the map, which a tile layer
+    # would give, and without one (no basemap, offline, tiles failing) it draws no marker.
+    m.options["max_zoom"] = MAX_ZOOM
+    m.options["min_zoom"] = MIN_ZOOM
     # Instance lists: folium's add_js_link would mutate the class-level defaults.
     m.default_js, m.default_css = leaflet_links(base_url_path=base_url_path)
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
