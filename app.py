@@ -11,7 +11,9 @@ st.set_page_config(page_title="Carte des communs énergie & mobilité", page_ico
 install_static_assets()
 st.navigation(
     [
-        st.Page("pages/explorer.py", title="Explorer", icon="🔎", default=True),
-        st.Page("pages/carte.py", title="Carte", icon="🗺️"),
+        # Material icons come with Streamlit's own fonts; emoji need a system font (a kiosk
+        # or a CI machine may have none, and shows empty boxes).
+        st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
+        st.Page("pages/carte.py", title="Carte", icon=":material/map:"),
     ]
 ).run()

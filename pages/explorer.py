@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 
 from geo.datasets import CATALOGUE
 from geo.errors import GeoError, MapTooHeavyError
+from geo.explorer import choropleth as choropleths
 from geo.explorer import selection as select
 from geo.explorer import state as url_state
 from geo.explorer.state import ExplorerState
@@ -33,7 +34,8 @@ from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
 from ui import keys, page, resources
 
-MAP_HEIGHT = 500
+#: The map frame's first height; ui/style.css then fits it to the window.
+MAP_HEIGHT = 560
 LIST_LIMIT = 200
 
 
@@ -165,7 +167,7 @@ def _build_map(
 
 
 def _count_and_share(chosen: Selected) -> None:
-    count_col, share_col = st.columns([5, 3], vertical_alignment="center")
+    count_col, share_col = st.columns([2, 1], vertical_alignment="center")
     count_col.subheader(select.count_text(len(chosen.frame)))
     share_col.toggle(
         "Partager cette vue",
@@ -175,15 +177,26 @@ def _count_and_share(chosen: Selected) -> None:
 
 
 def _show_map(m: Any, groups: list[Any], returned: list[str]) -> dict[str, Any]:
-    result = st_folium(
-        m,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=returned,
-        feature_group_to_add=groups,
-        key=keys.MAP,
-    )
+    with st.container(key="carte-explorer"):
+        result = st_folium(
+            m,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=returned,
+            feature_group_to_add=groups,
+            key=keys.MAP,
+        )
     return result or {}
+
+
+def _sources(state: ExplorerState, settings: Settings) -> None:
+    shown = list(state.overlays)
+    if state.indicator:
+        source = choropleths.parse_indicator(state.indicator)[0]
+        if source in CATALOGUE:
+            shown.append(source)
+    basemap = None if settings.offline else maps.BASEMAP_CREDITS.get(state.basemap)
+    panels.sources(resources.sources(shown, settings), basemap)
 
 
 def _follow_map(result: dict[str, Any], chosen: Selected, selection: Any) -> None:
@@ -231,9 +244,8 @@ def _detail_and_list(
     ordered = select.sort_frame(chosen.frame, order, chosen.distances)
     if ordered.empty:
         st.info("Aucun projet ne correspond à ces filtres.")
-    # A scrolling box beside the map when the list is long; as tall as it is otherwise.
-    height: int | str = MAP_HEIGHT - 90 if len(ordered) > 6 else "content"
-    with st.container(height=height, border=False, key="liste-projets"):
+    # A box beside the map that scrolls when the list is longer than the map (ui/style.css).
+    with st.container(border=False, key="liste-projets"):
         for row in ordered.head(LIST_LIMIT).itertuples():
             pid = int(row.id)
             label = plain_markdown(row.title)
@@ -301,9 +313,10 @@ def render() -> None:
     selection = _selection_outline(state, territories)
     m, groups, returned = _build_map(state, chosen, settings, selection, link)
     _count_and_share(chosen)
-    map_col, list_col = st.columns([5, 3], gap="medium")
+    map_col, list_col = st.columns([2, 1], gap="medium")
     with map_col:
         result = _show_map(m, groups, returned)
+        _sources(state, settings)
     _follow_map(result, chosen, selection)
     with list_col:
         order = _detail_and_list(chosen, territories, store, link)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.explorer.export import export_file
+from geo.indicators import SourceInfo
 from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
@@ -75,6 +76,32 @@ def project_detail(
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
         st.code(_absolute(link), language=None, wrap_lines=True)
+
+
+def sources(infos: list[SourceInfo], basemap: str | None) -> None:
+    """Under the map: where each layer comes from, its licence and its date (the map's
+    attribution only names them)."""
+    with st.expander("Sources", icon=":material/info:"):
+        lines = []
+        if basemap:
+            lines.append(f"- **Fond de carte** : {plain_markdown(basemap)}")
+        for info in infos:
+            licence = plain_markdown(info.licence)
+            if info.licence_url:
+                licence = f"[{licence}]({info.licence_url})"
+            title = plain_markdown(info.title)
+            if info.page_url:
+                title = f"[{title}]({info.page_url})"
+            lines.append(
+                f"- **{title}** — {plain_markdown(info.producer)} · "
+                f"{licence} · {plain_markdown(info.date_text)}  \n"
+                f"  {plain_markdown(info.attribution)}"
+            )
+        lines.append(
+            "- **Projets** — contributions du réseau La Fabrique des Énergies "
+            "(fiches modérées, texte des porteurs)."
+        )
+        st.markdown("\n".join(lines))
 
 
 def exports(

@@ -26,6 +26,7 @@ from geo.mapping import base as maps
 from geo.mapping import overlays
 from geo.projects.demo import ensure_demo_projects
 from geo.settings import Settings
+from geo.sources import read_manifest
 from geo.store import ProjectStore
 from geo.territory import Territories, TerritoryRef, load_territories
 
@@ -210,6 +211,19 @@ def place(query: str, _settings: Settings, offline: bool) -> GeocodeResult | Non
         limit=1,
     )
     return found[0] if found else None
+
+
+def sources(dataset_ids: list[str], settings: Settings) -> list[indicators.SourceInfo]:
+    """The sources of what a map shows: the territories, then each dataset drawn, dated by
+    its rows or its file (not cached: ``manifest.json`` changes with each fetch)."""
+    manifest = read_manifest(settings.data_dir)
+    infos = [indicators.reference_source(manifest)]
+    for dataset_id in dict.fromkeys(dataset_ids):
+        dataset = CATALOGUE[dataset_id]
+        frame = dataset_frame(dataset, settings)
+        rows = None if isinstance(frame, GeoError) else frame
+        infos.append(indicators.dataset_source(dataset, rows, manifest))
+    return infos
 
 
 def clear() -> None:

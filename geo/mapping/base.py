@@ -66,6 +66,11 @@ IGN_ATTRIBUTION = (
     '&copy; <a href="https://www.ign.fr/">IGN-F</a> / '
     '<a href="https://geoservices.ign.fr/">Géoplateforme</a>'
 )
+#: Plain-text credit of each basemap, for the page's sources.
+BASEMAP_CREDITS = {
+    "osm": "OpenStreetMap, © les contributeurs OpenStreetMap, données sous licence ODbL",
+    "ign": "Plan IGN, © IGN-F / Géoplateforme, Licence Ouverte 2.0",
+}
 #: Basemap choices, with their French labels (``aucun``: no tiles, outlines only).
 BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun fond de carte"}
 #: Failed tiles (more than loaded ones) after which the tile layer gives way to the plain
@@ -90,6 +95,48 @@ class _MetricScale(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
+class _FullScreen(MacroElement):
+    """A "Plein écran" button under the zoom buttons: the map alone on the whole screen (a
+    workshop's projector, a phone), and back. Absent where the browser forbids it."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            if (!document.fullscreenEnabled) { return; }
+            var control = L.control({position: "topleft"});
+            control.onAdd = function () {
+                var bar = L.DomUtil.create("div", "leaflet-bar plein-ecran");
+                var button = L.DomUtil.create("a", "", bar);
+                button.href = "#";
+                button.setAttribute("role", "button");
+                button.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" '
+                    + 'style="vertical-align:middle" aria-hidden="true"><path d="M2 6V2h4M10 2h4v4'
+                    + 'M14 10v4h-4M6 14H2v-4" fill="none" stroke="#333" stroke-width="2"/></svg>';
+                function label() {
+                    var text = document.fullscreenElement ? "Quitter le plein écran"
+                        : "Plein écran";
+                    button.title = text;
+                    button.setAttribute("aria-label", text);
+                }
+                label();
+                L.DomEvent.on(button, "click", function (event) {
+                    L.DomEvent.preventDefault(event);
+                    if (document.fullscreenElement) { document.exitFullscreen(); }
+                    else { map.getContainer().requestFullscreen(); }
+                });
+                document.addEventListener("fullscreenchange", function () {
+                    label();
+                    map.invalidateSize();
+                });
+                L.DomEvent.disableClickPropagation(bar);
+                return bar;
+            };
+            control.addTo(map);
+        })({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
@@ -158,6 +205,7 @@ def base_map(
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
     _MetricScale().add_to(m)
+    _FullScreen().add_to(m)
     style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
     m.get_root().header.add_child(folium.Element(style), name="offline_background")
     for layer in basemap_layers(basemap, offline=offline):
@@ -315,9 +363,11 @@ def territory_map(
     return m
 
 
-def marker_cluster(*, name: str, base_url_path: str = "") -> folium.plugins.MarkerCluster:
+def marker_cluster(
+    *, name: str, base_url_path: str = "", icon_create_function: str | None = None
+) -> folium.plugins.MarkerCluster:
     """A marker cluster layer loading Leaflet.markercluster from the app's static folder."""
-    cluster = folium.plugins.MarkerCluster(name=name)
+    cluster = folium.plugins.MarkerCluster(name=name, icon_create_function=icon_create_function)
     cluster.default_js = [
         (
             "markerclusterjs",

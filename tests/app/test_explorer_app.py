@@ -341,3 +341,24 @@ def test_commune_choropleth_over_budget_is_a_picture_then_outlines_in_a_territor
     assert not at.warning
     _do(at.text_input(key="f_territoire").input("Grenoble"))
     assert list(drawn[-1]["code"]) == ["38185"]
+
+
+def test_sources_under_the_map_name_licence_attribution_and_date() -> None:
+    at = _page(couches="covoiturage", indicateur="irve:points_de_charge:departement")
+    [sources] = [e for e in at.expander if e.label == "Sources"]
+    text = shown("\n".join(m.value for m in sources.markdown))
+    assert "Base nationale des lieux de covoiturage" in text
+    assert "ODbL 1.0" in text and "contributeurs de la BNLC" in text
+    assert "Bornes de recharge" in text and "Licence Ouverte 2.0" in text
+    assert "Contours et codes des territoires" in text
+    assert "Fond de carte" not in text  # offline: no tiles, none credited
+    # Every file of the test data was fetched: its date is known, never "inconnue".
+    assert "inconnue" not in text and "téléchargé le" in text
+
+
+def test_irve_outside_its_excerpt_is_not_available_not_zero() -> None:
+    """The mirror's IRVE excerpt is one site in the Somme: Isère is not covered."""
+    at = _page(indicateur="irve:points_de_charge:departement")
+    assert any("non disponible" in i.value or "couverture" in i.value for i in at.info), [
+        i.value for i in at.info
+    ]

@@ -289,19 +289,56 @@ def test_overlay_toggles_on_with_its_legend(
 
     page, network = _open(routed_context, app_url, viewport)
     frame = _frame(page)
-    expect(frame.locator(".legende-projets")).to_be_visible()
-    expect(frame.locator(".geo-legende")).to_have_count(0)
+    expect(frame.locator(".legende-projets")).to_have_count(1)
+    expect(frame.locator(".legende-couche")).to_have_count(0)
     if viewport == "mobile":
         page.get_by_test_id("stExpandSidebarButton").click()
     _pick(page, "Couches de données publiques", "Lieux de covoiturage (Base nationale, BNLC)")
-    legend = frame.locator(".geo-legende")
-    expect(legend).to_contain_text("Lieux de covoiturage")
-    expect(legend).to_contain_text("Licence")
+    frame = _frame(page)
+    expect(frame.locator(".legende-couche.covoiturage")).to_contain_text("Lieux de covoiturage")
+    # The licence is credited on the map, in full under it.
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("ODbL 1.0")
+    expect(page.get_by_test_id("stExpander").filter(has_text="Sources")).to_have_count(1)
     assert "couches=covoiturage" in page.url
     if viewport == "mobile":
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
     _settle(page)
     page.screenshot(path=screenshots_dir / f"explorer-{viewport}-couche.png")
+    assert network.external == []
+
+
+LEGEND_BOX = """() => {
+    const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+    const panels = document.querySelectorAll('.geo-legende-panneau');
+    const box = panels[0].getBoundingClientRect();
+    return {panels: panels.length, share: (box.width * box.height) / (map.width * map.height),
+            open: panels[0].open};
+}"""
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_two_overlays_and_a_choropleth_leave_the_map_readable(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+    viewport: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"{app_url}?couches=covoiturage,irve&indicateur=projets:departement"
+    page, network = _open(routed_context, url, viewport)
+    frame = _frame(page)
+    for section in (".legende-projets", ".legende-couche.covoiturage", ".legende-couche.irve",
+                    ".legende-choroplethe"):  # fmt: skip
+        expect(frame.locator(section)).to_have_count(1)
+    _settle(page)
+    _wait_marks(page, store.count(ProjectFilter(statuses=PUBLIC)))
+    legend = frame.locator(".leaflet-container").evaluate(LEGEND_BOX)
+    # One legend panel, open on a wide map, closed on a phone; it never covers a quarter.
+    assert legend["panels"] == 1 and legend["open"] == (viewport == "desktop")
+    assert legend["share"] < 0.25, legend
+    page.screenshot(path=screenshots_dir / f"explorer-{viewport}-deux-couches-choroplethe.png")
     assert network.external == []
 
 
