@@ -29,7 +29,7 @@ from geo.mapping import projects as project_maps
 from geo.settings import Settings
 from geo.store import ProjectFilter, ProjectStore
 from geo.territory import Territories
-from geo.text import plain_markdown
+from geo.text import french_number, plain_markdown
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
 from ui import keys, page, resources
@@ -129,17 +129,30 @@ def _layers(
     return groups
 
 
+def _initial_view(state: ExplorerState) -> tuple[float, float, int] | None:
+    """The view the link opened with, while the territory and the place it was shared with
+    are still chosen; once the user picks another, the map fits that one instead."""
+    view = st.session_state.get(keys.INITIAL_VIEW)
+    if view is not None and st.session_state.get(keys.INITIAL_FRAME) != (
+        state.territory,
+        state.near,
+    ):
+        st.session_state[keys.INITIAL_VIEW] = view = None
+    return view
+
+
 def _build_map(
     state: ExplorerState,
     chosen: Selected,
     settings: Settings,
     selection: Any,
+    near: maps.Near | None,
     link: Callable[[int], str],
 ) -> tuple[Any, list[Any], list[str]]:
-    """The map (at the view the link said), its layers (projects as a separate layer so that
-    a filter change keeps the user's zoom) and what st_folium must send back."""
-    # The map starts where the link said; later views only go to the URL (no remount per pan).
-    view = st.session_state.get(keys.INITIAL_VIEW) if selection is None else None
+    """The map (at the view the link said, else on the place or the territory chosen), its
+    layers (projects as a separate layer so that a filter change keeps the user's zoom) and
+    what st_folium must send back."""
+    # Later views only go to the URL (no remount per pan).
     departements = resources.context_outlines(settings)
     m = project_maps.explorer_map(
         basemap=state.basemap,
@@ -147,7 +160,8 @@ def _build_map(
         selection=selection,
         context=None if isinstance(departements, GeoError) else departements,
         base_url_path=page.base_url_path(),
-        view=view,
+        view=_initial_view(state),
+        near=near,
     )
     returned = ["last_object_clicked", "last_object_clicked_tooltip"]
     if st.session_state.get(keys.FOLLOW_VIEW, False):
@@ -232,6 +246,11 @@ def _detail_and_list(
 ) -> str:
     """The chosen project's sheet above the sortable list; returns the order picked."""
     orders = [o for o in url_state.ORDERS if o != "distance" or chosen.distances is not None]
+    near = st.session_state.get(keys.NEAR) if chosen.distances is not None else None
+    if near and st.session_state.get(keys.ORDERED_NEAR) != near:
+        # A new "près de": nearest first (the user can still pick another order).
+        st.session_state[keys.ORDER] = "distance"
+    st.session_state[keys.ORDERED_NEAR] = near
     if st.session_state.get(keys.ORDER) not in orders:
         st.session_state[keys.ORDER] = "recent"
     project = st.session_state.get(keys.PROJECT)
@@ -250,7 +269,7 @@ def _detail_and_list(
             pid = int(row.id)
             label = plain_markdown(row.title)
             if chosen.distances is not None:
-                label += f" — {chosen.distances.loc[row.Index]:.1f} km"
+                label += f" — {french_number(float(chosen.distances.loc[row.Index]))} km"
             st.button(
                 label,
                 key=f"choisir-{pid}",
@@ -311,7 +330,10 @@ def render() -> None:
         )
 
     selection = _selection_outline(state, territories)
-    m, groups, returned = _build_map(state, chosen, settings, selection, link)
+    near = None
+    if place is not None:
+        near = maps.Near(place.lat, place.lon, state.radius_km, place.label)
+    m, groups, returned = _build_map(state, chosen, settings, selection, near, link)
     _count_and_share(chosen)
     map_col, list_col = st.columns([2, 1], gap="medium")
     with map_col:

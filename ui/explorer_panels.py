@@ -17,9 +17,24 @@ from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
 from ui import keys
 
+#: Brings the project's sheet into view when it opened out of sight (on a phone the list
+#: is under the map, the sheet above the button pressed). A fixed script, no user text.
+SCROLL_TO_SHEET = """<script>
+setTimeout(function () {
+  var sheet = document.querySelector(".st-key-fiche-projet");
+  if (!sheet) { return; }
+  var top = sheet.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight - 120) {
+    sheet.scrollIntoView({block: "start"});
+  }
+}, 60);
+</script>"""
+
 
 def select(project_id: int | None) -> None:
+    """The list's buttons: choose a project (None closes its sheet), then show its sheet."""
     st.session_state[keys.PROJECT] = project_id
+    st.session_state[keys.SHOW_SHEET] = project_id is not None
 
 
 def _absolute(link: str) -> str:
@@ -76,6 +91,8 @@ def project_detail(
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
         st.code(_absolute(link), language=None, wrap_lines=True)
+        if st.session_state.pop(keys.SHOW_SHEET, False):
+            st.html(SCROLL_TO_SHEET, unsafe_allow_javascript=True)
 
 
 def sources(infos: list[SourceInfo], basemap: str | None) -> None:

@@ -46,6 +46,11 @@ def restore(territories: Territories | None) -> None:
             keys.PROJECT: state.project,
             keys.VIEW: state.view,
             keys.INITIAL_VIEW: state.view,
+            keys.INITIAL_FRAME: (state.territory, state.near),
+            # A link with a view keeps following the map: its view stays in the URL.
+            keys.FOLLOW_VIEW: state.view is not None,
+            # The link's order holds for its "près de" place.
+            keys.ORDERED_NEAR: state.near or None,
             keys.NOTICES: decoded.notices,
             keys.RESTORED: True,
         }

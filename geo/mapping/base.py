@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -326,6 +327,42 @@ def selected_layer(selection: Selection, *, name: str = SELECTED_LAYER) -> foliu
         style_function=lambda _feature: style,
         tooltip=folium.GeoJsonTooltip(fields=["nom"], labels=False, sticky=True),
     )
+
+
+@dataclass(frozen=True)
+class Near:
+    """The place of a "près de" search and its radius: a pin and a circle on the map."""
+
+    lat: float
+    lon: float
+    radius_km: float
+    label: str
+
+    def bounds(self) -> list[list[float]]:
+        """Leaflet bounds of the circle (a degree of latitude is ~111.32 km)."""
+        dlat = self.radius_km / 111.32
+        dlon = self.radius_km / (111.32 * max(math.cos(math.radians(self.lat)), 0.01))
+        return [[self.lat - dlat, self.lon - dlon], [self.lat + dlat, self.lon + dlon]]
+
+
+#: SVG classes of the "près de" circle and pin, for styling and browser tests.
+NEAR_CIRCLE_CLASS, NEAR_PIN_CLASS = "rayon-pres-de", "lieu-pres-de"
+
+
+def near_layers(near: Near) -> list[folium.Circle | folium.CircleMarker]:
+    """The radius (dashed circle) and the place (a dark pin). Neither takes clicks: a click
+    there is for the projects under them; the legend names the place."""
+    circle = folium.Circle(
+        [near.lat, near.lon], radius=near.radius_km * 1000, color="#343a40", weight=2,
+        dash_array="6 6", fill=True, fill_opacity=0.04, class_name=NEAR_CIRCLE_CLASS,
+    )  # fmt: skip
+    pin = folium.CircleMarker(
+        [near.lat, near.lon], radius=7, color="#ffffff", weight=2, fill=True,
+        fill_color="#212529", fill_opacity=1, class_name=NEAR_PIN_CLASS,
+    )  # fmt: skip
+    for layer in (circle, pin):
+        layer.options["interactive"] = False  # folium drops the keyword
+    return [circle, pin]
 
 
 def geometry_bounds(geometry: BaseGeometry) -> list[list[float]]:

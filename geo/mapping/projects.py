@@ -186,6 +186,17 @@ def project_legend() -> Legend:
     return Legend(content, rank=0, css_class="legende-projets")
 
 
+def near_legend(near: maps.Near) -> Legend:
+    """The legend's line for the "près de" pin and circle, the place's name escaped."""
+    pin = (
+        '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+        "background:#212529;border:2px solid #fff;box-shadow:0 0 0 1px #212529;"
+        'margin-right:6px;vertical-align:middle"></span>'
+    )
+    text = html_text(f"Près de : {near.label}, rayon de {near.radius_km:g} km (cercle)")
+    return Legend(pin + text, rank=5, css_class="legende-pres-de")
+
+
 def explorer_map(
     *,
     basemap: str,
@@ -194,14 +205,19 @@ def explorer_map(
     context: dict[str, Any] | None,
     base_url_path: str = "",
     view: tuple[float, float, int] | None = None,
+    near: maps.Near | None = None,
 ) -> folium.Map:
     """The map without its projects (they come as a separate layer, so that a filter change
-    updates them without rebuilding the map and losing the user's view)."""
+    updates them without rebuilding the map and losing the user's view). It opens at
+    ``view`` when given (a shared link), else on the "près de" circle, else on the
+    territory, else on France."""
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = maps.geometry_bounds(shown.geometry) if shown is not None else None
+    if near is not None:
+        bounds = near.bounds()
     m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
-    if view is not None and shown is None:
-        # Replace the France fit by the shared view.
+    if view is not None:
+        # Replace the fit by the shared view.
         for name, child in list(m._children.items()):
             if type(child).__name__ == "FitBounds":
                 del m._children[name]
@@ -211,6 +227,10 @@ def explorer_map(
         maps.outlines_layer(context, name=maps.CONTEXT_LAYER, style=maps.CONTEXT_STYLE).add_to(m)
     if shown is not None:
         maps.selected_layer(shown).add_to(m)
+    if near is not None:
+        for layer in maps.near_layers(near):
+            layer.add_to(m)
+        near_legend(near).add_to(m)
     project_legend().add_to(m)
     m.get_root().header.add_child(folium.Element(MAP_FRAME_STYLE), name="map_frame_style")
     return m
