@@ -65,13 +65,18 @@ class Group:
     of_per_10k: int = 0
     median: float | None = None
     median_per_10k: float | None = None
+    #: How many of the others have the territory's very figure (shared rank).
+    ties: int = 0
+    ties_per_10k: int = 0
 
     def rank_text(self, *, per_10k: bool = False, noun: str = "voisins") -> str | None:
-        """``"3ᵉ sur 9 (avec ses 8 voisins)"``, None without a rank."""
+        """``"3ᵉ sur 9 (avec 8 voisins renseignés)"``, ``"1ᵉʳ ex æquo …"`` when others have
+        the same figure; None without a rank."""
         rank, of = (self.rank_per_10k, self.of_per_10k) if per_10k else (self.rank, self.of)
+        ties = self.ties_per_10k if per_10k else self.ties
         if rank is None or of < 2:
             return None
-        ordinal = "1ᵉʳ" if rank == 1 else f"{rank}ᵉ"
+        ordinal = ("1ᵉʳ" if rank == 1 else f"{rank}ᵉ") + (" ex æquo" if ties else "")
         return f"{ordinal} sur {of} (avec {of - 1} {noun} renseignés)"
 
 
@@ -102,6 +107,12 @@ class Indicator:
         return self.value is not None
 
     @property
+    def informative(self) -> bool:
+        """Whether a chart would show anything: some compared figure is known and not 0."""
+        values = [self.per_10k, *(m.per_10k for m in self.neighbours.members)]
+        return any(v for v in values if v is not None)
+
+    @property
     def title(self) -> str:
         return f"{self.label} — {self.category}" if self.category else self.label
 
@@ -125,11 +136,13 @@ def _scaled(value: Any, factor: float) -> float | None:
     return round(float(value) * factor, 6)
 
 
-def _ranks(own: float | None, others: np.ndarray) -> tuple[int | None, int]:
+def _ranks(own: float | None, others: np.ndarray) -> tuple[int | None, int, int]:
+    """(rank, how many are ranked, how many others share the figure)."""
     known = others[~np.isnan(others)]
     if own is None:
-        return None, int(known.size)
-    return 1 + int((known > own).sum()), int(known.size) + 1
+        return None, int(known.size), 0
+    ties = int(np.isclose(known, own, rtol=1e-9, atol=1e-9).sum())
+    return 1 + int((known > own).sum()), int(known.size) + 1, ties
 
 
 def _median(values: np.ndarray) -> float | None:
@@ -156,8 +169,8 @@ def _group(
         rows[f"{column}{PER_SUFFIX}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         * factor
     )
-    rank, of = _ranks(own[0], values)
-    rank_per, of_per = _ranks(own[1], per)
+    rank, of, ties = _ranks(own[0], values)
+    rank_per, of_per, ties_per = _ranks(own[1], per)
     order = np.lexsort((-np.nan_to_num(values, nan=-np.inf), -np.nan_to_num(per, nan=-np.inf)))
     if window is not None:
         # The class around the territory: those just above and just below it.
@@ -181,6 +194,8 @@ def _group(
         of_per,
         _median(values),
         _median(per),
+        ties,
+        ties_per,
     )
 
 
