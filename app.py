@@ -13,5 +13,6 @@ st.navigation(
     [
         st.Page("pages/explorer.py", title="Explorer", icon="🔎", default=True),
         st.Page("pages/carte.py", title="Carte", icon="🗺️"),
+        st.Page("pages/portrait.py", title="Portrait de territoire", icon="📋"),
     ]
 ).run()

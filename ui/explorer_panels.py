@@ -14,7 +14,7 @@ from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
-from ui import keys
+from ui import keys, links
 
 
 def select(project_id: int | None) -> None:
@@ -71,6 +71,7 @@ def project_detail(
                     f"{plain_markdown(nom)} ({LEVEL_LABELS[level]})" for level, _, nom in chain
                 )
                 st.markdown(f"**Territoire** : {text}")
+                links.portrait_links(chain)
         if row.get("website"):
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
