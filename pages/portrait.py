@@ -23,6 +23,7 @@ from geo.mapping import projects as project_maps
 from geo.portrait import Portrait, build_portrait
 from geo.portrait.figures import Indicator
 from geo.portrait.pdf import sheet_pdf
+from geo.portrait.projects import ProjectLine
 from geo.portrait.sheet import sheet_html
 from geo.portrait.view import chart_rows, neighbour_values, reference_label, references, standing
 from geo.projects.model import STAGES, THEMES, categories
@@ -116,7 +117,7 @@ def _header(portrait: Portrait) -> None:
             }
             for s in portrait.sources
         ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.table(pd.DataFrame(rows), hide_index=True)
         for source in portrait.sources:
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
@@ -162,34 +163,35 @@ def _projects(portrait: Portrait, settings: Settings) -> None:
             offline=settings.offline,
             base_url_path=page.base_url_path(),
         )
-        frame = _project_frame(portrait)
-        communes = [line.commune for line in projects.lines]
-        project_maps.project_layer(
-            frame, link=_explorer_link, communes=communes, base_url_path=page.base_url_path()
-        ).add_to(m)
+        layer = project_maps.project_layer(
+            _project_frame(portrait),
+            link=_explorer_link,
+            communes=[line.commune for line in projects.lines],
+            base_url_path=page.base_url_path(),
+        )
+        # As the Explorer does: the projects as a layer the component adds to the map.
         st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[],
-                  key="portrait-carte")  # fmt: skip
-    with list_col:
+                  feature_group_to_add=[layer], key="portrait-carte")  # fmt: skip
+    with list_col, st.container(height=MAP_HEIGHT, border=False, key="portrait-projets"):
         if not projects.lines:
             st.info("Aucun projet publié dans ce territoire pour l'instant.")
-        else:
-            st.dataframe(
-                pd.DataFrame(
-                    {
-                        "Projet": [line.title for line in projects.lines],
-                        "Étape": [line.stage_label for line in projects.lines],
-                        "Porteurs": [line.carriers for line in projects.lines],
-                        "Commune": [line.commune or "" for line in projects.lines],
-                        "Explorer": [_explorer_link(line.id) for line in projects.lines],
-                    }
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Explorer": st.column_config.LinkColumn("Explorer", display_text="Voir")
-                },
-                key="portrait-projets",
-            )
+        for line in projects.lines:
+            st.markdown(_project_item(line))
+
+
+def _project_item(line: ProjectLine) -> str:
+    """A project as one Markdown line: its title (plain text) linked to the Explorer, then
+    its stage, carriers, commune and, for a neighbour's, where and how far."""
+    where = line.commune or ""
+    if line.territory:
+        where += f" ({line.territory})"
+    if line.distance_km is not None:
+        where += f", à {french_number(line.distance_km)} km"
+    facts = " · ".join(part for part in (line.stage_label, line.carriers, where) if part)
+    return (
+        f"**{plain_markdown(line.title)}** — {plain_markdown(facts)} "
+        f"[Voir sur l'Explorer]({_explorer_link(line.id)})"
+    )
 
 
 def _indicators(portrait: Portrait) -> None:
@@ -208,7 +210,7 @@ def _indicators(portrait: Portrait) -> None:
             st.caption(plain_markdown(f"{source.producer} · {source.licence} · {source.date_text}"))
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
-            st.dataframe(
+            st.table(
                 pd.DataFrame(
                     {
                         "Indicateur": [row.title for row in rows],
@@ -224,7 +226,6 @@ def _indicators(portrait: Portrait) -> None:
                     }
                 ),
                 hide_index=True,
-                width="stretch",
             )
 
 
@@ -317,23 +318,9 @@ def _neighbours(portrait: Portrait) -> None:
         st.info("Aucun projet publié chez les voisins pour l'instant.")
         return
     st.caption("Projets publiés des voisins, du plus proche au plus éloigné (distance au contour).")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Projet": [line.title for line in lines],
-                "Commune": [line.commune or "" for line in lines],
-                "Territoire": [line.territory or "" for line in lines],
-                "Distance (km)": [line.distance_km for line in lines],
-                "Étape": [line.stage_label for line in lines],
-                "Porteurs": [line.carriers for line in lines],
-                "Explorer": [_explorer_link(line.id) for line in lines],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Explorer": st.column_config.LinkColumn("Explorer", display_text="Voir")},
-        key="portrait-voisins",
-    )
+    with st.container(key="portrait-projets-voisins"):
+        for line in lines:
+            st.markdown(_project_item(line))
     rest = portrait.neighbour_projects_total - len(lines)
     if rest > 0:
         st.caption(f"… et {rest} autres projets plus éloignés.")

@@ -45,16 +45,21 @@ def test_the_metropole_has_its_sections_projects_and_sources(seeded: dict) -> No
         "Ce que font les voisins",
         "Fiche à emporter",
     ]
-    projects = next(d.value for d in at.dataframe if "Projet" in d.value.columns)
-    assert sorted(projects["Projet"]) == [
+    items = [shown(m.value) for m in at.markdown if "Voir sur l'Explorer" in m.value]
+    here = [item for item in items if " km " not in item]
+    assert sorted(item.split(" — ")[0] for item in here) == [
         "Essai toits solaires de Grenoble",
         "Essai vélos partagés de Grenoble",
     ]
-    assert all(link.startswith("/?projet=") for link in projects["Explorer"])
+    # The Vercors project is the neighbours': named with its territory and distance.
+    around = [item for item in items if " km " in item]
+    assert len(around) == 1 and "Essai covoiturage du Vercors" in around[0]
+    assert "(CC du Massif du Vercors), à" in around[0]
+    assert all("](/?projet=" in m.value for m in at.markdown if "Voir sur" in m.value)
     carpool = next(
-        d.value
-        for d in at.dataframe
-        if "Indicateur" in d.value.columns and "Places de covoiturage" in set(d.value["Indicateur"])
+        t.value
+        for t in at.table
+        if "Indicateur" in t.value.columns and "Places de covoiturage" in set(t.value["Indicateur"])
     )
     row = carpool[carpool["Indicateur"] == "Places de covoiturage"].iloc[0]
     assert row["Valeur"].endswith("places") and row["Rang parmi les voisins"] != "—"
