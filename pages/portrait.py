@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import altair as alt
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -289,6 +290,8 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
             base_url_path=page.base_url_path(),
             bounds=maps.geometry_bounds(outlines.geometry.union_all()),
         )
+        # On a phone the legend (with the source's attribution) scrolls rather than covers.
+        m.get_root().header.add_child(folium.Element(project_maps.NARROW_MAP_STYLE))
         choropleths.choropleth_layer(
             outlines,
             values,

@@ -108,7 +108,10 @@ def _run_projects(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer", "app"])
+    bench.add_argument(
+        "target",
+        choices=["territories", "datasets", "projects", "portrait", "explorer", "app"],
+    )
     bench.add_argument(
         "--mirror",
         type=Path,

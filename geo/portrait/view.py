@@ -84,7 +84,9 @@ def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10
     )
 
 
-def neighbour_values(portrait: Portrait, indicator: Indicator) -> tuple[gpd.GeoDataFrame, pd.Series]:
+def neighbour_values(
+    portrait: Portrait, indicator: Indicator
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
     """The outlines of the territory and its neighbours (``code, nom, geometry``) and the
     indicator per 10,000 inhabitants of each, by code (for the choropleth)."""
     outlines = portrait.neighbour_outlines[["code", "nom", "geometry"]].copy()

@@ -115,7 +115,13 @@ def test_portrait_screenshots(
     expect(page.get_by_text("Ce que font les voisins")).to_be_visible()
     page.wait_for_selector(APP_IDLE)
     page.screenshot(path=str(screenshots_dir / f"portrait-{viewport}.png"))
-    page.screenshot(path=str(screenshots_dir / f"portrait-{viewport}-page.png"), full_page=True)
+    # The page scrolls inside Streamlit's main area: one picture per section.
+    for number, section in enumerate(
+        ["Projets ici", "Indicateurs", "Comparaison", "Ce que font les voisins"], start=1
+    ):
+        page.get_by_role("heading", name=section).scroll_into_view_if_needed()
+        page.wait_for_selector(APP_IDLE)
+        page.screenshot(path=str(screenshots_dir / f"portrait-{viewport}-{number}.png"))
     assert network.external == []
 
 
