@@ -15,5 +15,6 @@ st.navigation(
         # or a CI machine may have none, and shows empty boxes).
         st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
         st.Page("pages/carte.py", title="Carte", icon=":material/map:"),
+        st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
     ]
 ).run()

@@ -15,7 +15,7 @@ from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
-from ui import keys
+from ui import keys, links
 
 #: Brings the project's sheet into view when it opened out of sight (on a phone the list
 #: is under the map, the sheet above the button pressed). A fixed script, no user text.
@@ -87,6 +87,7 @@ def project_detail(
                     f"{plain_markdown(nom)} ({LEVEL_LABELS[level]})" for level, _, nom in chain
                 )
                 st.markdown(f"**Territoire** : {text}")
+                links.portrait_links(chain)
         if row.get("website"):
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")

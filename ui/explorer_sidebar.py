@@ -16,7 +16,7 @@ from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.territory import Territories, TerritoryRef
 from geo.text import plain_markdown
-from ui import keys, resources
+from ui import keys, links, resources
 
 # --- URL state ----------------------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ def _territory_widget(territories: Territories | None) -> TerritoryRef | None:
         format_func=lambda key: choices[key][1],
         key=f"{keys.TERRITORY_CHOICE}:{query.casefold()}",
     )
+    links.portrait_link(choices[picked][0], where=st.sidebar)
     return choices[picked][0]
 
 

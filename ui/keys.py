@@ -44,3 +44,9 @@ MAP = "explorer-carte"
 
 # --- Carte page -------------------------------------------------------------------------------
 SEARCH = "recherche"
+
+# --- Portrait page ----------------------------------------------------------------------------
+PORTRAIT_SEARCH = "portrait_recherche"
+PORTRAIT_REFERENCE = "portrait_reference"
+PORTRAIT_INDICATOR = "portrait_indicateur"
+PORTRAIT_PER_10K = "portrait_pour_10k"

@@ -24,6 +24,8 @@ from geo.explorer import choropleth as choropleths
 from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.portrait import PortraitContext
+from geo.portrait.loading import open_context
 from geo.projects.demo import ensure_demo_projects
 from geo.settings import Settings
 from geo.sources import read_manifest
@@ -197,6 +199,17 @@ def pixel_grid(level: str, settings: Settings) -> choropleths.PixelGrid:
     reference = territories(settings)
     assert isinstance(reference, Territories)  # a choropleth is built only with the reference
     return choropleths.pixel_grid(reference, level)
+
+
+@st.cache_resource(show_spinner="Préparation des portraits de territoire…")
+def portrait_context(settings: Settings) -> PortraitContext | GeoError:
+    """The datasets as the portraits read them; their tables per level are computed once, on
+    first use, and kept with it."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    frames = {dataset.id: dataset_frame(dataset, settings) for dataset in CATALOGUE.values()}
+    return _guarded(lambda: open_context(reference, settings, frames=frames))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
