@@ -140,16 +140,19 @@ def source_info(
     dataset: Dataset,
     frame: pd.DataFrame | None = None,
     *,
-    as_of: date | None = None,
+    as_of: date | tuple[date, str] | None = None,
     as_of_basis: str = "téléchargé le",
     today: date | None = None,
 ) -> SourceInfo:
     """The source of a dataset's figures: title, producer, licence and the data date, taken
     from the frame (latest ``date_column`` value, or the latest period) else ``as_of``
-    (the file's date from :func:`manifest_dates`, said by ``as_of_basis``). Dates after ``today``
+    (the file's date from :func:`manifest_dates`, said by ``as_of_basis``, or the pair
+    ``(date, basis)`` that function gives). Dates after ``today``
     (default: the current date) are publisher typos, not updates: they are ignored (the
     BNLC has one ``date_maj`` in 2026-12)."""
     data_date, basis, period = None, None, None
+    if isinstance(as_of, tuple):
+        as_of, as_of_basis = as_of
     if frame is not None and dataset.period_column in getattr(frame, "columns", ()):
         latest = pd.to_numeric(frame[dataset.period_column], errors="coerce").max()
         period = None if pd.isna(latest) else int(latest)
@@ -400,13 +403,13 @@ def territory_indicators(
     code: str,
     *,
     territories: Territories,
-    as_of: Mapping[str, date] | None = None,
+    as_of: Mapping[str, date | tuple[date, str]] | None = None,
     departements: Mapping[str, Collection[str]] | None = None,
 ) -> list[Figure]:
     """The figures of one territory for every dataset of the catalogue, in catalogue order.
 
     ``frames`` maps dataset ids to loaded frames (missing or None: not loaded); ``as_of``
-    gives a fallback data date per dataset (download dates); ``departements`` narrows the
+    gives a fallback data date per dataset (the file's, :func:`manifest_dates`); ``departements`` narrows the
     coverage of excerpts, per dataset id. Raises
     :class:`geo.errors.UnknownTerritoryError` for an unknown territory.
     """

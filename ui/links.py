@@ -29,12 +29,15 @@ def portrait_link(ref: TerritoryRef, label: str | None = None, *, where: Any = N
     target = where or st
     try:
         target.page_link(
-            PORTRAIT_PAGE, label=text, icon="📋", query_params={"territoire": str(ref)}
+            PORTRAIT_PAGE,
+            label=text,
+            icon=":material/assignment:",
+            query_params={"territoire": str(ref)},
         )
     except StreamlitPageNotFoundError:
         # A page run on its own (an AppTest of one page) has no navigation to link in: a
         # plain link to the same address (it opens in a new tab).
-        target.markdown(f"📋 [{plain_markdown(text)}]({portrait_url(ref)})")
+        target.markdown(f":material/assignment: [{plain_markdown(text)}]({portrait_url(ref)})")
 
 
 def portrait_links(chain: list[tuple[str, str, str]]) -> None:

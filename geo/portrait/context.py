@@ -53,7 +53,7 @@ class PortraitContext:
 
     ``frames`` maps dataset ids to their normalised frames (None or absent: not loaded);
     ``problems`` gives the French reason of a dataset that could not be loaded; ``as_of``
-    the download date per dataset (:func:`geo.indicators.dates_from_manifest`), and
+    the file's date per dataset (:func:`geo.indicators.manifest_dates`), and
     ``manifest`` the manifest entries, for the sources of the reference itself.
     """
 
@@ -63,7 +63,7 @@ class PortraitContext:
         frames: Mapping[str, pd.DataFrame | None],
         *,
         problems: Mapping[str, str] | None = None,
-        as_of: Mapping[str, date] | None = None,
+        as_of: Mapping[str, date | tuple[date, str]] | None = None,
         manifest: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.territories = territories

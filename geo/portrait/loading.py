@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.datasets import CATALOGUE, load
 from geo.errors import GeoError
-from geo.indicators import dates_from_manifest
+from geo.indicators import manifest_dates
 from geo.portrait.context import PortraitContext
 from geo.settings import Settings, get_settings
 from geo.sources.fetch import read_manifest
@@ -48,6 +48,6 @@ def open_context(
         territories,
         loaded,
         problems=problems,
-        as_of=dates_from_manifest(manifest),
+        as_of=manifest_dates(manifest),
         manifest=manifest,
     )
