@@ -21,6 +21,7 @@ from geo.explorer.state import UNKNOWN_TERRITORY, ExplorerState, permalink
 from geo.mapping import base as maps
 from geo.mapping import choropleth as choropleths
 from geo.mapping import projects as project_maps
+from geo.mapping.elements import credit
 from geo.portrait import Portrait, build_portrait
 from geo.portrait.figures import Indicator
 from geo.portrait.pdf import sheet_pdf
@@ -291,12 +292,14 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
             bounds=maps.geometry_bounds(outlines.geometry.union_all()),
         )
         # On a phone the legend (with the source's attribution) scrolls rather than covers.
-        m.get_root().header.add_child(folium.Element(project_maps.NARROW_MAP_STYLE))
+        m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
         choropleths.choropleth_layer(
             outlines,
             values,
             label=f"{chosen.title} (pour 10 000 hab.)",
-            source=chosen.source.attribution,
+            attribution=credit(
+                chosen.source.title, chosen.source.licence, chosen.source.licence_url
+            ),
         ).add_to(m)
         if portrait.outline is not None:
             maps.selected_layer(
