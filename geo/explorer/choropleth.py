@@ -42,13 +42,9 @@ TOO_LARGE = (
 
 
 def figures() -> list[str]:
-    """``dataset:aggregate`` of every plain per-territory figure of the loadable datasets."""
-    return [
-        f"{d.id}:{a.name}"
-        for d in CATALOGUE.values()
-        for a in d.aggregates
-        if a.by is None and a.where_column is None
-    ]
+    """``dataset:aggregate`` of every per-territory figure of the loadable datasets that is
+    one number (not split by category)."""
+    return [f"{d.id}:{a.name}" for d in CATALOGUE.values() for a in d.aggregates if a.by is None]
 
 
 def indicator_ids(figures: Sequence[str]) -> list[str]:

@@ -381,3 +381,27 @@ def test_irve_outside_its_excerpt_is_not_available_not_zero() -> None:
     assert any("non disponible" in i.value or "couverture" in i.value for i in at.info), [
         i.value for i in at.info
     ]
+
+
+def test_production_symbols_and_consumption_indicator_are_offered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geo.mapping import symbols
+
+    drawn: list[int] = []
+    layer = symbols.symbol_layer
+
+    def spy(data: Any, view: Any, **kwargs: Any) -> Any:
+        drawn.append(len(data))
+        return layer(data, view, **kwargs)
+
+    monkeypatch.setattr(symbols, "symbol_layer", spy)
+    at = _page()
+    assert any("production" in o for o in at.multiselect(key="f_couches").options)
+    _do(at.multiselect(key="f_couches").select("production"))
+    assert not at.warning and drawn and drawn[-1] >= 1  # the mirror's units in Isère
+    indicator = "consommation:conso_totale_mwh:departement"
+    labels = at.selectbox(key="f_indicateur").options
+    assert "Consommation d'électricité et de gaz pour 10 000 habitants, par département" in labels
+    _do(at.selectbox(key="f_indicateur").set_value(indicator))
+    assert not at.warning
