@@ -271,8 +271,9 @@ def _detail_and_list(
         row = chosen.frame[chosen.frame["id"] == project].iloc[0]
         panels.project_detail(row, territories, link(project), store)
     order = st.selectbox(
-        "Trier par", orders, format_func=url_state.ORDERS.__getitem__, key=keys.ORDER
-    )
+        "Trier par", orders, format_func=url_state.ORDERS.__getitem__, key=keys.ORDER,
+        filter_mode=None,
+    )  # fmt: skip
     ordered = select.sort_frame(chosen.frame, order, chosen.distances)
     if ordered.empty:
         st.info("Aucun projet ne correspond à ces filtres.")
@@ -324,7 +325,9 @@ def _exports(
 def render() -> None:
     settings = page.start("Explorer les projets")
     territories = _reference(settings)
-    if keys.RESTORED not in st.session_state:
+    # Coming from another page (a "voir sur l'Explorer" link carries its territory), the link
+    # says what to show; the widgets of a page not shown are gone anyway.
+    if keys.RESTORED not in st.session_state or page.arrived():
         sidebar.restore(territories)
     for notice in st.session_state.pop(keys.NOTICES, []):
         st.warning(notice)

@@ -244,7 +244,7 @@ IRVE = Dataset(
     ),
     aggregates=(
         Aggregate("points_de_charge", "Points de charge", "count", unit="points"),
-        Aggregate("puissance_kw", "Puissance installée", "sum", "puissance_kw", unit="kW"),
+        Aggregate("puissance_kw", "Puissance de recharge", "sum", "puissance_kw", unit="kW"),
         Aggregate("stations", "Stations", "count_distinct", "id_station_itinerance"),
         Aggregate(
             "points_de_charge_50kw",

@@ -66,6 +66,31 @@ def parse_indicator(indicator: str) -> tuple[str, str | None, str]:
     return parts[0], parts[1], parts[-1]
 
 
+#: The levels as the level picker names them.
+LEVEL_CHOICES = {
+    "departement": "Départements", "region": "Régions", "epci": "EPCI", "commune": "Communes",
+}  # fmt: skip
+
+
+def indicator_sources(figures: Sequence[str]) -> list[str]:
+    """What a choropleth can show, before its level: ``projets`` and each ``figures`` entry."""
+    return [PROJECTS_INDICATOR, *figures]
+
+
+def split_indicator(indicator: str) -> tuple[str, str]:
+    """``("covoiturage:places", "epci")`` from ``covoiturage:places:epci``."""
+    source, aggregate, level = parse_indicator(indicator)
+    return (source if aggregate is None else f"{source}:{aggregate}"), level
+
+
+def source_label(source: str) -> str:
+    """``"Places de covoiturage pour 10 000 habitants"``: what the choropleth shows."""
+    if source == PROJECTS_INDICATOR:
+        return "Projets sélectionnés"
+    dataset, aggregate = source.split(":", 1)
+    return f"{CATALOGUE[dataset].aggregate(aggregate).label} pour 10 000 habitants"
+
+
 def indicator_label(indicator: str) -> str:
     source, aggregate, level = parse_indicator(indicator)
     where = LEVEL_LABELS[level]

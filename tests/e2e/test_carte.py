@@ -75,7 +75,7 @@ def test_search_grenoble_shows_its_outline(
     expect.set_options(timeout=TIMEOUT_MS)
     page.goto(f"{app_url}/carte")  # the Explorer is the default page
     page.wait_for_selector(APP_IDLE)
-    expect(page.get_by_role("heading", name="Carte des communs")).to_be_visible()
+    expect(page.get_by_role("heading", name="Trouver un territoire")).to_be_visible()
     frame = page.frame_locator(MAP_FRAME)
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible()
