@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_helpers import BACKENDS, fake_locate, fresh_url, project
+from pg_server import new_store_url
+from store_helpers import ENGINES, fake_locate, project
 
 from geo.errors import UnknownTerritoryError
 from geo.store.identity import Operator
@@ -84,11 +85,11 @@ ISERE = {"solaire_ecoles", "autopartage"}
 MOBILITY = {"autopartage", "velos", "bornes", "covoiturage"}
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=ENGINES)
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[ProjectStore, dict[str, int]]:
-    url = fresh_url(request.param, Path(tmp_path_factory.mktemp("query")))
+    url = new_store_url(request.param, Path(tmp_path_factory.mktemp("query")), request)
     store = ProjectStore(url, locate=fake_locate)
     ids = {}
     for name, row in ROWS.items():
