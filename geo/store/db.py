@@ -1,8 +1,14 @@
 """Database plumbing of the project store: tables, engine, transactions, retries, migrations.
 
 The same code serves SQLite (the default file ``GEO_DATA_DIR/projets.sqlite``) and PostgreSQL
-(``DATABASE_URL=postgresql+psycopg://…``). Queries stay portable SQL: geometry is a lat/lon pair
-plus optional GeoJSON text; text search compares a normalised column with ``LIKE``.
+with PostGIS (``DATABASE_URL=postgresql+psycopg://…``). The tables below are the same on both:
+a point is a lat/lon pair, an area GeoJSON text, text search compares a normalised column with
+``LIKE``. On PostgreSQL the database also derives geometry columns from them (``geom``,
+``area_geom``, GiST-indexed; migration 0005), which :mod:`geo.store.spatial` queries.
+
+``store_version`` holds the store's data version: every transaction that changes one of
+:data:`VERSIONED_TABLES` increases it (database triggers, whoever writes), so a process may
+keep what it read while :func:`data_version` stays the same (:mod:`geo.store.cache`).
 
 SQLite connections get WAL, a busy timeout and foreign keys in a connect event; the driver's
 own transaction handling is switched off so that writes start with ``BEGIN IMMEDIATE`` (the
@@ -105,6 +111,17 @@ audit_log = sa.Table(
     sa.Column("after", sa.JSON),
 )
 
+#: One row (id 1): increased by triggers at every change of the tables below (migration 0005).
+store_version = sa.Table(
+    "store_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+#: The tables whose every change increases ``store_version`` (each has its triggers).
+VERSIONED_TABLES = ("projects", "project_themes", "project_categories")
+
 _MIGRATIONS_LOCK = 7_362_104  # PostgreSQL advisory lock key of the migration runner
 _RETRY_SECONDS = 60.0
 
@@ -153,6 +170,11 @@ def make_engine(url: str) -> Engine:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def data_version(connection: Connection) -> int:
+    """The store's data version now (see the module docstring)."""
+    return int(connection.execute(sa.select(store_version.c.version)).scalar_one())
 
 
 def _retry_sqlite(action: Callable[[], object]) -> None:

@@ -22,6 +22,7 @@ Public API::
     store.query(ProjectFilter(...), limit=50, offset=0, order="recent") -> QueryResult
     store.count(ProjectFilter(...)) -> int
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
+        # kept in the process while store.data_version() stays the same
     store.audit(project_id=None) -> list[AuditEntry]
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
@@ -57,8 +58,11 @@ from geo.projects.model import (
     private_dict,
 )
 from geo.settings import Settings
+from geo.store import spatial
+from geo.store.cache import VersionedFrames
 from geo.store.db import (
     audit_log,
+    data_version,
     database_url,
     make_engine,
     migrate,
@@ -129,11 +133,16 @@ class ProjectStore:
         self.url = url or database_url(settings)
         self._settings = settings
         self._locate = getattr(locate, "locate", locate)
+        self._frames = VersionedFrames()
         try:
             self.engine = make_engine(self.url)
             if migrate_schema:
                 migrate(self.engine)
-            self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+            tables = set(sa.inspect(self.engine).get_table_names())
+            self._text_index = "projects_fts" in tables
+            self._versioned = "store_version" in tables
+            # PostGIS is required on PostgreSQL from migration 0005 on.
+            self._spatial_index = self.engine.dialect.name == "postgresql" and self._versioned
         except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as error:
             raise store_error(error) from error
 
@@ -326,11 +335,13 @@ class ProjectStore:
         """One page of matching projects and the total number of matches."""
         criteria = criteria or ProjectFilter()
         limit, offset = max(0, int(limit)), max(0, int(offset))
-        where = where_clauses(criteria, text_index=self._text_index)
+        where = self._where(criteria)
 
         def work(connection: Connection) -> QueryResult:
             if criteria.near is not None:
-                distances = within(connection, where, criteria.near)
+                distances = within(
+                    connection, where, criteria.near, spatial_index=self._spatial_index
+                )
                 ranked = sorted(distances.items(), key=lambda item: (item[1], -item[0]))
                 if order != "distance":
                     ranked = sorted(distances.items(), key=lambda item: -item[0])
@@ -358,28 +369,49 @@ class ProjectStore:
         self, criteria: ProjectFilter | None = None, *, private: bool = False
     ) -> gpd.GeoDataFrame:
         """Every matching project as a GeoDataFrame of points (EPSG:4326), newest first;
-        list fields stay lists, ``area`` is GeoJSON text; no private field unless asked."""
-        criteria = criteria or ProjectFilter()
-        where = where_clauses(criteria, text_index=self._text_index)
+        list fields stay lists, ``area`` is GeoJSON text; no private field unless asked.
 
-        def work(connection: Connection) -> list[dict[str, Any]]:
+        Kept in this process while the database's data version stays the same (whichever
+        process writes, the next call reads again: :mod:`geo.store.cache`)."""
+        criteria = criteria or ProjectFilter()
+        where = self._where(criteria)
+        key = (criteria, private)
+
+        def work(connection: Connection) -> tuple[int | None, Any]:
+            version = data_version(connection) if self._versioned else None
+            if version is not None and (kept := self._frames.get(key, version)) is not None:
+                return version, kept
             if criteria.near is None:
-                return select_rows(connection, where, order_by=[projects.c.id.desc()])
+                return version, select_rows(connection, where, order_by=[projects.c.id.desc()])
             lat, lon, radius = criteria.near
+            if self._spatial_index:
+                near = spatial.near(lat, lon, radius)
+                rows = select_rows(connection, [*where, near], order_by=[projects.c.id.desc()])
+                return version, rows
             rows = select_rows(connection, [*where, near_box(lat, lon, radius)])
             rows.sort(key=lambda row: -row["id"])
             lats = np.array([r["lat"] for r in rows], dtype=float)
             lons = np.array([r["lon"] for r in rows], dtype=float)
             inside = haversine_km(lat, lon, lats, lons) <= radius
-            return [row for row, keep in zip(rows, inside, strict=True) if keep]
+            return version, [row for row, keep in zip(rows, inside, strict=True) if keep]
 
-        rows = run_with_retry(self.engine, work, write=False)
+        version, rows = run_with_retry(self.engine, work, write=False)
+        if isinstance(rows, gpd.GeoDataFrame):
+            return rows
         columns = [c for c in PROJECT_COLUMNS if private or c not in PRIVATE_FIELDS]
         frame = pd.DataFrame(rows, columns=PROJECT_COLUMNS)[columns]
         for name in ("created_at", "updated_at", "last_confirmed_at"):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=4326)
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+        result = gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+        if version is not None:
+            self._frames.put(key, version, result)
+        return result
+
+    def data_version(self) -> int:
+        """The database's data version: it increases with every change of a project (by any
+        process); what was read at one version stays true while it is the same."""
+        return run_with_retry(self.engine, data_version, write=False)
 
     def audit(self, project_id: int | None = None) -> list[AuditEntry]:
         query = sa.select(audit_log).order_by(audit_log.c.id)
@@ -400,6 +432,11 @@ class ProjectStore:
         ]
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _where(self, criteria: ProjectFilter) -> list[Any]:
+        return where_clauses(
+            criteria, text_index=self._text_index, spatial_index=self._spatial_index
+        )
 
     def _authorise(
         self, project_id: int, *, token: str | None = None, operator: Operator | None = None

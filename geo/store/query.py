@@ -1,10 +1,11 @@
 """Reading projects: filters, the SQL they become, distances, rows back to Project objects.
 
-Filters are portable SQL on indexed columns (territory codes with status, lat/lon, theme and
-category tables). Text search compares normalised words (:func:`geo.text.search_words`)
-with ``LIKE '%word%'`` on ``search_text``: PostgreSQL answers from its pg_trgm index, SQLite
-takes the matching ids from the FTS5 trigram table when migration 0003 could create it.
-Distances: a lat/lon box in SQL, then exact haversine in numpy.
+Filters are SQL on indexed columns (territory codes with status, theme and category tables).
+Text search compares normalised words (:func:`geo.text.search_words`) with ``LIKE '%word%'``
+on ``search_text``: PostgreSQL answers from its pg_trgm index, SQLite takes the matching ids
+from the FTS5 trigram table when migration 0003 could create it. Box and distance
+(``spatial=True``, PostgreSQL): PostGIS in the database (:mod:`geo.store.spatial`); on SQLite
+a lat/lon box in SQL (lat/lon index), then exact haversine in numpy.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo.projects.model import Carrier, Project
+from geo.store import spatial
 from geo.store.db import project_categories, project_themes, projects
 from geo.territory import TerritoryRef
 from geo.text import search_words
@@ -96,8 +98,11 @@ def to_project(row: Mapping[str, Any]) -> Project:
     return Project.model_construct(**data)
 
 
-def where_clauses(criteria: ProjectFilter, *, text_index: bool = False) -> list[Any]:
-    """SQL conditions for a filter; ``text_index``: take text matches from ``projects_fts``."""
+def where_clauses(
+    criteria: ProjectFilter, *, text_index: bool = False, spatial_index: bool = False
+) -> list[Any]:
+    """SQL conditions for a filter; ``text_index``: take text matches from ``projects_fts``;
+    ``spatial_index``: the box from PostGIS's ``geom``."""
     where: list[Any] = []
     if criteria.territory is not None:
         ref = criteria.territory
@@ -126,7 +131,8 @@ def where_clauses(criteria: ProjectFilter, *, text_index: bool = False) -> list[
     if criteria.external_ids is not None:
         where.append(projects.c.external_id.in_(list(criteria.external_ids)))
     if criteria.bbox is not None:
-        where.append(_in_box(*criteria.bbox))
+        box = spatial.in_box if spatial_index else _in_box
+        where.append(box(*criteria.bbox))
     return where
 
 
@@ -143,10 +149,19 @@ def _in_box(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> A
 
 
 def within(
-    connection: Connection, where: list[Any], near: tuple[float, float, float]
+    connection: Connection,
+    where: list[Any],
+    near: tuple[float, float, float],
+    *,
+    spatial_index: bool = False,
 ) -> dict[int, float]:
-    """``{id: km}`` of the projects within the radius: box prefilter in SQL, then haversine."""
+    """``{id: km}`` of the projects within the radius: ``ST_DWithin`` and ``ST_Distance`` with
+    ``spatial_index`` (PostGIS), else a box prefilter in SQL, then haversine."""
     lat, lon, radius = (float(v) for v in near)
+    if spatial_index:
+        km = spatial.distance_km(lat, lon)
+        query = sa.select(projects.c.id, km).where(*where, spatial.near(lat, lon, radius))
+        return {row[0]: float(row[1]) for row in connection.execute(query)}
     query = sa.select(projects.c.id, projects.c.lat, projects.c.lon).where(
         *where, near_box(lat, lon, radius)
     )
