@@ -6,7 +6,8 @@
 #
 # DIR is created (it must not hold a cluster already) and holds data/, the socket and
 # server.log; remove it after `stop`. The server listens on 127.0.0.1 on a free port only,
-# with a random password (scram-sha-256); `--fast` turns fsync off (tests: nothing here has
+# with a random password (scram-sha-256), with the settings the deployment guide recommends
+# (see `options` below); `--fast` turns fsync off (tests: nothing here has
 # to survive a machine crash; benchmarks keep the defaults). Run as root, the server runs as
 # PG_TEST_USER (default: the `postgres` account the Debian packages create), since PostgreSQL
 # refuses to run as root. The binaries are taken from PG_BIN, else the newest
@@ -68,7 +69,12 @@ case "$command" in
     as_server_user "$PG_BIN/initdb" -D "$dir/data" -U geo --pwfile="$dir/run/password" \
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 70; }
+    # The settings README "Deploying" recommends for many small queries from several app
+    # processes: memory for the store's working set, the planner told storage is fast, no
+    # parallel workers (they cost more than they give when every core already serves a query).
     options="-p $port -k $dir/run -c listen_addresses=127.0.0.1 -c max_connections=200"
+    options="$options -c shared_buffers=256MB -c random_page_cost=1.1"
+    options="$options -c max_parallel_workers_per_gather=0"
     if [[ "$fast" == "--fast" ]]; then
       options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     fi

@@ -127,7 +127,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
     bench.add_argument(
         "target",
-        choices=["territories", "datasets", "projects", "portrait", "explorer", "app"],
+        choices=["territories", "datasets", "projects", "load", "portrait", "explorer", "app"],
     )
     bench.add_argument(
         "--mirror",
@@ -143,7 +143,14 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
-    bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")
+    bench.add_argument("--projects", type=int, default=100_000,
+                       help="stored projects (projects, load)")  # fmt: skip
+    bench.add_argument("--engine", choices=["postgresql", "sqlite"], default="postgresql",
+                       help="load: database engine (default: a throwaway PostgreSQL)")  # fmt: skip
+    bench.add_argument("--workers", type=int, default=8, help="load: worker processes")
+    bench.add_argument("--seconds", type=float, default=30.0, help="load: measured time")
+    bench.add_argument("--database-url", help="load: a PostgreSQL server to make a scratch "
+                       "database on (default: a throwaway cluster)")  # fmt: skip
     bench.add_argument("--json", action="store_true")
 
 
@@ -157,6 +164,12 @@ def _run_bench(args: argparse.Namespace) -> int:
         rows=args.rows,
         projects=args.projects,
         mirror=args.mirror,
+        load={
+            "engine": args.engine,
+            "workers": args.workers,
+            "seconds": args.seconds,
+            "database_url": args.database_url,
+        },
     )
     if args.json:
         print_json(result)

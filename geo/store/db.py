@@ -139,7 +139,10 @@ def make_engine(url: str) -> Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         try:
-            return sa.create_engine(url, pool_pre_ping=True)
+            # No ping before each use (a round trip per transaction): a connection the server
+            # closed (restart, idle timeout) fails its first statement, which is retried on a
+            # new one (run_with_retry: connection_invalidated).
+            return sa.create_engine(url, pool_pre_ping=False)
         except ModuleNotFoundError as error:
             msg = (
                 f"Le pilote de base de données de {parsed.drivername} n'est pas installé "
@@ -196,7 +199,10 @@ def _backoff(attempt: int) -> float:
 
 
 def is_transient(error: DBAPIError) -> bool:
-    """SQLite busy/locked, PostgreSQL serialisation failure or deadlock: worth a retry."""
+    """SQLite busy/locked, PostgreSQL serialisation failure or deadlock, a connection the
+    server closed: worth a retry."""
+    if error.connection_invalidated:
+        return True
     original = error.orig
     name = getattr(original, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
@@ -208,20 +214,28 @@ def is_transient(error: DBAPIError) -> bool:
 
 
 def run_with_retry(engine: Engine, work: Callable[[Connection], T], *, write: bool) -> T:
-    """Run ``work`` in one transaction (BEGIN IMMEDIATE for writes), retried when busy."""
+    """Run ``work`` in one transaction (BEGIN IMMEDIATE for writes), retried when busy.
+
+    A connection lost before the commit is retried on a new one; lost during the commit of a
+    write, it is not (the write may have been made: the caller is told it failed, and an
+    unacknowledged write may exist, never an acknowledged one lost)."""
     deadline = time.monotonic() + _RETRY_SECONDS
     attempt = 0
     while True:
+        committing = False
         try:
             with engine.connect() as connection:
                 if write:
                     connection.execution_options(geo_write=True)
                 with connection.begin():
-                    return work(connection)
+                    result = work(connection)
+                    committing = True
+                return result
         except (OperationalError, DBAPIError) as error:
             if isinstance(error, IntegrityError | ProgrammingError):
                 raise  # a constraint or a bug, not a broken store: the caller decides
-            if not is_transient(error) or time.monotonic() > deadline:
+            lost_commit = committing and write and error.connection_invalidated
+            if lost_commit or not is_transient(error) or time.monotonic() > deadline:
                 raise store_error(error) from error
             time.sleep(_backoff(attempt))
             attempt += 1

@@ -117,6 +117,9 @@ class AuditEntry:
     after: dict[str, Any] | None
 
 
+#: Above this many matches, a page of the newest is found by walking the ids down.
+_DENSE_MATCHES = 5000
+
 #: Fields a token holder or an import may change (status and dates have their own methods).
 _EDITABLE = frozenset(Project.model_fields) - set(SERVER_FIELDS) - {"status", "last_confirmed_at"}
 
@@ -354,10 +357,24 @@ class ProjectStore:
             total = connection.execute(
                 sa.select(sa.func.count()).select_from(projects).where(*where)
             ).scalar_one()
-            ordering = [projects.c.title, projects.c.id] if order == "title" else [
-                projects.c.id.desc()
-            ]  # fmt: skip
-            rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
+            if total == 0 or limit == 0 or offset >= total:
+                return QueryResult([], total, limit, offset)
+            if order == "title":
+                ordering = [projects.c.title, projects.c.id]
+                rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
+            elif total > _DENSE_MATCHES:  # walking the ids down finds a page soon
+                newest = [projects.c.id.desc()]
+                rows = select_rows(connection, where, order_by=newest, limit=limit, offset=offset)
+            else:
+                # Few matches among many projects: walking every id down until a page is found
+                # costs a whole scan. ``id + 0`` is not the key, so the database takes the
+                # filter's own index, then sorts those few ids (what the count just did).
+                page = (
+                    sa.select(projects.c.id).where(*where)
+                    .order_by((projects.c.id + 0).desc()).limit(limit).offset(offset)
+                )  # fmt: skip
+                rows = select_rows(connection, [projects.c.id.in_(page)],
+                                   order_by=[projects.c.id.desc()])  # fmt: skip
             return QueryResult([to_project(r) for r in rows], total, limit, offset)
 
         return run_with_retry(self.engine, work, write=False)
