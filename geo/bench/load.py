@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import queue
 import random
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -71,13 +72,16 @@ def bench_load(
     if engine not in ("postgresql", "sqlite"):
         msg = f"Moteur inconnu : {engine} (attendu : postgresql, sqlite)."
         raise GeoError(msg)
-    with scratch_database(engine, database_url) as url:
+    with scratch_database(engine, database_url) as (url, server_pid):
         started = time.perf_counter()
         proposed = seed(url, territories, count)
         seed_seconds = time.perf_counter() - started
         filters = filter_pool(url, random.Random(15))
         places = submission_places(territories, 4000)
+        load = os.getloadavg()[0]
+        server_before = server_cpu_seconds(server_pid)
         results = run_workers(url, workers, seconds, filters, places, proposed)
+        server_after = server_cpu_seconds(server_pid)
         acknowledged = [write for result in results for write in result["writes"]]
         found = count_found(url, acknowledged)
         per_op = {}
@@ -90,16 +94,27 @@ def bench_load(
                 "count": int(len(latencies)),
                 "errors": sum(r["errors"][name] for r in results),
             }
+    ops = sum(op["count"] for op in per_op.values())
+    client = sum(r["cpu_seconds"] for r in results)
+    server = None if server_before is None else server_after - server_before
     return {
         "engine": engine,
         "workers": workers,
         "seconds": seconds,
-        "ops": sum(op["count"] for op in per_op.values()),
+        "ops": ops,
         "per_op": per_op,
         "acknowledged_writes": len(acknowledged),
         "found_writes": found,
         "projects": count,
         "seed_seconds": round(seed_seconds, 1),
+        # CPU spent per operation by the workers and (own cluster) the database server: what
+        # the figures would be on cores nobody else uses, whatever else ran meanwhile.
+        "cpu_ms_per_op": {
+            "workers": round(client / max(ops, 1) * 1000, 2),
+            "database": None if server is None else round(server / max(ops, 1) * 1000, 2),
+        },
+        "load_average_before": round(load, 2),
+        "cpus": os.cpu_count(),
     }
 
 
@@ -107,13 +122,15 @@ def bench_load(
 
 
 @contextlib.contextmanager
-def scratch_database(engine: str, database_url: str | None) -> Iterator[str]:
+def scratch_database(engine: str, database_url: str | None) -> Iterator[tuple[str, int | None]]:
+    """The URL of a scratch database, and the pid of its server when it is ours."""
     if engine == "sqlite":
         with tempfile.TemporaryDirectory(prefix="geo-bench-load-") as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.sqlite'}"
+            yield f"sqlite:///{Path(folder) / 'bench.sqlite'}", None
         return
     if database_url:
-        yield from _scratch_on_server(database_url)
+        for url in _scratch_on_server(database_url):
+            yield url, None
         return
     folder = Path(tempfile.mkdtemp(prefix="geo-bench-pg-"))
     folder.chmod(0o711)  # the server runs as another user when we are root
@@ -128,7 +145,9 @@ def scratch_database(engine: str, database_url: str | None) -> Iterator[str]:
         )
         raise GeoError(msg)
     try:
-        yield from _scratch_on_server(done.stdout.strip())
+        pid = int((cluster / "data" / "postmaster.pid").read_text().split()[0])
+        for url in _scratch_on_server(done.stdout.strip()):
+            yield url, pid
     finally:
         subprocess.run(["bash", str(CLUSTER_SCRIPT), "stop", str(cluster)],
                        capture_output=True, check=False)  # fmt: skip
@@ -147,6 +166,24 @@ def _scratch_on_server(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+def server_cpu_seconds(pid: int | None) -> float | None:
+    """CPU time of a local PostgreSQL server and its processes (backends, writers) so far."""
+    if pid is None:
+        return None
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(stat.parent.name) == pid:  # with the backends that ended (children's time)
+            total += sum(int(v) for v in fields[11:15]) / tick
+        elif int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 # --- seeding ------------------------------------------------------------------------------------
@@ -296,6 +333,7 @@ def _work(url, index, seconds, filters, places, proposed, ready, go) -> dict[str
     store.query(filters[0], limit=50)  # connected before the clock starts
     ready.put(index)
     go.wait()
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
     end = time.monotonic() + seconds
     submitted = 0
     while time.monotonic() < end:
@@ -322,8 +360,10 @@ def _work(url, index, seconds, filters, places, proposed, ready, go) -> dict[str
             errors[name] += 1
             continue
         latencies[name].append((time.perf_counter() - start) * 1000)
+    spent = resource.getrusage(resource.RUSAGE_SELF)
     store.close()
-    return {"latencies": latencies, "errors": errors, "writes": writes}
+    cpu_seconds = spent.ru_utime - cpu.ru_utime + spent.ru_stime - cpu.ru_stime
+    return {"latencies": latencies, "errors": errors, "writes": writes, "cpu_seconds": cpu_seconds}
 
 
 def _contribution(rng: random.Random, lat: float, lon: float, external: str) -> dict[str, Any]:

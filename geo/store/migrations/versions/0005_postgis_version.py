@@ -7,10 +7,12 @@ GeoJSON ``area``, so every writer keeps them right without knowing them; GiST in
 ``geom``, on ``geom::geography`` (distances in metres: ``ST_DWithin`` on the sphere) and on
 ``area_geom``; the trigram index of 0003 is created if that revision could not.
 
-Both engines: ``store_version`` holds one number that every transaction changing a project or
-its tags increases (triggers: SQLite per row, PostgreSQL once per transaction), so that each
-app process may cache what it read for as long as that number stays the same, whichever
-process wrote.
+Both engines: the territory and status indexes end with ``id``, so that counting the projects
+of a territory with a theme reads indexes only (PostgreSQL's index entries do not hold the
+key; SQLite's hold the rowid anyway). ``store_version`` holds one number that every
+transaction changing a project or its tags increases (triggers: SQLite per row, PostgreSQL
+once per transaction), so that each app process may cache what it read for as long as that
+number stays the same, whichever process wrote.
 
 Revision ID: 0005
 Revises: 0003
@@ -32,6 +34,8 @@ depends_on = None
 #: The tables whose changes readers cache, as of this revision (frozen: a later revision adds
 #: the triggers of the tables it creates).
 _VERSIONED = ("projects", "project_themes", "project_categories")
+
+_LEVELS = ("commune", "epci", "departement", "region")
 
 _POSTGIS = [
     "ALTER TABLE projects ADD COLUMN geom geometry(Point, 4326) "
@@ -85,6 +89,14 @@ def upgrade() -> None:
         for statement in _POSTGIS:
             connection.exec_driver_sql(statement)
 
+    for level in _LEVELS:
+        op.drop_index(f"ix_projects_{level}_status", table_name="projects")
+        op.create_index(
+            f"ix_projects_{level}_status", "projects", [f"code_{level}", "status", "id"]
+        )
+    op.drop_index("ix_projects_status", table_name="projects")
+    op.create_index("ix_projects_status", "projects", ["status", "id"])
+
     version = op.create_table(
         "store_version",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
@@ -124,3 +136,8 @@ def downgrade() -> None:
             for event in ("insert", "update", "delete"):
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_store_version_{event}")
     op.drop_table("store_version")
+    for level in _LEVELS:
+        op.drop_index(f"ix_projects_{level}_status", table_name="projects")
+        op.create_index(f"ix_projects_{level}_status", "projects", [f"code_{level}", "status"])
+    op.drop_index("ix_projects_status", table_name="projects")
+    op.create_index("ix_projects_status", "projects", ["status"])
