@@ -2,7 +2,8 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`) calling the domain packages, which it may all import.
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`) calling the domain packages, which it
+may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
 traceback either: running out of memory is one French sentence (exit 1), any other failure
