@@ -14,7 +14,7 @@ from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
-from ui import keys
+from ui import keys, report
 
 
 def select(project_id: int | None) -> None:
@@ -75,6 +75,7 @@ def project_detail(
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
         st.code(_absolute(link), language=None, wrap_lines=True)
+        report.report_action(int(row["id"]), store)
 
 
 def exports(
