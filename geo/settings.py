@@ -32,6 +32,11 @@ GEO_HTTP_DEADLINE : float seconds, default ``900``
 GEO_IMPORT_MAX_MB : float megabytes, default ``10``
     Largest file ``projects import`` reads (an import holds its rows in memory to write them
     in one transaction: 10 MB, about 60,000 rows, stays under 1 GB); a larger one is refused.
+GEO_GEOPLATEFORME_URL : URL, default ``https://data.geopf.fr/geocodage``
+    The Géoplateforme geocoder (``/search`` is appended); another instance of the same API
+    (a self-hosted addok, a test server) may stand in.
+GEO_NOMINATIM_URL : URL, default ``https://nominatim.openstreetmap.org``
+    The Nominatim instance asked when the Géoplateforme fails (a self-hosted one may stand in).
 GEO_SUBMISSIONS_PER_SESSION : int, default ``5``
     Projects one visitor's session may propose on the contribution page (and changes it may
     save through edit links: ten times as many).
@@ -75,6 +80,8 @@ class Settings:
     demo: bool = True
     http_deadline: float = 900.0
     import_max_mb: float = 10.0
+    geoplateforme_url: str = "https://data.geopf.fr/geocodage"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
     submissions_per_session: int = 5
     submissions_per_hour: int = 30
     reports_to_hide: int = 3
@@ -134,6 +141,14 @@ def parse_count(value: object) -> int:
     return count
 
 
+def parse_url(value: object) -> str:
+    text = str(value).strip().rstrip("/")
+    if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) < 1:
+        msg = "attendu : une adresse http:// ou https://"
+        raise ValueError(msg)
+    return text
+
+
 def parse_path(value: object) -> Path:
     candidate = Path(str(value)).expanduser()
     return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
@@ -178,6 +193,10 @@ SETTINGS: tuple[Setting, ...] = (
             "durée maximale en secondes d'un téléchargement entier"),
     Setting("GEO_IMPORT_MAX_MB", "import_max_mb", 10, parse_megabytes,
             "taille maximale en mégaoctets d'un fichier importé (projects import)"),
+    Setting("GEO_GEOPLATEFORME_URL", "geoplateforme_url", "https://data.geopf.fr/geocodage",
+            parse_url, "géocodeur de la Géoplateforme (ou une instance du même service)"),
+    Setting("GEO_NOMINATIM_URL", "nominatim_url", "https://nominatim.openstreetmap.org",
+            parse_url, "instance Nominatim de secours"),
     Setting("GEO_SUBMISSIONS_PER_SESSION", "submissions_per_session", 5, parse_count,
             "projets qu'une session de visiteur peut proposer"),
     Setting("GEO_SUBMISSIONS_PER_HOUR", "submissions_per_hour", 30, parse_count,

@@ -267,6 +267,8 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "GEO_HTTP_DEADLINE": "60",
         "GEO_IMPORT_MAX_MB": "2,5",
         "GEO_SUBMISSIONS_PER_SESSION": "2",
+        "GEO_GEOPLATEFORME_URL": "http://127.0.0.1:9/geocodage",
+        "GEO_NOMINATIM_URL": "http://127.0.0.1:9/nominatim/",
         "GEO_SUBMISSIONS_PER_HOUR": "100",
         "GEO_REPORTS_TO_HIDE": "5",
         "GEO_MODERATION_SESSION_MINUTES": "15",
