@@ -132,7 +132,13 @@ def _duplicates(store: ProjectStore, editing: int | None) -> None:
 
 
 def _problems(data: dict[str, Any], territories: Territories | None) -> dict[str, list[str]]:
-    problems = too_long(form.values(), form.carriers())
+    """Every problem at once: sizes, the place, and all the model says."""
+    problems: dict[str, list[str]] = {}
+    try:
+        parse_project(data)
+    except ProjectValidationError as error:
+        problems.update(error.errors)
+    problems.update(too_long(form.values(), form.carriers()))
     where = place_step.current()
     if where is None:
         problems["location"] = ["Choisissez une adresse ou cliquez sur la carte."]
@@ -140,13 +146,7 @@ def _problems(data: dict[str, Any], territories: Territories | None) -> dict[str
         located = place_step.placement.locate_point(where["lat"], where["lon"], territories)
         if located.problem:
             problems["location"] = [located.problem]
-    if problems:
-        return problems
-    try:
-        parse_project(data)
-    except ProjectValidationError as error:
-        return error.errors
-    return {}
+    return problems
 
 
 def _send(store: ProjectStore, settings: Any, territories: Territories | None,

@@ -64,8 +64,9 @@ def notice(results: list[GeocodeResult], *, offline: bool) -> str | None:
 
 def candidate_label(result: GeocodeResult) -> str:
     """A candidate as listed (plain text: the caller escapes it)."""
-    kind = {"adresse": "adresse", "rue": "rue", "lieu": "lieu", "commune": "commune"}
-    return f"{result.label} ({kind.get(result.kind, result.kind)})"
+    if result.source == "hors-ligne":  # "Mens (commune, Isère)" says it already
+        return result.label
+    return f"{result.label} ({result.kind})"
 
 
 def place_of(result: GeocodeResult, address: str) -> dict[str, Any]:

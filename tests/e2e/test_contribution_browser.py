@@ -14,10 +14,11 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fakeserver import Route, serve
 
 from geo.settings import get_settings
 from geo.store.project_store import ProjectStore
@@ -39,6 +40,19 @@ MD_LINK = "[clic](javascript:alert(3))"
 
 def _env(url: str, **extra: str) -> dict[str, str]:
     return dict(os.environ) | {"DATABASE_URL": url, "GEO_DEMO": "0", "GEO_OFFLINE": "1"} | extra
+
+
+@pytest.fixture(scope="module")
+def geocoders() -> Iterator[dict[str, str]]:
+    """A local server speaking the Géoplateforme format (recorded answer for 10 rue des Arts,
+    Grenoble); the app runs online but asks only this server (tiles go to the blank image)."""
+    answer = ROOT / "tests" / "data" / "geocode" / "geoplateforme_10_rue_des_arts_grenoble.json"
+    json_type = {"Content-Type": "application/json; charset=utf-8"}
+    routes = {"/geocodage/search": Route(answer.read_bytes(), headers=json_type),
+              "/nominatim/search": Route(b"[]", headers=json_type)}  # fmt: skip
+    with serve(routes) as fake:
+        yield {"GEO_OFFLINE": "0", "GEO_GEOPLATEFORME_URL": fake.url("/geocodage"),
+               "GEO_NOMINATIM_URL": fake.url("/nominatim")}  # fmt: skip
 
 
 def _moderator(env: dict[str, str], name: str, *scopes: str) -> str:
@@ -174,7 +188,7 @@ def _card(page: object, title: str) -> object:
 
 
 def _propose(page: object, app: str, title: str, *, summary: str = "Des panneaux sur les écoles.",
-             address: str = "38000 Grenoble") -> str:  # fmt: skip
+             address: str = "38000 Grenoble", online: bool = False) -> str:  # fmt: skip
     from playwright.sync_api import expect
 
     _go(page, f"{app}/proposer", "Proposer un projet")
@@ -185,7 +199,11 @@ def _propose(page: object, app: str, title: str, *, summary: str = "Des panneaux
     _pick(page, "c_porteur_type_0", "collectif citoyen")
     _find_address(page, address)
     main = page.get_by_test_id("stMain")
-    expect(main).to_contain_text("Recherche sans réseau")  # the offline notice
+    if online:  # two candidates from the Géoplateforme: the address and its street
+        page.get_by_text("10 Rue des Arts 38000 Grenoble (adresse)").click()
+        _idle(page)
+    else:
+        expect(main).to_contain_text("Recherche sans réseau")  # the offline notice
     expect(main).to_contain_text("Commune : Grenoble (38185)")
     expect(main).to_contain_text("EPCI : Grenoble-Alpes-Métropole")
     expect(main).to_contain_text("Département : Isère (38)")
@@ -195,17 +213,21 @@ def _propose(page: object, app: str, title: str, *, summary: str = "Des panneaux
 
 
 def test_propose_moderate_publish_then_edit_through_the_private_link(
-    routed_context: Callable, app_with_env: Callable, tmp_path: Path, screenshots_dir: Path
+    routed_context: Callable,
+    app_with_env: Callable,
+    tmp_path: Path,
+    screenshots_dir: Path,
+    geocoders: dict[str, str],
 ) -> None:
     from playwright.sync_api import expect
 
     url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    env = _env(url)
+    env = _env(url, **geocoders)
     password = _moderator(env, "essai-isere", "departement:38")
     title = "Toits solaires du Drac"
     with app_with_env(env) as app:
         page, dialogs = _page(routed_context)
-        link = _propose(page, app, title)
+        link = _propose(page, app, title, address="10 rue des Arts, 38000 Grenoble", online=True)
         page.screenshot(path=str(screenshots_dir / "proposer-envoye-1280.png"))
 
         _go(page, app, "Explorer les projets")
@@ -221,7 +243,6 @@ def test_propose_moderate_publish_then_edit_through_the_private_link(
         expect(page.get_by_role("link", name=re.compile(r"^Modération \(1\)$"))).to_be_visible()
         card = _card(page, title)
         expect(card).to_contain_text("proposition")
-        expect(card).to_contain_text("position approximative")  # placed at the commune
         page.screenshot(path=str(screenshots_dir / "moderation-1280.png"))
         card.get_by_role("button", name="Approuver").click()
         _idle(page)
@@ -302,12 +323,12 @@ def test_a_moderator_of_isere_does_not_see_paris_and_refusals_are_french(
 
 
 def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
-    routed_context: Callable, app_with_env: Callable, tmp_path: Path
+    routed_context: Callable, app_with_env: Callable, tmp_path: Path, geocoders: dict[str, str]
 ) -> None:
     from playwright.sync_api import expect
 
     url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    env = _env(url)
+    env = _env(url, **geocoders)
     password = _moderator(env, "essai", "departement:38")
     with app_with_env(env) as app:
         page, dialogs = _page(routed_context)
@@ -323,7 +344,9 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         _type(page, "c_website", "javascript:alert(5)")
         _type(page, "c_commons", "data:text/html,<script>alert(6)</script>", area=True)
         _type(page, "c_licence", INJECTION[:90])
-        _find_address(page, f"{INJECTION} 38000 Grenoble")
+        _find_address(page, f"{INJECTION} 10 rue des Arts Grenoble")
+        page.get_by_text("10 Rue des Arts 38000 Grenoble (adresse)").click()
+        _idle(page)
         _send(page)
         main = page.get_by_test_id("stMain")
         expect(main).to_contain_text("n'a pas été enregistré : 2 problèmes")
@@ -339,11 +362,11 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         store = ProjectStore(url, locate=lambda lat, lon: None)
         stored = store.get(pid)
         assert stored.title == title and stored.carriers[0].name == INJECTION  # as typed
-        assert stored.address == f"{INJECTION} 38000 Grenoble"
+        assert stored.address == f"{INJECTION} 10 rue des Arts Grenoble"
 
         _log_in(page, app, "essai", password)
         expect(_card(page, "Toits")).to_be_visible()
-        page.get_by_role("button", name="Historique").click()
+        _card(page, "Toits").get_by_text("Historique").click()
         _idle(page)
         assert (
             page.locator(f"{CARDS} img, {CARDS} script, {CARDS} a[href^='javascript']").count() == 0
@@ -370,7 +393,7 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         html_download.value.save_as(exported)
         viewer = page.context.new_page()
         viewer.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        viewer.goto(exported.as_uri())
+        viewer.set_content(exported.read_text(encoding="utf-8"))  # routed: nothing leaves
         viewer.wait_for_load_state("load")
         viewer.locator("path.marqueur-projet").first.click(force=True)
         expect(viewer.locator(".leaflet-popup-content")).to_contain_text("onerror")
@@ -395,7 +418,9 @@ def test_a_collective_fills_the_form_on_a_phone(
         page.screenshot(path=str(screenshots_dir / "proposer-390.png"))
         _type(page, "c_title", "Autopartage du Trièves")
         _type(page, "c_start_year", "deux mille")
-        _find_address(page, "38710 Mens")
+        _find_address(page, "38710 Mens")  # a postal code of five communes: pick one
+        page.get_by_text("Mens (commune, Isère)").click()
+        _idle(page)
         _send(page)
         main = page.get_by_test_id("stMain")
         expect(main).to_contain_text("2 problèmes")  # no theme, a year in words
@@ -407,7 +432,9 @@ def test_a_collective_fills_the_form_on_a_phone(
         page.wait_for_timeout(500)
         page.screenshot(path=str(screenshots_dir / "proposer-carte-390.png"))
         # A click on the map moves the pin and keeps the territory shown.
+        expect(page.locator(MAP_FRAME)).to_have_count(1)
         frame = page.frame_locator(MAP_FRAME).last
+        expect(frame.locator(".leaflet-container")).to_be_visible()
         box = frame.locator(".leaflet-container").bounding_box()
         frame.locator(".leaflet-container").click(position={"x": box["width"] / 2 + 20,
                                                             "y": box["height"] / 2})  # fmt: skip
