@@ -336,8 +336,8 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         title = f"{INJECTION} Toits"
         _type(page, "c_title", title)
         _type(page, "c_summary", f"{INJECTION} {MD_LINK}", area=True)
-        _type(page, "c_description", f"{INJECTION}\n\n{MD_LINK} <a href='javascript:alert(4)'>a</a>",
-              area=True)  # fmt: skip
+        html_link = "<a href='javascript:alert(4)'>a</a>"
+        _type(page, "c_description", f"{INJECTION}\n\n{MD_LINK} {html_link}", area=True)
         _pick(page, "c_themes", "énergie")
         _type(page, "c_porteur_nom_0", INJECTION)
         _pick(page, "c_porteur_type_0", "association")
@@ -388,7 +388,7 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         )
         # The exported files: the HTML map opened in the browser, the data files as typed.
         with page.expect_download() as html_download:
-            page.locator(".st-key-export-html button").click()
+            page.get_by_test_id("stDownloadButton").filter(has_text="Carte HTML").click()
         exported = tmp_path / "carte.html"
         html_download.value.save_as(exported)
         viewer = page.context.new_page()
@@ -398,7 +398,7 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         viewer.locator("path.marqueur-projet").first.click(force=True)
         expect(viewer.locator(".leaflet-popup-content")).to_contain_text("onerror")
         with page.expect_download() as geojson_download:
-            page.locator(".st-key-export-geojson button").click()
+            page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON").click()
         data = json.loads(Path(geojson_download.value.path()).read_text(encoding="utf-8"))
         assert data["features"][0]["properties"]["title"] == title
         page.wait_for_timeout(1_000)  # a handler scheduled late would still fire here
@@ -433,6 +433,7 @@ def test_a_collective_fills_the_form_on_a_phone(
         page.screenshot(path=str(screenshots_dir / "proposer-carte-390.png"))
         # A click on the map moves the pin and keeps the territory shown.
         expect(page.locator(MAP_FRAME)).to_have_count(1)
+        page.locator(MAP_FRAME).scroll_into_view_if_needed()
         frame = page.frame_locator(MAP_FRAME).last
         expect(frame.locator(".leaflet-container")).to_be_visible()
         box = frame.locator(".leaflet-container").bounding_box()
