@@ -17,13 +17,21 @@ moderation_store = (
 )
 st.navigation(
     [
-        st.Page("pages/explorer.py", title="Explorer", icon="🔎", default=True),
-        st.Page("pages/carte.py", title="Carte", icon="🗺️"),
-        st.Page("pages/proposer.py", title="Proposer un projet", icon="➕", url_path="proposer"),
+        # Material icons come with Streamlit's own fonts; emoji need a system font (a kiosk
+        # or a CI machine may have none, and shows empty boxes).
+        st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
+        st.Page("pages/carte.py", title="Carte", icon=":material/map:"),
+        st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
+        st.Page(
+            "pages/proposer.py",
+            title="Proposer un projet",
+            icon=":material/add_location_alt:",
+            url_path="proposer",
+        ),
         st.Page(
             "pages/moderation.py",
             title=moderation_auth.navigation_title(moderation_store),
-            icon="🛡️",
+            icon=":material/shield_person:",
             url_path="moderation",
         ),
     ]

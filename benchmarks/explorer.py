@@ -109,12 +109,6 @@ def vendor_bytes(payload: dict[str, Any]) -> int | None:
     return total
 
 
-def _date_text(frame: pd.DataFrame) -> str | None:
-    dates = pd.to_datetime(frame["date_maj"].astype(object), errors="coerce")
-    latest = dates[dates <= pd.Timestamp.now()].max()
-    return None if pd.isna(latest) else f"mise à jour : {latest:%d/%m/%Y}"
-
-
 def bench_explorer(
     territories: Territories, *, points: int = EXPLORER_ROWS, repeat: int = 3, seed: int = 0
 ) -> dict[str, Any]:
@@ -126,7 +120,6 @@ def bench_explorer(
         path = Path(folder) / "irve-national.csv"
         generate_irve(path, points, seed=seed)
         frame = load_dataset(CATALOGUE["irve"], path, territories=territories, schema=False).frame
-    date_text = _date_text(frame)
     # Cached by the page (st.cache_resource), as pages/carte.py does.
     context = maps.overview_geojson(territories.display_outlines("departement"))
     power = pd.to_numeric(frame["puissance_kw"], errors="coerce").to_numpy()
@@ -137,7 +130,7 @@ def bench_explorer(
 
     def ours(mask: np.ndarray | None) -> dict[str, Any]:
         shown = frame if mask is None else frame[mask]
-        data = overlays.prepare_overlay(shown, CATALOGUE["irve"], date_text=date_text)
+        data = overlays.prepare_overlay(shown, CATALOGUE["irve"])
         group = overlays.overlay_layer(data, NATIONAL_VIEW)
         return component_payload(page_map(), [group])
 
@@ -151,7 +144,7 @@ def bench_explorer(
     fast = power >= FILTER_MIN_KW
     national = ours(None)
     base_national = baseline(None)
-    full = overlays.prepare_overlay(frame, CATALOGUE["irve"], date_text=date_text)
+    full = overlays.prepare_overlay(frame, CATALOGUE["irve"])
     cells = overlays.aggregate_cells(full, NATIONAL_VIEW.zoom + overlays.CELL_SHIFT)
     paris_group = overlays.overlay_layer(full, PARIS_VIEW)
     paris = component_payload(page_map(), [paris_group])

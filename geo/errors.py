@@ -123,3 +123,8 @@ class ExportError(GeoError):
 
 class ImportTooLargeError(GeoError):
     """A file to import is over the size limit, or its reading ran out of memory."""
+
+
+class SheetError(GeoError):
+    """A territory sheet could not be produced (no Chromium for the PDF, rendering failed or
+    timed out, unknown output format); nothing half-written was left."""

@@ -18,13 +18,14 @@ Missing data is ``None`` ("non disponible"), never 0. The rule:
    territories without rows: its file says nothing about them.
 4. A sum over values that are all missing (secret consumption, unreadable power) is ``None``.
 
-A national dataset covers a territory when it covers all its communes. For point and line
-datasets, a commune is covered when its outline is loaded (a point is placed by point in
-polygon: elsewhere it could not be counted). For commune-level datasets (located by INSEE
-code), a commune is covered when the frame has at least one row in its département: every
-département has electricity consumers and production units, so a département without any
-row means an excerpt (the mirror's Agence ORE excerpt covers départements 61 to 72), not
-zeros. ``departements=`` narrows the coverage further, for any excerpt.
+A national dataset covers a territory when it covers all its communes, which needs the
+evidence of the file itself: a file with rows in at least half of the départements of the
+loaded communes (:data:`NATIONAL_SHARE`) is the national file, covering every commune where
+its rows could be placed (for points and lines, whose outline is loaded: elsewhere a point
+could not be counted; for commune tables, every commune); a file with rows in fewer is an
+excerpt, covering only the départements it has rows in (the mirror's IRVE excerpt is one
+site in the Somme: Isère is not covered, "non disponible", not 0 charge points; the Agence
+ORE excerpt covers départements 61 to 72). ``departements=`` narrows the coverage further.
 
 Yearly series (``Dataset.period_column``: the Agence ORE consumption) use the latest year of
 the frame for every territory; years are never summed.
@@ -44,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset
+from geo.sources.declared import SOURCES
 from geo.territory.ref import check_level
 from geo.text import french_number
 
@@ -56,6 +58,9 @@ PER_INHABITANTS = 10_000
 PER_SUFFIX = "_pour_10k"
 #: Decimals kept in sums (float artefacts of MWh sums disappear) and in per-10k figures.
 DECIMALS = 3
+#: Share of the loaded départements a national dataset's file must have rows in to be taken
+#: as the whole national file (else an excerpt: see the module rule).
+NATIONAL_SHARE = 0.5
 _COG_COLUMN = {"commune": "code", "epci": "epci", "departement": "departement", "region": "region"}
 
 REASON_NOT_LOADED = "jeu de données non chargé"
@@ -80,6 +85,9 @@ class SourceInfo:
     date_basis: str | None
     #: Year used, for yearly series.
     period: int | None = None
+    licence_url: str = ""
+    #: The dataset's page for people (description, editions).
+    page_url: str = ""
 
     @property
     def date_text(self) -> str:
@@ -132,15 +140,19 @@ def source_info(
     dataset: Dataset,
     frame: pd.DataFrame | None = None,
     *,
-    as_of: date | None = None,
+    as_of: date | tuple[date, str] | None = None,
+    as_of_basis: str = "téléchargé le",
     today: date | None = None,
 ) -> SourceInfo:
     """The source of a dataset's figures: title, producer, licence and the data date, taken
     from the frame (latest ``date_column`` value, or the latest period) else ``as_of``
-    (for instance the download date of :func:`dates_from_manifest`). Dates after ``today``
+    (the file's date from :func:`manifest_dates`, said by ``as_of_basis``, or the pair
+    ``(date, basis)`` that function gives). Dates after ``today``
     (default: the current date) are publisher typos, not updates: they are ignored (the
     BNLC has one ``date_maj`` in 2026-12)."""
     data_date, basis, period = None, None, None
+    if isinstance(as_of, tuple):
+        as_of, as_of_basis = as_of
     if frame is not None and dataset.period_column in getattr(frame, "columns", ()):
         latest = pd.to_numeric(frame[dataset.period_column], errors="coerce").max()
         period = None if pd.isna(latest) else int(latest)
@@ -151,7 +163,7 @@ def source_info(
         if not pd.isna(latest_date):
             data_date, basis = latest_date.date(), "mise à jour la plus récente du fichier"
     if data_date is None and as_of is not None:
-        data_date, basis = as_of, "téléchargé le"
+        data_date, basis = as_of, as_of_basis
     return SourceInfo(
         dataset=dataset.id,
         title=dataset.title,
@@ -159,23 +171,67 @@ def source_info(
         licence=dataset.licence.name,
         attribution=dataset.licence.attribution,
         url=dataset.url,
+        licence_url=dataset.licence.url,
+        page_url=dataset.page_url,
         data_date=data_date,
         date_basis=basis,
         period=period,
     )
 
 
-def dates_from_manifest(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, date]:
-    """Download date per source name from the entries of ``manifest.json`` (as read by
-    :func:`geo.sources.fetch.read_manifest`)."""
-    dates = {}
+def manifest_dates(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[date, str]]:
+    """``(date, what it is)`` per source name from ``manifest.json`` (as read by
+    :func:`geo.sources.fetch.read_manifest`): the file's own date when the fetch recorded it
+    (the server's Last-Modified, the mirror file's date), else the day it was fetched."""
+    dates: dict[str, tuple[date, str]] = {}
     for name, entry in manifest.items():
-        fetched = entry.get("fetched_at") if isinstance(entry, Mapping) else None
-        try:
-            dates[name] = datetime.fromisoformat(str(fetched)).date()
-        except ValueError:
+        if not isinstance(entry, Mapping):
             continue
+        for key, basis in (("published_at", "fichier du"), ("fetched_at", "téléchargé le")):
+            try:
+                dates[name] = (datetime.fromisoformat(str(entry.get(key))).date(), basis)
+                break
+            except ValueError:
+                continue
     return dates
+
+
+def dataset_source(
+    dataset: Dataset,
+    frame: pd.DataFrame | None,
+    manifest: Mapping[str, Mapping[str, Any]],
+    *,
+    today: date | None = None,
+) -> SourceInfo:
+    """:func:`source_info` dated by the file when its rows are not: the date ``manifest.json``
+    recorded for the dataset's file (:func:`manifest_dates`)."""
+    dated = manifest_dates(manifest).get(dataset.source)
+    if dated is None:
+        return source_info(dataset, frame, today=today)
+    return source_info(dataset, frame, as_of=dated[0], as_of_basis=dated[1], today=today)
+
+
+def reference_source(manifest: Mapping[str, Mapping[str, Any]]) -> SourceInfo:
+    """The source of the territories (outlines and codes), dated by the commune outlines'
+    file in ``manifest.json``."""
+    outlines, codes = SOURCES["contours-communes"], SOURCES["cog-communes"]
+    dated = manifest_dates(manifest).get(outlines.name)
+    return SourceInfo(
+        dataset="territoires",
+        title="Contours et codes des territoires",
+        producer=f"{outlines.producer} ; {codes.producer}",
+        licence=outlines.licence,
+        attribution=f"Source : {outlines.producer} et {codes.producer}, {outlines.licence}",
+        url=outlines.url,
+        licence_url=outlines.licence_url,
+        data_date=dated[0] if dated else None,
+        date_basis=dated[1] if dated else None,
+    )
+
+
+def dates_from_manifest(manifest: Mapping[str, Mapping[str, Any]]) -> dict[str, date]:
+    """The date of :func:`manifest_dates` alone, per source name."""
+    return {name: day for name, (day, _) in manifest_dates(manifest).items()}
 
 
 # --- coverage and population --------------------------------------------------------------------
@@ -196,11 +252,13 @@ def covered(
         return np.zeros(len(codes), dtype=bool)
     communes = territories.cog.communes
     flag = np.ones(len(communes), dtype=bool)
-    if dataset.geometry == "commune":
-        present = frame["code_departement"] if "code_departement" in frame.columns else ()
-        flag &= communes["departement"].isin(set(pd.Series(present).dropna())).to_numpy()
-    else:
+    if dataset.geometry != "commune":
         flag &= communes["code"].isin(territories.loaded_communes).to_numpy()
+    column = frame["code_departement"] if "code_departement" in frame.columns else ()
+    present = set(pd.Series(column).dropna())
+    loaded = set(communes["departement"][flag].dropna())
+    if len(present & loaded) < NATIONAL_SHARE * len(loaded):  # an excerpt
+        flag &= communes["departement"].isin(present).to_numpy()
     if departements is not None:
         flag &= communes["departement"].isin(set(departements)).to_numpy()
     per_code = pd.Series(flag, index=communes[_COG_COLUMN[level]].to_numpy())
@@ -345,14 +403,14 @@ def territory_indicators(
     code: str,
     *,
     territories: Territories,
-    as_of: Mapping[str, date] | None = None,
+    as_of: Mapping[str, date | tuple[date, str]] | None = None,
     departements: Mapping[str, Collection[str]] | None = None,
 ) -> list[Figure]:
     """The figures of one territory for every dataset of the catalogue, in catalogue order.
 
     ``frames`` maps dataset ids to loaded frames (missing or None: not loaded); ``as_of``
-    gives a fallback data date per dataset (download dates); ``departements`` narrows the
-    coverage of excerpts, per dataset id. Raises
+    gives a fallback data date per dataset (the file's, :func:`manifest_dates`);
+    ``departements`` narrows the coverage of excerpts, per dataset id. Raises
     :class:`geo.errors.UnknownTerritoryError` for an unknown territory.
     """
     territories.nom(level, code)  # the French error for an unknown territory
@@ -444,7 +502,10 @@ __all__ = [
     "Figure",
     "SourceInfo",
     "covered",
+    "dataset_source",
     "dates_from_manifest",
+    "manifest_dates",
+    "reference_source",
     "indicator_table",
     "populations",
     "source_info",

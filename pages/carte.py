@@ -14,7 +14,7 @@ from geo.errors import GeoError
 from geo.mapping import base as maps
 from geo.territory import LEVEL_LABELS, SearchResult, Territories, TerritoryRef
 from geo.text import french_number, plain_markdown
-from ui import keys, page, resources
+from ui import keys, links, page, resources
 
 PARAM = "territoire"
 SEARCH_LABEL = "Rechercher un territoire (commune, EPCI, département, région, code postal…)"
@@ -121,6 +121,7 @@ def render() -> None:
         row = st.container(key="territoire-choisi")
         info_col, reset_col = row.columns([4, 1], vertical_alignment="center")
         info_col.caption(_describe(territories, selected))
+        links.portrait_link(selected, where=info_col)
         reset_col.button("Voir toute la France", on_click=_reset, type="tertiary", icon="↩️")
         geometry = territories.outline(selected.level, selected.code)
         if geometry is None:

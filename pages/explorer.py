@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 
 from geo.datasets import CATALOGUE
 from geo.errors import GeoError, MapTooHeavyError
+from geo.explorer import choropleth as choropleths
 from geo.explorer import selection as select
 from geo.explorer import state as url_state
 from geo.explorer.state import ExplorerState
@@ -28,12 +29,13 @@ from geo.mapping import projects as project_maps
 from geo.settings import Settings
 from geo.store import ProjectFilter, ProjectStore
 from geo.territory import Territories
-from geo.text import plain_markdown
+from geo.text import french_number, plain_markdown
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
 from ui import keys, page, resources
 
-MAP_HEIGHT = 500
+#: The map frame's first height; ui/style.css then fits it to the window.
+MAP_HEIGHT = 560
 LIST_LIMIT = 200
 
 
@@ -127,17 +129,30 @@ def _layers(
     return groups
 
 
+def _initial_view(state: ExplorerState) -> tuple[float, float, int] | None:
+    """The view the link opened with, while the territory and the place it was shared with
+    are still chosen; once the user picks another, the map fits that one instead."""
+    view = st.session_state.get(keys.INITIAL_VIEW)
+    if view is not None and st.session_state.get(keys.INITIAL_FRAME) != (
+        state.territory,
+        state.near,
+    ):
+        st.session_state[keys.INITIAL_VIEW] = view = None
+    return view
+
+
 def _build_map(
     state: ExplorerState,
     chosen: Selected,
     settings: Settings,
     selection: Any,
+    near: maps.Near | None,
     link: Callable[[int], str],
 ) -> tuple[Any, list[Any], list[str]]:
-    """The map (at the view the link said), its layers (projects as a separate layer so that
-    a filter change keeps the user's zoom) and what st_folium must send back."""
-    # The map starts where the link said; later views only go to the URL (no remount per pan).
-    view = st.session_state.get(keys.INITIAL_VIEW) if selection is None else None
+    """The map (at the view the link said, else on the place or the territory chosen), its
+    layers (projects as a separate layer so that a filter change keeps the user's zoom) and
+    what st_folium must send back."""
+    # Later views only go to the URL (no remount per pan).
     departements = resources.context_outlines(settings)
     m = project_maps.explorer_map(
         basemap=state.basemap,
@@ -145,7 +160,8 @@ def _build_map(
         selection=selection,
         context=None if isinstance(departements, GeoError) else departements,
         base_url_path=page.base_url_path(),
-        view=view,
+        view=_initial_view(state),
+        near=near,
     )
     returned = ["last_object_clicked", "last_object_clicked_tooltip"]
     if st.session_state.get(keys.FOLLOW_VIEW, False):
@@ -165,7 +181,7 @@ def _build_map(
 
 
 def _count_and_share(chosen: Selected) -> None:
-    count_col, share_col = st.columns([5, 3], vertical_alignment="center")
+    count_col, share_col = st.columns([2, 1], vertical_alignment="center")
     count_col.subheader(select.count_text(len(chosen.frame)))
     share_col.toggle(
         "Partager cette vue",
@@ -175,15 +191,26 @@ def _count_and_share(chosen: Selected) -> None:
 
 
 def _show_map(m: Any, groups: list[Any], returned: list[str]) -> dict[str, Any]:
-    result = st_folium(
-        m,
-        height=MAP_HEIGHT,
-        use_container_width=True,
-        returned_objects=returned,
-        feature_group_to_add=groups,
-        key=keys.MAP,
-    )
+    with st.container(key="carte-explorer"):
+        result = st_folium(
+            m,
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=returned,
+            feature_group_to_add=groups,
+            key=keys.MAP,
+        )
     return result or {}
+
+
+def _sources(state: ExplorerState, settings: Settings) -> None:
+    shown = list(state.overlays)
+    if state.indicator:
+        source = choropleths.parse_indicator(state.indicator)[0]
+        if source in CATALOGUE:
+            shown.append(source)
+    basemap = None if settings.offline else maps.BASEMAP_CREDITS.get(state.basemap)
+    panels.sources(resources.sources(shown, settings), basemap)
 
 
 def _follow_map(result: dict[str, Any], chosen: Selected, selection: Any) -> None:
@@ -219,6 +246,11 @@ def _detail_and_list(
 ) -> str:
     """The chosen project's sheet above the sortable list; returns the order picked."""
     orders = [o for o in url_state.ORDERS if o != "distance" or chosen.distances is not None]
+    near = st.session_state.get(keys.NEAR) if chosen.distances is not None else None
+    if near and st.session_state.get(keys.ORDERED_NEAR) != near:
+        # A new "près de": nearest first (the user can still pick another order).
+        st.session_state[keys.ORDER] = "distance"
+    st.session_state[keys.ORDERED_NEAR] = near
     if st.session_state.get(keys.ORDER) not in orders:
         st.session_state[keys.ORDER] = "recent"
     project = st.session_state.get(keys.PROJECT)
@@ -231,14 +263,13 @@ def _detail_and_list(
     ordered = select.sort_frame(chosen.frame, order, chosen.distances)
     if ordered.empty:
         st.info("Aucun projet ne correspond à ces filtres.")
-    # A scrolling box beside the map when the list is long; as tall as it is otherwise.
-    height: int | str = MAP_HEIGHT - 90 if len(ordered) > 6 else "content"
-    with st.container(height=height, border=False, key="liste-projets"):
+    # A box beside the map that scrolls when the list is longer than the map (ui/style.css).
+    with st.container(border=False, key="liste-projets"):
         for row in ordered.head(LIST_LIMIT).itertuples():
             pid = int(row.id)
             label = plain_markdown(row.title)
             if chosen.distances is not None:
-                label += f" — {chosen.distances.loc[row.Index]:.1f} km"
+                label += f" — {french_number(float(chosen.distances.loc[row.Index]))} km"
             st.button(
                 label,
                 key=f"choisir-{pid}",
@@ -299,11 +330,15 @@ def render() -> None:
         )
 
     selection = _selection_outline(state, territories)
-    m, groups, returned = _build_map(state, chosen, settings, selection, link)
+    near = None
+    if place is not None:
+        near = maps.Near(place.lat, place.lon, state.radius_km, place.label)
+    m, groups, returned = _build_map(state, chosen, settings, selection, near, link)
     _count_and_share(chosen)
-    map_col, list_col = st.columns([5, 3], gap="medium")
+    map_col, list_col = st.columns([2, 1], gap="medium")
     with map_col:
         result = _show_map(m, groups, returned)
+        _sources(state, settings)
     _follow_map(result, chosen, selection)
     with list_col:
         order = _detail_and_list(chosen, territories, store, link)

@@ -22,10 +22,12 @@ from geo.indicators import (
     SourceInfo,
     dates_from_manifest,
     indicator_table,
+    manifest_dates,
     source_info,
     territory_indicators,
 )
 
+IRVE_EXCERPT = "www.data.gouv.fr/fr/datasets/r/2729b192-40ab-4454-904d-735084dca3a3"
 BNLC = (
     MIRROR / "raw.githubusercontent.com/etalab/transport-base-nationale-covoiturage/main/bnlc-.csv"
 )
@@ -314,3 +316,34 @@ def test_choropleth_ready_geodataframe() -> None:
         outlines.merge(table, left_on="code", right_index=True, how="left"), crs=4326
     )
     assert len(joined) == len(outlines) and joined["lieux"].notna().all()
+
+
+def test_an_excerpt_of_a_national_file_covers_only_where_it_has_rows() -> None:
+    """The mirror's IRVE file is one site in the Somme: Isère is "non disponible", never
+    0 charge points; the complete BNLC covers Isère and Paris (Paris has none: 0)."""
+    t = territories()
+    irve = load_dataset(CATALOGUE["irve"], MIRROR / IRVE_EXCERPT, territories=t, schema=None)
+    table = indicator_table(irve.frame, CATALOGUE["irve"], "departement", territories=t)
+    assert values(table.loc[["38", "75"], "points_de_charge"]) == [None, None]
+    bnlc = load_dataset(CATALOGUE["covoiturage"], BNLC, territories=t, schema=None)
+    places = indicator_table(bnlc.frame, CATALOGUE["covoiturage"], "departement", territories=t)
+    assert places.loc["75", "places"] == 0 and places.loc["38", "places"] > 0
+    # The excerpt in its own département is covered (on the national reference, tested in
+    # tests/e2e/national); a handmade frame with rows in Isère covers Isère.
+    handmade = indicator_table(charge_points(), CATALOGUE["irve"], "departement", territories=t)
+    assert handmade.loc["38", "points_de_charge"] > 0
+
+
+def test_a_files_own_date_comes_first() -> None:
+    manifest = {
+        "irve": {"fetched_at": "2026-11-02T08:00:00+00:00", "published_at": "2026-10-30T06:00:00"},
+        "covoiturage": {"fetched_at": "2026-11-02T08:00:00+00:00", "published_at": None},
+    }
+    dates = manifest_dates(manifest)
+    assert dates == {
+        "irve": (date(2026, 10, 30), "fichier du"),
+        "covoiturage": (date(2026, 11, 2), "téléchargé le"),
+    }
+    day, basis = dates["irve"]
+    source = source_info(CATALOGUE["production"], None, as_of=day, as_of_basis=basis)
+    assert source.date_text == "fichier du : 30/10/2026"

@@ -17,7 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "sources": {"errors", "settings", "datasets"},
     "territory": {"errors", "settings", "text", "sources"},
     "datasets": {"errors", "settings", "text", "territory", "sources"},
-    "indicators": {"errors", "settings", "text", "territory", "datasets"},
+    "indicators": {"errors", "settings", "text", "territory", "sources", "datasets"},
     "geocode": {"errors", "settings", "text", "territory"},
     "projects": {"errors", "settings", "text", "territory", "datasets", "store"},
     "store": {"errors", "settings", "text", "territory", "projects"},
@@ -26,6 +26,8 @@ ALLOWED: dict[str, set[str]] = {
                  "projects", "store", "mapping"},
     "contribute": {"errors", "settings", "text", "territory", "datasets", "indicators",
                    "geocode", "projects", "store", "mapping"},
+    "portrait": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",
+                 "projects", "store", "mapping", "sources", "explorer"},
 }  # fmt: skip
 EVERYTHING = {"cli", "bench", "__main__", "__init__"}
 

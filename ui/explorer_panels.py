@@ -10,15 +10,31 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.explorer.export import export_file
+from geo.indicators import SourceInfo
 from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
-from ui import keys, report
+from ui import keys, links, report
+
+#: Brings the project's sheet into view when it opened out of sight (on a phone the list
+#: is under the map, the sheet above the button pressed). A fixed script, no user text.
+SCROLL_TO_SHEET = """<script>
+setTimeout(function () {
+  var sheet = document.querySelector(".st-key-fiche-projet");
+  if (!sheet) { return; }
+  var top = sheet.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight - 120) {
+    sheet.scrollIntoView({block: "start"});
+  }
+}, 60);
+</script>"""
 
 
 def select(project_id: int | None) -> None:
+    """The list's buttons: choose a project (None closes its sheet), then show its sheet."""
     st.session_state[keys.PROJECT] = project_id
+    st.session_state[keys.SHOW_SHEET] = project_id is not None
 
 
 def _absolute(link: str) -> str:
@@ -71,11 +87,40 @@ def project_detail(
                     f"{plain_markdown(nom)} ({LEVEL_LABELS[level]})" for level, _, nom in chain
                 )
                 st.markdown(f"**Territoire** : {text}")
+                links.portrait_links(chain)
         if row.get("website"):
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
         st.code(_absolute(link), language=None, wrap_lines=True)
         report.report_action(int(row["id"]), store)
+        if st.session_state.pop(keys.SHOW_SHEET, False):
+            st.html(SCROLL_TO_SHEET, unsafe_allow_javascript=True)
+
+
+def sources(infos: list[SourceInfo], basemap: str | None) -> None:
+    """Under the map: where each layer comes from, its licence and its date (the map's
+    attribution only names them)."""
+    with st.expander("Sources", icon=":material/info:"):
+        lines = []
+        if basemap:
+            lines.append(f"- **Fond de carte** : {plain_markdown(basemap)}")
+        for info in infos:
+            licence = plain_markdown(info.licence)
+            if info.licence_url:
+                licence = f"[{licence}]({info.licence_url})"
+            title = plain_markdown(info.title)
+            if info.page_url:
+                title = f"[{title}]({info.page_url})"
+            lines.append(
+                f"- **{title}** — {plain_markdown(info.producer)} · "
+                f"{licence} · {plain_markdown(info.date_text)}  \n"
+                f"  {plain_markdown(info.attribution)}"
+            )
+        lines.append(
+            "- **Projets** — contributions du réseau La Fabrique des Énergies "
+            "(fiches modérées, texte des porteurs)."
+        )
+        st.markdown("\n".join(lines))
 
 
 def exports(

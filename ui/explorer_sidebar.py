@@ -16,7 +16,7 @@ from geo.projects.model import CARRIER_TYPES, STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.territory import Territories, TerritoryRef
 from geo.text import plain_markdown
-from ui import keys, resources
+from ui import keys, links, resources
 
 # --- URL state ----------------------------------------------------------------------------------
 
@@ -46,6 +46,11 @@ def restore(territories: Territories | None) -> None:
             keys.PROJECT: state.project,
             keys.VIEW: state.view,
             keys.INITIAL_VIEW: state.view,
+            keys.INITIAL_FRAME: (state.territory, state.near),
+            # A link with a view keeps following the map: its view stays in the URL.
+            keys.FOLLOW_VIEW: state.view is not None,
+            # The link's order holds for its "près de" place.
+            keys.ORDERED_NEAR: state.near or None,
             keys.NOTICES: decoded.notices,
             keys.RESTORED: True,
         }
@@ -99,6 +104,7 @@ def _territory_widget(territories: Territories | None) -> TerritoryRef | None:
         format_func=lambda key: choices[key][1],
         key=f"{keys.TERRITORY_CHOICE}:{query.casefold()}",
     )
+    links.portrait_link(choices[picked][0], where=st.sidebar)
     return choices[picked][0]
 
 

@@ -26,18 +26,30 @@ NOTICES = "notices"
 #: (query typed, TerritoryRef) restored from the URL, so the search box finds it again.
 RESTORED_TERRITORY = "territoire_restaure"
 PROJECT = "projet"
+#: A project was just chosen in the list: its sheet is brought into view.
+SHOW_SHEET = "montrer_fiche"
 #: The "chosen project not in the selection" notice was shown.
 PROJECT_ABSENT = "projet_absent"
 #: The map view last returned, and the one the link opened with.
 VIEW = "vue"
 INITIAL_VIEW = "vue_initiale"
+#: (territory, place) the link opened with: its view holds while they are unchanged.
+INITIAL_FRAME = "cadre_initial"
 FOLLOW_VIEW = "suivre_vue"
+#: The "près de" query the list was last sorted by distance for.
+ORDERED_NEAR = "pres_trie"
 #: The last map click handled (st_folium returns it again at every rerun).
 HANDLED_CLICK = "clic_traite"
 MAP = "explorer-carte"
 
 # --- Carte page -------------------------------------------------------------------------------
 SEARCH = "recherche"
+
+# --- Portrait page ----------------------------------------------------------------------------
+PORTRAIT_SEARCH = "portrait_recherche"
+PORTRAIT_REFERENCE = "portrait_reference"
+PORTRAIT_INDICATOR = "portrait_indicateur"
+PORTRAIT_PER_10K = "portrait_pour_10k"
 
 # --- Proposer un projet (contribution page) ---------------------------------------------------
 #: Widget keys of the form are CONTRIBUTION_PREFIX + the model's field name (``c_title``…).

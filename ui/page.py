@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,6 +15,8 @@ from geo.text import plain_markdown
 from ui.router import ensure_routed
 
 log = logging.getLogger(__name__)
+#: The app's layout rules (map height, margins), on every page.
+STYLE = Path(__file__).with_name("style.css")
 
 UNEXPECTED = (
     "Une erreur inattendue est survenue ; elle a été enregistrée dans le journal du serveur. "
@@ -46,6 +49,7 @@ def start(title: str) -> Settings:
     """Route, title the page and return the settings; an invalid setting is named in French
     and replaced by its default, so the page still opens."""
     ensure_routed()
+    st.html(STYLE)
     st.title(title)
     settings, problems = read_settings()
     for problem in problems:

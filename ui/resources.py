@@ -24,8 +24,11 @@ from geo.explorer import choropleth as choropleths
 from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.portrait import PortraitContext
+from geo.portrait.loading import open_context
 from geo.projects.demo import ensure_demo_projects
 from geo.settings import Settings
+from geo.sources import read_manifest
 from geo.store import ProjectStore
 from geo.territory import Territories, TerritoryRef, load_territories
 
@@ -198,6 +201,17 @@ def pixel_grid(level: str, settings: Settings) -> choropleths.PixelGrid:
     return choropleths.pixel_grid(reference, level)
 
 
+@st.cache_resource(show_spinner="Préparation des portraits de territoire…")
+def portrait_context(settings: Settings) -> PortraitContext | GeoError:
+    """The datasets as the portraits read them; their tables per level are computed once, on
+    first use, and kept with it."""
+    reference = territories(settings)
+    if isinstance(reference, GeoError):
+        return reference
+    frames = {dataset.id: dataset_frame(dataset, settings) for dataset in CATALOGUE.values()}
+    return _guarded(lambda: open_context(reference, settings, frames=frames))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def place(query: str, _settings: Settings, offline: bool) -> GeocodeResult | None:
     """The best place for an address (None when nothing is found); ``offline`` is in the
@@ -210,6 +224,19 @@ def place(query: str, _settings: Settings, offline: bool) -> GeocodeResult | Non
         limit=1,
     )
     return found[0] if found else None
+
+
+def sources(dataset_ids: list[str], settings: Settings) -> list[indicators.SourceInfo]:
+    """The sources of what a map shows: the territories, then each dataset drawn, dated by
+    its rows or its file (not cached: ``manifest.json`` changes with each fetch)."""
+    manifest = read_manifest(settings.data_dir)
+    infos = [indicators.reference_source(manifest)]
+    for dataset_id in dict.fromkeys(dataset_ids):
+        dataset = CATALOGUE[dataset_id]
+        frame = dataset_frame(dataset, settings)
+        rows = None if isinstance(frame, GeoError) else frame
+        infos.append(indicators.dataset_source(dataset, rows, manifest))
+    return infos
 
 
 def clear() -> None:

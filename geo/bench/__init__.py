@@ -1,6 +1,7 @@
 """Benchmarks behind ``python -m geo bench TARGET``: figures for the notes, never timed tests.
 
-Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``) and
+Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``,
+``portrait``) and
 dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``) to their
 scripts in ``benchmarks/`` beside the package, run in a child process: ``geo`` never imports
 Streamlit. May import any ``geo`` package; nothing in ``geo`` imports it.
@@ -24,7 +25,7 @@ from geo.errors import GeoError
 from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
 
-TARGETS = ("territories", "datasets", "projects", "explorer", "app")
+TARGETS = ("territories", "datasets", "projects", "portrait", "explorer", "app")
 #: Benchmarks written with the Streamlit code, run as ``python benchmarks/<target>.py --json``.
 SCRIPTS = {
     "explorer": PROJECT_ROOT / "benchmarks" / "explorer.py",
@@ -91,6 +92,10 @@ def _run(target: str, *, points: int | None, repeat: int, rows: int, projects: i
         from geo.bench.projects import bench_projects
 
         return bench_projects(load_territories(), count=projects, repeat=repeat)
+    if target == "portrait":
+        from geo.bench.portrait import bench_portrait
+
+        return bench_portrait(load_territories(), repeat=repeat)
     msg = f"Benchmark inconnu : {target} (attendu : {', '.join(TARGETS)})."
     raise GeoError(msg)
 

@@ -47,7 +47,7 @@ def _run_data(args: argparse.Namespace) -> int:
 
 
 def _add_territory(sub: argparse._SubParsersAction) -> None:
-    territory = sub.add_parser("territory", help="locate points, search territories")
+    territory = sub.add_parser("territory", help="locate points, search, territory sheet")
     t_sub = territory.add_subparsers(dest="territory_command", required=True)
     locate = t_sub.add_parser("locate", help="commune, EPCI, département, région of points")
     locate.add_argument("coords", nargs="*", type=str, help="LAT LON [LAT LON ...]")
@@ -59,6 +59,11 @@ def _add_territory(sub: argparse._SubParsersAction) -> None:
     search.add_argument("text")
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--json", action="store_true")
+    sheet = t_sub.add_parser("sheet", help="territory sheet (portrait) as HTML or PDF")
+    sheet.add_argument("territory", help="LEVEL:CODE, e.g. epci:200040715 or commune:38185")
+    sheet.add_argument("--out", help="FILE.html or FILE.pdf (A4, self-contained)")
+    sheet.add_argument("--app-url", help="the app's address: project titles link to it")
+    sheet.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
 def _run_territory(args: argparse.Namespace) -> int:
@@ -120,7 +125,10 @@ def _run_moderators(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
     bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
-    bench.add_argument("target", choices=["territories", "datasets", "projects", "explorer", "app"])
+    bench.add_argument(
+        "target",
+        choices=["territories", "datasets", "projects", "portrait", "explorer", "app"],
+    )
     bench.add_argument(
         "--mirror",
         type=Path,

@@ -1,4 +1,4 @@
-"""``python -m geo territory locate|search``: the territory engine from the shell."""
+"""``python -m geo territory locate|search|sheet``: the territory engine from the shell."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ LON_COLUMNS = ("lon", "lng", "long", "longitude", "x", "Xlong", "consolidated_lo
 def run(args: argparse.Namespace) -> int:
     if args.territory_command == "search":
         return _search(args)
+    if args.territory_command == "sheet":
+        from geo.cli.sheet import run_sheet
+
+        return run_sheet(args)
     if args.csv_in:
         return _locate_csv(args)
     return _locate_points(args)

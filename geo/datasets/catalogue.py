@@ -141,6 +141,12 @@ class Dataset:
     schema_example: bool = False
     #: Colour of the dataset's overlay and legend.
     colour: str = "#7048e8"
+    #: The title in a legend or a menu (the full title goes with the sources).
+    short_title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
 
     def __post_init__(self) -> None:
         if self.coverage not in COVERAGES:
@@ -202,6 +208,7 @@ _ORE_PRODUCER = "Agence ORE (Opérateurs de Réseaux d'Énergie)"
 IRVE = Dataset(
     id="irve",
     title="Bornes de recharge pour véhicules électriques (IRVE)",
+    short_title="Bornes de recharge (IRVE)",
     theme="mobilité",
     producer=_IRVE_PRODUCER,
     url="https://www.data.gouv.fr/fr/datasets/r/2729b192-40ab-4454-904d-735084dca3a3",
@@ -250,6 +257,7 @@ IRVE = Dataset(
 COVOITURAGE = Dataset(
     id="covoiturage",
     title="Lieux de covoiturage (Base nationale, BNLC)",
+    short_title="Lieux de covoiturage (BNLC)",
     theme="mobilité",
     producer=_BNLC_PRODUCER,
     url=f"{_GITHUB}/transport-base-nationale-covoiturage/main/bnlc-.csv",
@@ -287,6 +295,7 @@ COVOITURAGE = Dataset(
 PRODUCTION = Dataset(
     id="production",
     title="Installations de production et de stockage d'électricité (registre national)",
+    short_title="Production d'électricité (ODRÉ)",
     theme="énergie",
     producer=_ODRE_PRODUCER,
     url=(
@@ -352,6 +361,7 @@ PRODUCTION = Dataset(
 CONSOMMATION = Dataset(
     id="consommation",
     title="Consommation annuelle d'électricité et de gaz par commune et secteur",
+    short_title="Consommation d'énergie (Agence ORE)",
     theme="énergie",
     producer=_ORE_PRODUCER,
     url=(
@@ -412,6 +422,7 @@ CONSOMMATION = Dataset(
 STATIONNEMENT_VELO = Dataset(
     id="stationnement_velo",
     title="Stationnement vélo (schéma stationnement cyclable)",
+    short_title="Stationnement vélo",
     theme="mobilité",
     producer="Collectivités publiant au schéma stationnement cyclable (Etalab)",
     # No national file yet: the schema's own example stands in for a producer file.
@@ -443,6 +454,7 @@ STATIONNEMENT_VELO = Dataset(
 AMENAGEMENTS_CYCLABLES = Dataset(
     id="amenagements_cyclables",
     title="Aménagements cyclables (schéma aménagements cyclables)",
+    short_title="Aménagements cyclables",
     theme="mobilité",
     producer="Collectivités publiant au schéma aménagements cyclables (Etalab)",
     # No national file in the mirror: the schema's example stands in for a producer file.

@@ -22,6 +22,7 @@ from geo.datasets.catalogue import CATALOGUE
 from geo.errors import MapTooHeavyError
 from geo.mapping import base as maps
 from geo.mapping.choropleth import choropleth_layer
+from geo.mapping.overlays import dataset_credit
 from geo.mapping.raster import PixelGrid, raster_layer
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
 from geo.territory.raster import NATIONAL_BOUNDS
@@ -182,7 +183,7 @@ def build_choropleth(
         values = indicator_values(projects[f"code_{level}"])
         if population is not None:
             values = values.reindex(population.index.astype(str), fill_value=0.0)
-        unit, credit = "projets", None
+        unit, attribution = "projets", None
     else:
         if table is None:
             msg = "table des valeurs manquante"
@@ -191,17 +192,18 @@ def build_choropleth(
         values = table[f"{aggregate}{indicators.PER_SUFFIX}"].astype("float64")
         figure = dataset.aggregate(str(aggregate))
         unit = f"{figure.unit or ''} pour 10 000 hab.".strip()
-        credit = dataset.licence.attribution
+        attribution = dataset_credit(dataset)
         if not values.notna().any():
             notices.append(NOT_COVERED)
     if outlines is None:
         assert pixels is not None
         layer = raster_layer(
-            pixels(), values, label=indicator_label(indicator), unit=unit, source=credit
-        )
+            pixels(), values, label=indicator_label(indicator), unit=unit,
+            attribution=attribution,
+        )  # fmt: skip
         return Choropleth(layer, notices)
     layer = choropleth_layer(
-        outlines, values, label=indicator_label(indicator), unit=unit, source=credit
+        outlines, values, label=indicator_label(indicator), unit=unit, attribution=attribution
     )
     return Choropleth(layer, notices)
 

@@ -92,12 +92,17 @@ def encode(state: ExplorerState) -> dict[str, str]:
         params["indicateur"] = state.indicator
     if state.project is not None:
         params["projet"] = str(state.project)
-    if state.order != "recent":
+    if state.order != default_order(state.near):
         params["tri"] = state.order
     if state.view is not None:
         lat, lon, zoom = state.view
         params["vue"] = f"{lat:.5f},{lon:.5f},{zoom}"
     return params
+
+
+def default_order(near: str) -> str:
+    """The list's order when none is chosen: nearest first around a "près de" place."""
+    return "distance" if near else "recent"
 
 
 def permalink(state: ExplorerState, *, base_path: str = "/") -> str:
@@ -200,6 +205,7 @@ def decode(
             notice("vue")
         else:
             values["view"] = view
+    values.setdefault("order", default_order(str(values.get("near", ""))))
     state = ExplorerState(**values)
     if state.order == "distance" and not state.near:
         state = replace(state, order="recent")

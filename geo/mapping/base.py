@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,11 +67,18 @@ IGN_ATTRIBUTION = (
     '&copy; <a href="https://www.ign.fr/">IGN-F</a> / '
     '<a href="https://geoservices.ign.fr/">Géoplateforme</a>'
 )
+#: Plain-text credit of each basemap, for the page's sources.
+BASEMAP_CREDITS = {
+    "osm": "OpenStreetMap, © les contributeurs OpenStreetMap, données sous licence ODbL",
+    "ign": "Plan IGN, © IGN-F / Géoplateforme, Licence Ouverte 2.0",
+}
 #: Basemap choices, with their French labels (``aucun``: no tiles, outlines only).
 BASEMAPS = {"osm": "OpenStreetMap", "ign": "Plan IGN", "aucun": "Aucun fond de carte"}
 #: Failed tiles (more than loaded ones) after which the tile layer gives way to the plain
 #: background: a few misses on a slow network are tolerated, a dead network is not.
 TILE_ERRORS_BEFORE_FALLBACK = 4
+#: Zoom range of every map (the tiles' range: OpenStreetMap and Plan IGN go to 19).
+MIN_ZOOM, MAX_ZOOM = 2, 19
 
 
 def leaflet_links(
@@ -88,6 +96,48 @@ class _MetricScale(MacroElement):
     _template = Template(
         """{% macro script(this, kwargs) %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+
+class _FullScreen(MacroElement):
+    """A "Plein écran" button under the zoom buttons: the map alone on the whole screen (a
+    workshop's projector, a phone), and back. Absent where the browser forbids it."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+            if (!document.fullscreenEnabled) { return; }
+            var control = L.control({position: "topleft"});
+            control.onAdd = function () {
+                var bar = L.DomUtil.create("div", "leaflet-bar plein-ecran");
+                var button = L.DomUtil.create("a", "", bar);
+                button.href = "#";
+                button.setAttribute("role", "button");
+                button.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" '
+                    + 'style="vertical-align:middle" aria-hidden="true"><path d="M2 6V2h4M10 2h4v4'
+                    + 'M14 10v4h-4M6 14H2v-4" fill="none" stroke="#333" stroke-width="2"/></svg>';
+                function label() {
+                    var text = document.fullscreenElement ? "Quitter le plein écran"
+                        : "Plein écran";
+                    button.title = text;
+                    button.setAttribute("aria-label", text);
+                }
+                label();
+                L.DomEvent.on(button, "click", function (event) {
+                    L.DomEvent.preventDefault(event);
+                    if (document.fullscreenElement) { document.exitFullscreen(); }
+                    else { map.getContainer().requestFullscreen(); }
+                });
+                document.addEventListener("fullscreenchange", function () {
+                    label();
+                    map.invalidateSize();
+                });
+                L.DomEvent.disableClickPropagation(bar);
+                return bar;
+            };
+            control.addTo(map);
+        })({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
 
@@ -131,7 +181,7 @@ def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
         (OSM_TILES, OSM_ATTRIBUTION) if choice == "osm" else (IGN_TILES, IGN_ATTRIBUTION)
     )
     layer = folium.TileLayer(
-        url, attr=attribution, name=BASEMAPS[choice], max_zoom=19, control=False
+        url, attr=attribution, name=BASEMAPS[choice], max_zoom=MAX_ZOOM, control=False
     )
     _TileFallback().add_to(layer)
     return [layer]
@@ -147,11 +197,16 @@ def base_map(
     """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
     shows when offline, with ``aucun``, or when the tiles cannot load."""
     m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
+    # The map's own zoom limits: MarkerCluster reads maxZoom from the map, which a tile layer
+    # would give, and without one (no basemap, offline, tiles failing) it draws no marker.
+    m.options["max_zoom"] = MAX_ZOOM
+    m.options["min_zoom"] = MIN_ZOOM
     # Instance lists: folium's add_js_link would mutate the class-level defaults.
     m.default_js, m.default_css = leaflet_links(base_url_path=base_url_path)
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
     _MetricScale().add_to(m)
+    _FullScreen().add_to(m)
     style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
     m.get_root().header.add_child(folium.Element(style), name="offline_background")
     for layer in basemap_layers(basemap, offline=offline):
@@ -274,6 +329,42 @@ def selected_layer(selection: Selection, *, name: str = SELECTED_LAYER) -> foliu
     )
 
 
+@dataclass(frozen=True)
+class Near:
+    """The place of a "près de" search and its radius: a pin and a circle on the map."""
+
+    lat: float
+    lon: float
+    radius_km: float
+    label: str
+
+    def bounds(self) -> list[list[float]]:
+        """Leaflet bounds of the circle (a degree of latitude is ~111.32 km)."""
+        dlat = self.radius_km / 111.32
+        dlon = self.radius_km / (111.32 * max(math.cos(math.radians(self.lat)), 0.01))
+        return [[self.lat - dlat, self.lon - dlon], [self.lat + dlat, self.lon + dlon]]
+
+
+#: SVG classes of the "près de" circle and pin, for styling and browser tests.
+NEAR_CIRCLE_CLASS, NEAR_PIN_CLASS = "rayon-pres-de", "lieu-pres-de"
+
+
+def near_layers(near: Near) -> list[folium.Circle | folium.CircleMarker]:
+    """The radius (dashed circle) and the place (a dark pin). Neither takes clicks: a click
+    there is for the projects under them; the legend names the place."""
+    circle = folium.Circle(
+        [near.lat, near.lon], radius=near.radius_km * 1000, color="#343a40", weight=2,
+        dash_array="6 6", fill=True, fill_opacity=0.04, class_name=NEAR_CIRCLE_CLASS,
+    )  # fmt: skip
+    pin = folium.CircleMarker(
+        [near.lat, near.lon], radius=7, color="#ffffff", weight=2, fill=True,
+        fill_color="#212529", fill_opacity=1, class_name=NEAR_PIN_CLASS,
+    )  # fmt: skip
+    for layer in (circle, pin):
+        layer.options["interactive"] = False  # folium drops the keyword
+    return [circle, pin]
+
+
 def geometry_bounds(geometry: BaseGeometry) -> list[list[float]]:
     """Leaflet bounds ``[[south, west], [north, east]]`` of a lon/lat geometry."""
     west, south, east, north = geometry.bounds
@@ -309,9 +400,11 @@ def territory_map(
     return m
 
 
-def marker_cluster(*, name: str, base_url_path: str = "") -> folium.plugins.MarkerCluster:
+def marker_cluster(
+    *, name: str, base_url_path: str = "", icon_create_function: str | None = None
+) -> folium.plugins.MarkerCluster:
     """A marker cluster layer loading Leaflet.markercluster from the app's static folder."""
-    cluster = folium.plugins.MarkerCluster(name=name)
+    cluster = folium.plugins.MarkerCluster(name=name, icon_create_function=icon_create_function)
     cluster.default_js = [
         (
             "markerclusterjs",

@@ -16,8 +16,8 @@ import pandas as pd
 from folium.template import Template
 
 from geo.mapping.base import outlines_geojson
-from geo.mapping.elements import LayerScript, Legend, swatch
-from geo.text import french_number
+from geo.mapping.elements import Credit, LayerScript, Legend, swatch
+from geo.text import french_count, french_number
 
 NOT_AVAILABLE = "non disponible"
 NOT_AVAILABLE_COLOUR = "#bdbdbd"
@@ -26,25 +26,52 @@ PALETTE = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 
 
 def class_breaks(values: pd.Series, classes: int = 5) -> list[float]:
-    """Quantile class limits ``[min, …, max]`` of the known values (fewer classes when values
-    repeat); empty when no value is known."""
-    known = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float)
-    if known.empty:
+    """Class limits ``[b0, b1, …, bn]`` of the known values: class 0 is ``[b0, b1]``, class
+    ``i`` is ``(b_i, b_i+1]``; empty when no value is known.
+
+    Skewed figures (most communes without any carpool place, one with 700) would make plain
+    quantiles collapse into one class. So zero, when some values are zero and others are not,
+    is a class of its own (``[0, 0]``), and the other values are split at quantiles of their
+    *distinct* values: ties cannot merge classes, and every class holds at least one value.
+    """
+    known = pd.to_numeric(pd.Series(values), errors="coerce").dropna().astype(float).to_numpy()
+    if known.size == 0:
         return []
-    limits = np.unique(np.quantile(known.to_numpy(), np.linspace(0, 1, classes + 1)))
-    if len(limits) == 1:
-        return [float(limits[0]), float(limits[0])]
-    return [float(f"{limit:.10g}") for limit in limits]  # no 6.000000000000001 in legends
+    distinct = np.unique(known)
+    if distinct.size == 1:
+        return [float(distinct[0]), float(distinct[0])]
+    breaks: list[float] = []
+    if distinct[0] == 0:
+        breaks, distinct, classes = [0.0], distinct[1:], classes - 1
+    count = max(1, min(classes, distinct.size))
+    # Each class's upper limit is the distinct value at its rank (as equal shares as can be).
+    n = distinct.size
+    uppers = [distinct[((i + 1) * n + count - 1) // count - 1] for i in range(count)]
+    breaks += [0.0, *uppers] if breaks else [float(distinct[0]), *uppers]
+    return [float(f"{limit:.10g}") for limit in breaks]  # no 6.000000000000001 in legends
 
 
 def value_classes(values: pd.Series, breaks: list[float]) -> np.ndarray:
-    """Class index of each value (0 = lowest), -1 where the value is missing."""
+    """Class index of each value (0 = lowest, see :func:`class_breaks`), -1 where missing."""
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).to_numpy()
     if not breaks:
         return np.full(len(numbers), -1)
     inner = np.asarray(breaks[1:-1])
-    classes = np.searchsorted(inner, numbers, side="right")
+    classes = np.searchsorted(inner, numbers, side="left")
     return np.where(np.isnan(numbers), -1, classes)
+
+
+def class_ranges(
+    values: pd.Series, classes: np.ndarray, count: int
+) -> list[tuple[float, float] | None]:
+    """The lowest and highest value of each of ``count`` classes (None for an empty class):
+    what the legend says, so that a class reads "1 – 3", never "0 – 3" after a class "0"."""
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce").astype(float).to_numpy()
+    ranges: list[tuple[float, float] | None] = []
+    for klass in range(count):
+        inside = numbers[classes == klass]
+        ranges.append((float(inside.min()), float(inside.max())) if inside.size else None)
+    return ranges
 
 
 def _palette(count: int) -> list[str]:
@@ -82,11 +109,12 @@ def choropleth_layer(
     unit: str | None = None,
     classes: int = 5,
     name: str | None = None,
-    source: str | None = None,
+    attribution: str | None = None,
 ) -> folium.FeatureGroup:
     """Territories (``code``, ``nom``, geometry) coloured by ``values`` (indexed by code) in
-    quantile classes, with a legend; missing values are grey, "non disponible". ``source``
-    (e.g. the attribution of the dataset) is added to the legend."""
+    classes (:func:`class_breaks`), with their section of the legend; missing values are
+    grey, "non disponible". ``attribution`` is the data's line in the map's attribution
+    (:func:`~geo.mapping.elements.credit`)."""
     data = outlines_geojson(outlines)
     codes = [feature["properties"]["code"] for feature in data["features"]]
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
@@ -103,29 +131,45 @@ def choropleth_layer(
     group = folium.FeatureGroup(name=name or label)
     payload = {"data": data, "colours": colours, "missing": NOT_AVAILABLE_COLOUR}
     _Choropleth(payload).add_to(group)
-    legend(label, breaks, colours, unit=unit, source=source).add_to(group)
+    if attribution:
+        Credit(attribution).add_to(group)
+    counts = np.bincount(index[index >= 0], minlength=len(colours)) if len(index) else []
+    legend(
+        label, class_ranges(mapped, index, len(colours)) if breaks else [], colours,
+        unit=unit, counts=list(counts), missing=int((index < 0).sum()),
+    ).add_to(group)  # fmt: skip
     return group
 
 
 def legend(
     label: str,
-    breaks: list[float],
+    ranges: list[tuple[float, float] | None],
     colours: list[str],
     *,
     unit: str | None = None,
-    source: str | None = None,
+    counts: list[int] | None = None,
+    missing: int | None = None,
     note: str | None = None,
 ) -> Legend:
-    """The legend of a choropleth: its classes, "non disponible", the source and a note."""
+    """The choropleth's section of the legend panel: its classes as the ``ranges`` of their
+    values (:func:`class_ranges`; with how many territories each holds, when ``counts`` is
+    given), "non disponible" and a note. Its source goes with the map's sources, under it."""
     suffix = f" {unit}" if unit else ""
     rows = [f"<b>{html.escape(label)}</b>"]
-    for position, colour in enumerate(colours if breaks else []):
-        low, high = breaks[position], breaks[min(position + 1, len(breaks) - 1)]
+    for position, (colour, bounds) in enumerate(zip(colours, ranges, strict=False)):
+        if bounds is None:
+            continue
+        low, high = bounds
         text = f"{french_number(low)} – {french_number(high)}{suffix}"
+        if low == high:
+            text = f"{french_number(low)}{suffix}"
+        if counts is not None and position < len(counts):
+            text += f" ({french_count(int(counts[position]), 'territoire')})"
         rows.append(swatch(colour) + html.escape(text))
-    rows.append(swatch(NOT_AVAILABLE_COLOUR) + NOT_AVAILABLE)
+    absent = NOT_AVAILABLE
+    if missing:
+        absent += f" ({french_count(missing, 'territoire')})"
+    rows.append(swatch(NOT_AVAILABLE_COLOUR) + html.escape(absent))
     if note:
         rows.append(html.escape(note))
-    if source:
-        rows.append(f"<i>{html.escape(source)}</i>")
-    return Legend("<br>".join(rows), position="bottomleft")
+    return Legend("<br>".join(rows), rank=10, css_class="legende-choroplethe")

@@ -1,5 +1,5 @@
-"""Folium elements shared by the overlay and choropleth layers: a script fed with a JSON
-payload, and an HTML legend (a Leaflet control) that comes and goes with its layer.
+"""Folium elements shared by the map layers: a script fed with a JSON payload, and the
+sections of the map's one legend panel (a Leaflet control) that come and go with their layer.
 
 Payloads and legend HTML are embedded with Jinja's ``tojson`` (``<``, ``>``, ``&`` escaped), so
 they cannot close the page's script; legend HTML is built by the caller from escaped text.
@@ -7,15 +7,12 @@ they cannot close the page's script; legend HTML is built by the caller from esc
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from folium.elements import MacroElement
 from folium.template import Template
-
-LEGEND_STYLE = (
-    "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);"
-    "font:12px/1.35 sans-serif;max-width:260px;max-height:40vh;overflow:auto"
-)
 
 
 class LayerScript(MacroElement):
@@ -28,32 +25,77 @@ class LayerScript(MacroElement):
         self.payload = payload
 
 
+#: One legend panel per map (a Leaflet control, top right): a ``<details>`` box every layer
+#: adds its section to while it is on the map, in the order of ``rank``. Open on a wide map,
+#: closed on a phone; it scrolls inside a third of the map's height instead of covering it.
+_PANEL = """
+window.geoLegendPanel = window.geoLegendPanel || function (map) {
+    if (map._geoLegend) { return map._geoLegend; }
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+        var box = L.DomUtil.create("details", "geo-legende-panneau");
+        box.open = map.getSize().x > 480 && map.getSize().y > 360;
+        box.style.cssText = "background: rgba(255,255,255,0.94); padding: 4px 8px;"
+            + " border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3);"
+            + " font: 12px/1.35 sans-serif; color: #212529; max-width: "
+            + (map.getSize().x > 480 ? "240px" : "170px") + ";";
+        box.innerHTML = '<summary style="cursor:pointer;font-weight:600">Légende</summary>'
+            + '<div class="geo-legende-sections" style="max-height:'
+            + Math.round(map.getSize().y * 0.4) + 'px;overflow:auto"></div>';
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+    };
+    control.addTo(map);
+    map._geoLegend = control.getContainer().querySelector(".geo-legende-sections");
+    return map._geoLegend;
+};
+window.geoLegendSection = window.geoLegendSection || function (map, html, rank, css) {
+    var sections = window.geoLegendPanel(map);
+    var div = document.createElement("div");
+    div.className = "geo-legende " + css;
+    div.dataset.rank = rank;
+    div.style.cssText = "padding: 3px 0; border-top: 1px solid #dee2e6;";
+    div.innerHTML = html;
+    var after = Array.from(sections.children).find(function (s) {
+        return Number(s.dataset.rank) > rank;
+    });
+    sections.insertBefore(div, after || null);
+    return div;
+};
+"""
+
+
 class Legend(MacroElement):
-    """An HTML legend (a Leaflet control) shown while its parent layer is on the map."""
+    """A section of the map's legend panel, shown while its parent (a layer, or the map
+    itself) is on the map. ``content`` is HTML built by the caller from escaped text."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (group, content) {
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "geo-legende");
-                div.innerHTML = content;
-                L.DomEvent.disableClickPropagation(div);
-                L.DomEvent.disableScrollPropagation(div);
-                return div;
-            };
-            group.on("add", function () { legend.remove(); legend.addTo(group._map); });
-            group.on("remove", function () { legend.remove(); });
-            if (group._map) { legend.addTo(group._map); }
+        """
+        + _PANEL
+        + """
+        (function (parent, content) {
+            var section = null;
+            function show(map) {
+                if (section) { section.remove(); }
+                section = window.geoLegendSection(
+                    map, content, {{ this.rank }}, {{ this.css_class|tojson }});
+            }
+            if (parent instanceof L.Map) { show(parent); return; }
+            parent.on("add", function () { show(parent._map); });
+            parent.on("remove", function () { if (section) { section.remove(); } });
+            if (parent._map) { show(parent._map); }
         })({{ this._parent.get_name() }}, {{ this.html|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, content: str, *, position: str = "bottomright") -> None:
+    def __init__(self, content: str, *, rank: int = 50, css_class: str = "") -> None:
         super().__init__()
         self._name = "Legend"
-        self.html = f'<div style="{LEGEND_STYLE}">{content}</div>'
-        self.position = position
+        self.html = content
+        self.rank = int(rank)
+        self.css_class = re.sub(r"[^A-Za-z0-9_ -]", "-", css_class)
 
 
 def swatch(colour: str) -> str:
@@ -61,3 +103,39 @@ def swatch(colour: str) -> str:
         f'<span style="display:inline-block;width:14px;height:10px;margin-right:4px;'
         f'background:{colour};border:1px solid #777"></span>'
     )
+
+
+def credit(title: str, licence: str, licence_url: str) -> str:
+    """A layer's line in the map's attribution: the data's short title and its licence,
+    linked, escaped. The full attribution goes with the page's sources."""
+    link = html.escape(licence_url, quote=True)
+    return (
+        f"{html.escape(title)} "
+        f'(<a href="{link}" target="_blank" rel="noopener">{html.escape(licence)}</a>)'
+    )
+
+
+class Credit(MacroElement):
+    """Its parent layer's line (HTML from :func:`credit`) in the map's attribution while the
+    layer is on the map. Leaflet reads a layer's ``attribution`` option, but folium passes a
+    ``FeatureGroup``'s options where Leaflet expects its layers: they are set here."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (layer, text) {
+            layer.options.attribution = text;
+            var map = layer._map;  // already added (a standalone page): add the line now
+            if (map && map.attributionControl) {
+                map.attributionControl.addAttribution(text);
+                layer.once("remove", function () {
+                    map.attributionControl.removeAttribution(text);
+                });
+            }
+        })({{ this._parent.get_name() }}, {{ this.text|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Credit"
+        self.text = text

@@ -45,7 +45,7 @@ from geo.mapping.choropleth import (
     class_breaks,
     value_classes,
 )
-from geo.mapping.elements import LayerScript, Legend
+from geo.mapping.elements import Credit, LayerScript, Legend, credit
 from geo.mapping.view import (
     DEFAULT_ZOOM,
     NATIONAL_MAX_ZOOM,
@@ -128,7 +128,6 @@ class OverlayData:
     y: np.ndarray
     measure: np.ndarray | None
     popup: pd.DataFrame
-    date_text: str | None = None
 
     def __len__(self) -> int:
         return len(self.lon)
@@ -144,15 +143,11 @@ class OverlayData:
             self.y[keep],
             None if self.measure is None else self.measure[keep],
             self.popup[keep].reset_index(drop=True),
-            self.date_text,
         )
 
 
-def prepare_overlay(
-    frame: gpd.GeoDataFrame, dataset: Dataset, *, date_text: str | None = None
-) -> OverlayData:
-    """Arrays of the points of ``frame`` (rows without a point are left out). ``date_text``
-    dates the data in the legend (e.g. ``geo.indicators.source_info(...).date_text``)."""
+def prepare_overlay(frame: gpd.GeoDataFrame, dataset: Dataset) -> OverlayData:
+    """Arrays of the points of ``frame`` (rows without a point are left out)."""
     geometry = frame.geometry.to_numpy()
     keep = ~(shapely.is_missing(geometry) | shapely.is_empty(geometry))
     keep &= shapely.get_type_id(geometry) == 0  # points only: lines are not aggregated here
@@ -166,7 +161,7 @@ def prepare_overlay(
         measure = np.asarray(values, dtype=float)
     columns = [field.column for field in dataset.popup_fields if field.column in frame.columns]
     popup = pd.DataFrame(frame[columns])[keep].reset_index(drop=True)  # dtypes kept: fast
-    return OverlayData(dataset, lon, lat, x, y, measure, popup, date_text)
+    return OverlayData(dataset, lon, lat, x, y, measure, popup)
 
 
 # --- aggregation --------------------------------------------------------------------------------
@@ -250,21 +245,20 @@ def _unit_or(aggregate: Aggregate | None, default: str) -> str:
     return (aggregate.unit or aggregate.label.lower()) if aggregate is not None else default
 
 
-def dataset_legend(dataset: Dataset, *, date_text: str | None, note: str) -> str:
-    """HTML of a dataset's legend: title, producer, licence with its attribution, data date and
-    what is drawn (``note``); every text escaped."""
-    licence = dataset.licence
-    parts = [f"<b>{html.escape(dataset.title)}</b>"]
-    if dataset.producer not in licence.attribution:  # else the attribution names it already
-        parts.append(f"Source : {html.escape(dataset.producer)}")
-    parts += [
-        f'Licence : <a href="{html.escape(licence.url)}" target="_blank" rel="noopener">'
-        f"{html.escape(licence.name)}</a>",
-        f"<i>{html.escape(licence.attribution)}</i>",
-        html.escape(date_text or "date des données inconnue"),
-        html.escape(note),
-    ]
-    return "<br>".join(parts)
+def dataset_legend(dataset: Dataset, *, note: str) -> str:
+    """HTML of a dataset's section of the legend: its symbol, short title and what is drawn
+    (``note``), escaped. Producer, licence, attribution and date go with the map's sources."""
+    symbol = (
+        f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        f"background:{html.escape(dataset.colour)};opacity:.7;margin-right:5px;"
+        f'vertical-align:middle"></span>'
+    )
+    return f"{symbol}<b>{html.escape(dataset.label)}</b><br>{html.escape(note)}"
+
+
+def dataset_credit(dataset: Dataset) -> str:
+    """The dataset's line in the map's attribution (:func:`credit`)."""
+    return credit(dataset.label, dataset.licence.name, dataset.licence.url)
 
 
 def _cells_payload(cells: pd.DataFrame, dataset: Dataset, colour: str) -> dict[str, Any]:
@@ -343,12 +337,11 @@ def overlay_layer(
     box = key_box(key)
     shown = _in_box(data, box)
     group = folium.FeatureGroup(name=name or dataset.title)
+    Credit(dataset_credit(dataset)).add_to(group)
     count_unit = _unit_or(_plain_aggregate(dataset, "count"), "éléments")
     if mode == "points" and len(shown) <= MAX_POINTS:
         _Points(_points_payload(shown, dataset, colour)).add_to(group)
-        note = (
-            f"{french_number(len(shown))} {count_unit} autour de la vue ; cliquer pour le détail."
-        )
+        note = f"{french_number(len(shown))} {count_unit} ici ; cliquer pour le détail."
     else:
         level = view.zoom + CELL_SHIFT + (1 if mode == "points" else 0)
         if box is None:  # the whole dataset: no finer than the national cells
@@ -358,11 +351,11 @@ def overlay_layer(
             level -= 1
             cells = aggregate_cells(shown, level)
         _Cells(_cells_payload(cells, dataset, colour)).add_to(group)
-        note = (
-            f"{french_number(len(shown))} {count_unit} regroupés : surface des cercles "
-            f"proportionnelle au nombre ; zoomer pour voir le détail."
-        )
-    Legend(dataset_legend(dataset, date_text=data.date_text, note=note)).add_to(group)
+        note = f"{french_number(len(shown))} {count_unit} ; cercle ∝ nombre, zoomer pour le détail."
+    rank = 20 + list(CATALOGUE).index(dataset.id) if dataset.id in CATALOGUE else 40
+    Legend(
+        dataset_legend(dataset, note=note), rank=rank, css_class=f"legende-couche {dataset.id}"
+    ).add_to(group)
     return group
 
 

@@ -21,6 +21,7 @@ from folium.template import Template
 
 from geo.mapping import base as maps
 from geo.mapping.assets import LEAFLET, MARKERCLUSTER, STATIC_URL, VendorPackage
+from geo.mapping.elements import Legend
 from geo.projects.model import STAGES, carriers_text
 from geo.text import html_text
 
@@ -30,16 +31,37 @@ THEME_COLOURS = {"energie": "#e8590c", "mobilite": "#1971c2", "both": "#7b2cbf"}
 THEME_LEGEND = {"energie": "Énergie", "mobilite": "Mobilité", "both": "Énergie et mobilité"}
 #: SVG class of every project marker (Leaflet ``className``), for styling and browser tests.
 MARKER_CLASS = "marqueur-projet"
+#: A group of projects of several themes (one theme: that theme's colour).
+CLUSTER_MIXED = "#495057"
+#: Groups drawn in the projects' colours, not MarkerCluster's green and yellow (which look
+#: like the carpool places' circles and mean nothing here): the colour of their theme when
+#: all the projects grouped share one, dark grey otherwise.
+CLUSTER_ICON = (
+    "function (cluster) {"
+    "  var colours = {};"
+    "  cluster.getAllChildMarkers().forEach(function (m) { colours[m.options.fillColor] = 1; });"
+    "  var keys = Object.keys(colours);"
+    f"  var colour = keys.length === 1 ? keys[0] : '{CLUSTER_MIXED}';"
+    "  var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : 42;"
+    "  return L.divIcon({"
+    "    html: '<div style=\"background:' + colour + ';width:' + size + 'px;height:' + size"
+    "      + 'px;line-height:' + size + 'px;border-radius:50%;color:#fff;font:600 12px sans-serif;"
+    "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.35)\">'"
+    "      + n + '</div>',"
+    "    className: 'marker-cluster groupe-projets', iconSize: L.point(size, size)"
+    "  });"
+    "}"
+)
 
-#: Dataset legends (long source and licence text) scroll rather than cover the map; on a phone
-#: the scale bar runs into the attribution: it goes, and the legends get smaller.
-NARROW_MAP_STYLE = """<style>
-.geo-legende > div { max-height: 30vh !important; max-width: 230px !important; }
+#: On a phone the scale bar runs into the attribution: it goes, and the legend gets smaller.
+MAP_FRAME_STYLE = """<style>
+/* In the app the map fills its frame, whose height follows the window (ui/style.css). */
+#map_div { height: 100vh !important; }
+.leaflet-control-attribution { font-size: 11px; line-height: 1.35; max-width: 70%; }
 @media (max-width: 420px) {
-  .geo-legende > div { max-height: 22vh !important; font-size: 11px !important; }
   .leaflet-control-scale { display: none; }
-  .leaflet-control-attribution { font-size: 10px; }
-  .legende-carte { font-size: 11px !important; }
+  .leaflet-control-attribution { font-size: 10px; max-width: 85%; }
+  .geo-legende-panneau { font-size: 11px !important; }
 }
 </style>"""
 
@@ -76,7 +98,9 @@ def project_layer(
 ) -> folium.FeatureGroup:
     """Projects as clustered circle markers coloured by theme, each with tooltip and popup."""
     group = folium.FeatureGroup(name=PROJECTS_LAYER)
-    cluster = maps.marker_cluster(name=PROJECTS_LAYER, base_url_path=base_url_path)
+    cluster = maps.marker_cluster(
+        name=PROJECTS_LAYER, base_url_path=base_url_path, icon_create_function=CLUSTER_ICON
+    )
     cluster.options["showCoverageOnHover"] = False
     cluster.options["maxClusterRadius"] = 40
     cluster.add_to(group)
@@ -120,39 +144,6 @@ class _Bindings(MacroElement):
         self.tooltip = tooltip
 
 
-class Legend(MacroElement):
-    """A Leaflet control listing ``(colour, label)`` entries; labels are escaped here."""
-
-    _template = Template(
-        """{% macro script(this, kwargs) %}
-        (function () {
-            var legend = L.control({position: "topright"});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "legende-carte {{ this.css_class }}");
-                div.innerHTML = {{ this.content|tojson }};
-                div.style.cssText = "background: rgba(255,255,255,0.92); padding: 6px 8px;"
-                    + " border-radius: 4px; font: 12px/1.5 sans-serif; color: #212529;"
-                    + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); max-width: 220px;";
-                return div;
-            };
-            legend.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}"""
-    )
-
-    def __init__(self, title: str, entries: Sequence[tuple[str, str]], *, css_class: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.css_class = re.sub(r"[^A-Za-z0-9_-]", "-", css_class)
-        items = "".join(
-            f'<div><span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
-            f'background:{html.escape(colour)};margin-right:6px;vertical-align:middle;"></span>'
-            f"{html.escape(label)}</div>"
-            for colour, label in entries
-        )
-        self.content = f"<strong>{html.escape(title)}</strong>{items}"
-
-
 class _Returned(MacroElement):
     """A comment naming what ``st_folium`` returns. streamlit-folium reads
     ``returned_objects`` once, when the map mounts, and mounts again only when the map's
@@ -176,8 +167,34 @@ def with_returned(m: folium.Map, names: Sequence[str]) -> folium.Map:
 
 
 def project_legend() -> Legend:
-    entries = [(THEME_COLOURS[k], THEME_LEGEND[k]) for k in ("energie", "mobilite", "both")]
-    return Legend("Projets", entries, css_class="legende-projets")
+    """The projects' section of the legend panel, first: their colours and their groups."""
+    dot = (
+        '<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
+        'background:{};margin-right:6px;vertical-align:middle;border:1px solid #fff"></span>'
+    )
+    rows = [
+        dot.format(html.escape(THEME_COLOURS[key])) + html.escape(THEME_LEGEND[key])
+        for key in ("energie", "mobilite", "both")
+    ]
+    bubble = (
+        f'<span style="display:inline-block;min-width:16px;height:16px;border-radius:8px;'
+        f"background:{CLUSTER_MIXED};color:#fff;font-size:10px;line-height:16px;"
+        f'text-align:center;margin-right:6px;vertical-align:middle">3</span>'
+    )
+    rows.append(bubble + "groupe de projets (sa couleur : leur thème) — zoomer pour les voir")
+    content = "<b>Projets</b><br>" + "<br>".join(rows)
+    return Legend(content, rank=0, css_class="legende-projets")
+
+
+def near_legend(near: maps.Near) -> Legend:
+    """The legend's line for the "près de" pin and circle, the place's name escaped."""
+    pin = (
+        '<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
+        "background:#212529;border:2px solid #fff;box-shadow:0 0 0 1px #212529;"
+        'margin-right:6px;vertical-align:middle"></span>'
+    )
+    text = html_text(f"Près de : {near.label}, rayon de {near.radius_km:g} km (cercle)")
+    return Legend(pin + text, rank=5, css_class="legende-pres-de")
 
 
 def explorer_map(
@@ -188,14 +205,19 @@ def explorer_map(
     context: dict[str, Any] | None,
     base_url_path: str = "",
     view: tuple[float, float, int] | None = None,
+    near: maps.Near | None = None,
 ) -> folium.Map:
     """The map without its projects (they come as a separate layer, so that a filter change
-    updates them without rebuilding the map and losing the user's view)."""
+    updates them without rebuilding the map and losing the user's view). It opens at
+    ``view`` when given (a shared link), else on the "près de" circle, else on the
+    territory, else on France."""
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = maps.geometry_bounds(shown.geometry) if shown is not None else None
+    if near is not None:
+        bounds = near.bounds()
     m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
-    if view is not None and shown is None:
-        # Replace the France fit by the shared view.
+    if view is not None:
+        # Replace the fit by the shared view.
         for name, child in list(m._children.items()):
             if type(child).__name__ == "FitBounds":
                 del m._children[name]
@@ -205,8 +227,12 @@ def explorer_map(
         maps.outlines_layer(context, name=maps.CONTEXT_LAYER, style=maps.CONTEXT_STYLE).add_to(m)
     if shown is not None:
         maps.selected_layer(shown).add_to(m)
+    if near is not None:
+        for layer in maps.near_layers(near):
+            layer.add_to(m)
+        near_legend(near).add_to(m)
     project_legend().add_to(m)
-    m.get_root().header.add_child(folium.Element(NARROW_MAP_STYLE), name="narrow_map")
+    m.get_root().header.add_child(folium.Element(MAP_FRAME_STYLE), name="map_frame_style")
     return m
 
 

@@ -24,9 +24,11 @@ from geo.mapping.choropleth import (
     NOT_AVAILABLE_COLOUR,
     _palette,
     class_breaks,
+    class_ranges,
     legend,
     value_classes,
 )
+from geo.mapping.elements import Credit
 
 RASTER_NOTE = "Carte en mosaïque (1 pixel ≈ 1 km) : choisissez un territoire pour le détail."
 
@@ -51,17 +53,19 @@ def raster_layer(
     *,
     label: str,
     unit: str | None = None,
-    source: str | None = None,
     classes: int = 5,
+    attribution: str | None = None,
 ) -> folium.FeatureGroup:
-    """The choropleth of ``values`` (indexed by territory code) as an image over the map."""
+    """The choropleth of ``values`` (indexed by territory code) as an image over the map,
+    its legend counting the territories of each class."""
     numbers = pd.to_numeric(pd.Series(values), errors="coerce").astype(float)
     numbers.index = numbers.index.astype(str)
     # Values per territory first (tens of thousands), then spread to the pixels by index.
     present = np.array([code is not None for code in grid.codes])
     per_code = numbers.reindex([str(code) for code in grid.codes]).to_numpy()
     used = np.unique(grid.pixels)
-    breaks = class_breaks(pd.Series(per_code[used[present[used]]]), classes)
+    shown = pd.Series(per_code[used[present[used]]])
+    breaks = class_breaks(shown, classes)
     colours = _palette(max(len(breaks) - 1, 1))
     # Palette image: 0 transparent, 1 "non disponible", 2… the classes.
     klass = value_classes(pd.Series(per_code), breaks)
@@ -80,7 +84,15 @@ def raster_layer(
         image=data_url, bounds=[list(grid.bounds[0]), list(grid.bounds[1])], opacity=0.75,
         interactive=False, cross_origin=False,
     ).add_to(group)  # fmt: skip
-    legend(label, breaks, colours, unit=unit, source=source, note=RASTER_NOTE).add_to(group)
+    if attribution:
+        Credit(attribution).add_to(group)
+    shown_classes = value_classes(shown, breaks)
+    counts = np.bincount(shown_classes[shown_classes >= 0], minlength=len(colours))
+    legend(
+        label, class_ranges(shown, shown_classes, len(colours)) if breaks else [], colours,
+        unit=unit, counts=list(counts),
+        missing=int((shown_classes < 0).sum()), note=RASTER_NOTE,
+    ).add_to(group)  # fmt: skip
     return group
 
 

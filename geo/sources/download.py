@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Collection, Iterator
+from datetime import UTC
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import urljoin, urlsplit
@@ -116,6 +118,8 @@ class Downloaded(NamedTuple):
     #: encoding); without either, a body cut by a closed connection looks complete, and only
     #: its content can tell (the caller checks).
     length_checked: bool
+    #: The file's date as the server gives it (``Last-Modified``), ISO, or None.
+    published: str | None = None
 
 
 def redirect_allowed(origin: str, target: str, hosts: Collection[str]) -> bool:
@@ -234,7 +238,20 @@ def _receive(
         raise FetchError(msg)
     # A chunked body ends with its own terminal chunk (h11 fails without it): complete too.
     chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
-    return Downloaded(size, digest.hexdigest(), expected is not None or chunked)
+    return Downloaded(
+        size, digest.hexdigest(), expected is not None or chunked,
+        _http_date(response.headers.get("Last-Modified")),
+    )  # fmt: skip
+
+
+def _http_date(value: str | None) -> str | None:
+    """An HTTP date header as ISO 8601 (None when absent or unreadable)."""
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value).astimezone(UTC).isoformat(timespec="seconds")
+    except (TypeError, ValueError):
+        return None
 
 
 def copy_from_mirror(

@@ -241,9 +241,10 @@ def _fetch_one(
             size, sha = copy_from_mirror(
                 origin_file, temp_raw, name=source.name, progress=progress, root=mirror
             )
-            whole = True
+            # A mirror's file dates are those of its copy, not the publisher's: not told.
+            whole, published = True, None
         else:
-            size, sha, whole = download(
+            size, sha, whole, published = download(
                 source.url,
                 temp_raw,
                 timeout=settings.http_timeout,
@@ -269,6 +270,8 @@ def _fetch_one(
         "url": source.url,
         "mirror": str(origin_file) if origin_file is not None else None,
         "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        #: The file's own date as its server gives it (Last-Modified); None from a mirror.
+        "published_at": published,
         "size": size,
         "sha256": sha,
         **{key: getattr(source, key) for key in ("title", "licence", "licence_url", "producer")},

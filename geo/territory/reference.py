@@ -116,7 +116,8 @@ def read_outlines(path: Path, level: str) -> gpd.GeoDataFrame:
         raise DataUnavailableError(msg) from error
     code_column = next((c for c in CODE_COLUMNS[level] if c in frame.columns), None)
     if code_column is None:
-        msg = f"Contours {level} sans colonne de code ({', '.join(CODE_COLUMNS[level])}) : {path.name}."
+        expected = ", ".join(CODE_COLUMNS[level])
+        msg = f"Contours {level} sans colonne de code ({expected}) : {path.name}."
         raise DataUnavailableError(msg)
     name_column = next((c for c in NAME_COLUMNS if c in frame.columns), None)
     if frame.crs is None:

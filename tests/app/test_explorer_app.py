@@ -34,7 +34,9 @@ def seeded(
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     """What the page asked of the store and of the map builder."""
-    recorded: dict[str, list[Any]] = {"criteria": [], "selection": [], "basemap": []}
+    recorded: dict[str, list[Any]] = {
+        "criteria": [], "selection": [], "basemap": [], "near": [], "view": []
+    }  # fmt: skip
     all_frame = ProjectStore.all_frame
     explorer_map_function = explorer_map.explorer_map
 
@@ -45,6 +47,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
     def spy_map(**kwargs: Any) -> Any:
         recorded["selection"].append(kwargs.get("selection"))
         recorded["basemap"].append(kwargs.get("basemap"))
+        recorded["near"].append(kwargs.get("near"))
+        recorded["view"].append(kwargs.get("view"))
         return explorer_map_function(**kwargs)
 
     monkeypatch.setattr(ProjectStore, "all_frame", spy_frame)
@@ -151,12 +155,21 @@ def test_near_uses_the_offline_geocoder(calls: dict[str, list[Any]]) -> None:
     listed = _listed(at)
     assert len(listed) == 2 and all(" km" in label for label in listed)
     assert all(label.startswith("Essai") and "Grenoble" in label for label in listed)
+    # The map goes to the place, with its pin and radius; the list is nearest first.
+    pin = calls["near"][-1]
+    assert pin is not None and pin.radius_km == 10 and "Grenoble" in pin.label
+    assert (pin.lat, pin.lon) == near[:2]
+    assert at.selectbox(key="f_tri").value == "distance" and "tri" not in at.query_params
     _do(at.select_slider(key="f_rayon").set_value(50))
-    assert calls["criteria"][-1].near[2] == 50.0
+    assert calls["criteria"][-1].near[2] == 50.0 and calls["near"][-1].radius_km == 50
     assert len(_listed(at)) == 3  # the Vercors too
-    _do(at.selectbox(key="f_tri").set_value("distance"))
     assert _listed(at)[-1].startswith("Essai covoiturage du Vercors")
-    assert at.query_params["tri"] == "distance" and at.query_params["rayon"] == "50"
+    assert at.query_params["rayon"] == "50"
+    _do(at.selectbox(key="f_tri").set_value("title"))  # the user's order holds
+    _do(at.select_slider(key="f_rayon").set_value(20))
+    assert at.selectbox(key="f_tri").value == "title" and at.query_params["tri"] == "title"
+    _do(at.text_input(key="f_pres").input(""))
+    assert calls["near"][-1] is None and at.selectbox(key="f_tri").value == "title"
 
 
 def test_unknown_place_is_said() -> None:
@@ -200,6 +213,12 @@ def test_url_restores_the_view(seeded: dict[str, int], calls: dict[str, list[Any
     assert at.radio(key="f_fond").value == "aucun"
     assert any("vélos" in m.value for m in at.subheader[1:])
     assert at.query_params["projet"] == str(pid)
+    # The shared view holds with its territory, and stays in the link.
+    assert calls["view"][-1] == (45.19, 5.72, 13)
+    assert at.query_params["vue"] == "45.19000,5.72000,13"
+    assert at.toggle(key="suivre_vue").value is True
+    _do(at.text_input(key="f_territoire").input("Vercors"))
+    assert calls["view"][-1] is None  # another territory: the map fits it
 
 
 @pytest.mark.parametrize(
@@ -341,3 +360,24 @@ def test_commune_choropleth_over_budget_is_a_picture_then_outlines_in_a_territor
     assert not at.warning
     _do(at.text_input(key="f_territoire").input("Grenoble"))
     assert list(drawn[-1]["code"]) == ["38185"]
+
+
+def test_sources_under_the_map_name_licence_attribution_and_date() -> None:
+    at = _page(couches="covoiturage", indicateur="irve:points_de_charge:departement")
+    [sources] = [e for e in at.expander if e.label == "Sources"]
+    text = shown("\n".join(m.value for m in sources.markdown))
+    assert "Base nationale des lieux de covoiturage" in text
+    assert "ODbL 1.0" in text and "contributeurs de la BNLC" in text
+    assert "Bornes de recharge" in text and "Licence Ouverte 2.0" in text
+    assert "Contours et codes des territoires" in text
+    assert "Fond de carte" not in text  # offline: no tiles, none credited
+    # Every file of the test data was fetched: its date is known, never "inconnue".
+    assert "inconnue" not in text and "téléchargé le" in text
+
+
+def test_irve_outside_its_excerpt_is_not_available_not_zero() -> None:
+    """The mirror's IRVE excerpt is one site in the Somme: Isère is not covered."""
+    at = _page(indicateur="irve:points_de_charge:departement")
+    assert any("non disponible" in i.value or "couverture" in i.value for i in at.info), [
+        i.value for i in at.info
+    ]

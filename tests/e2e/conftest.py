@@ -186,7 +186,9 @@ def routed_context(browser: object) -> Iterator[Callable[..., tuple[object, Netw
 
     contexts = []
 
-    def open_context(*, width: int, height: int) -> tuple[object, NetworkLog]:
+    def open_context(*, width: int, height: int, tiles: str = "blank") -> tuple[object, NetworkLog]:
+        """``tiles``: ``blank`` (a local blank image) or ``aborted`` (as on bad wifi: every
+        tile request fails)."""
         network = NetworkLog()
         context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
         contexts.append(context)
@@ -199,7 +201,10 @@ def routed_context(browser: object) -> Iterator[Callable[..., tuple[object, Netw
                 route.continue_()
             elif TILE_PATH.search(parts.path):
                 network.tiles.append(url)
-                route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
+                if tiles == "aborted":
+                    route.abort()
+                else:
+                    route.fulfill(status=200, content_type="image/png", body=BLANK_TILE)
             else:
                 network.external.append(url)
                 route.abort()

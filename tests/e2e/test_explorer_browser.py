@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from explorer_seed import seed
+from explorer_seed import OPERATOR, PROJECTS, seed
 
 from geo.settings import get_settings
 from geo.store.project_store import ProjectFilter, ProjectStore
@@ -259,6 +261,44 @@ def test_marker_click_selects_the_project(
     assert network.external == []
 
 
+def test_on_a_phone_a_project_chosen_in_the_list_shows_its_sheet(
+    routed_context: Callable[..., tuple[object, object]],
+    app_with_env: Callable[[dict[str, str]], AbstractContextManager[str]],
+    tmp_path: Path,
+    screenshots_dir: Path,
+) -> None:
+    """25 projects, as a real territory has: the list under the map is long, and the sheet
+    opens above the button pressed, out of sight unless the page goes to it."""
+    from playwright.sync_api import expect
+
+    rows = [
+        {**PROJECTS[0], "external_id": f"n{i}", "title": f"Essai projet n°{i:02d}",
+         "lat": 45.1885 + i / 1000}
+        for i in range(25)
+    ]  # fmt: skip
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    store = ProjectStore(url, locate=load_territories(get_settings()))
+    store.add_many(rows, actor=OPERATOR, status="publie")
+    store.close()
+    with app_with_env({**os.environ, "DATABASE_URL": url}) as app:
+        page, network = _open(routed_context, app, "mobile")
+        _settle(page)
+        button = page.locator(LIST_BUTTONS).nth(20)
+        button.scroll_into_view_if_needed()
+        button.click()
+        sheet = page.locator(DETAIL)
+        expect(sheet).to_be_visible()
+        # The page scrolls to the sheet: its title is on the screen, below the header bar.
+        page.wait_for_function(
+            """() => { const title = document.querySelector('.st-key-fiche-projet h3');
+                       if (!title) { return false; }
+                       const box = title.getBoundingClientRect();
+                       return box.top >= 56 && box.bottom <= window.innerHeight; }"""
+        )
+        page.screenshot(path=screenshots_dir / "explorer-mobile-fiche.png")
+        assert network.external == []
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_screenshots(
     routed_context: Callable[..., tuple[object, object]],
@@ -289,19 +329,56 @@ def test_overlay_toggles_on_with_its_legend(
 
     page, network = _open(routed_context, app_url, viewport)
     frame = _frame(page)
-    expect(frame.locator(".legende-projets")).to_be_visible()
-    expect(frame.locator(".geo-legende")).to_have_count(0)
+    expect(frame.locator(".legende-projets")).to_have_count(1)
+    expect(frame.locator(".legende-couche")).to_have_count(0)
     if viewport == "mobile":
         page.get_by_test_id("stExpandSidebarButton").click()
     _pick(page, "Couches de données publiques", "Lieux de covoiturage (Base nationale, BNLC)")
-    legend = frame.locator(".geo-legende")
-    expect(legend).to_contain_text("Lieux de covoiturage")
-    expect(legend).to_contain_text("Licence")
+    frame = _frame(page)
+    expect(frame.locator(".legende-couche.covoiturage")).to_contain_text("Lieux de covoiturage")
+    # The licence is credited on the map, in full under it.
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("ODbL 1.0")
+    expect(page.get_by_test_id("stExpander").filter(has_text="Sources")).to_have_count(1)
     assert "couches=covoiturage" in page.url
     if viewport == "mobile":
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
     _settle(page)
     page.screenshot(path=screenshots_dir / f"explorer-{viewport}-couche.png")
+    assert network.external == []
+
+
+LEGEND_BOX = """() => {
+    const map = document.querySelector('.leaflet-container').getBoundingClientRect();
+    const panels = document.querySelectorAll('.geo-legende-panneau');
+    const box = panels[0].getBoundingClientRect();
+    return {panels: panels.length, share: (box.width * box.height) / (map.width * map.height),
+            open: panels[0].open};
+}"""
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_two_overlays_and_a_choropleth_leave_the_map_readable(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+    viewport: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"{app_url}?couches=covoiturage,irve&indicateur=projets:departement"
+    page, network = _open(routed_context, url, viewport)
+    frame = _frame(page)
+    for section in (".legende-projets", ".legende-couche.covoiturage", ".legende-couche.irve",
+                    ".legende-choroplethe"):  # fmt: skip
+        expect(frame.locator(section)).to_have_count(1)
+    _settle(page)
+    _wait_marks(page, store.count(ProjectFilter(statuses=PUBLIC)))
+    legend = frame.locator(".leaflet-container").evaluate(LEGEND_BOX)
+    # One legend panel, open on a wide map, closed on a phone; it never covers a quarter.
+    assert legend["panels"] == 1 and legend["open"] == (viewport == "desktop")
+    assert legend["share"] < 0.25, legend
+    page.screenshot(path=screenshots_dir / f"explorer-{viewport}-deux-couches-choroplethe.png")
     assert network.external == []
 
 
@@ -331,6 +408,57 @@ def test_shared_view_reopens_at_the_same_place(
     _settle(again)
     assert container.evaluate("() => window.map_div.getZoom()") == zoom
     assert network.external == [] and network_again.external == []
+
+
+def test_shared_view_with_a_territory_keeps_its_zoom(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"{app_url}/?territoire=commune:38185&vue=45.13964,5.72483,11"
+    page, network = _open(routed_context, url)
+    container = _frame(page).locator(".leaflet-container")
+    expect(container).to_be_visible()
+    _settle(page)
+    view = container.evaluate(
+        "() => [window.map_div.getZoom(), window.map_div.getCenter().lat,"
+        " window.map_div.getCenter().lng]"
+    )
+    assert view[0] == 11 and abs(view[1] - 45.13964) < 1e-3 and abs(view[2] - 5.72483) < 1e-3
+    expect(page).to_have_url(re.compile(r"vue=45\.13964(%2C|,)5\.72483(%2C|,)11"))
+    assert network.external == []
+
+
+def test_near_centres_the_map_draws_the_radius_and_sorts_by_distance(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    screenshots_dir: Path,
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, app_url)
+    field = page.locator(".st-key-f_pres input")
+    field.fill("Grenoble")
+    field.press("Enter")
+    page.wait_for_selector(APP_IDLE)
+    frame = _frame(page)
+    expect(frame.locator("path.rayon-pres-de")).to_have_count(1)
+    expect(frame.locator("path.lieu-pres-de")).to_have_count(1)
+    expect(frame.locator(".legende-pres-de")).to_contain_text("Grenoble")
+    _settle(page)
+    centre = frame.locator(".leaflet-container").evaluate(
+        "() => [window.map_div.getCenter().lat, window.map_div.getCenter().lng,"
+        " window.map_div.getZoom()]"
+    )
+    assert abs(centre[0] - 45.18) < 0.05 and abs(centre[1] - 5.72) < 0.05 and centre[2] >= 10
+    expect(page.locator(".st-key-f_tri input")).to_have_value("distance")
+    distances = [float(t.rsplit("—", 1)[1].split("km")[0].replace(",", ".")) for t in _listed(page)]
+    assert distances == sorted(distances) and len(distances) >= 1
+    page.screenshot(path=screenshots_dir / "explorer-desktop-pres-de.png")
+    assert network.external == []
 
 
 def test_exports_of_the_selection(

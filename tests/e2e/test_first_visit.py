@@ -3,6 +3,7 @@ config, the navigation with every page, and Leaflet served by the app itself."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -31,10 +32,18 @@ def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
         page.goto(f"{url}{path}")
         expect(page.locator("h1").first).to_contain_text(title)
         page.wait_for_selector(APP_IDLE)
-        # The router ran: the navigation lists both pages (legacy mode would also list app.py).
-        expect(page.locator(NAV_LINKS)).to_have_count(2)
-        names = [text.split()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]
-        assert names == ["Explorer", "Carte"]
+        # The router ran: the navigation lists its pages (legacy mode would also list app.py).
+        expect(page.locator(NAV_LINKS)).to_have_count(5)
+        # Each link's text after its icon.
+        names = [re.sub(r"^[^\w]+", "", text).strip()
+                 for text in page.locator(NAV_LINKS).all_inner_texts()]  # fmt: skip
+        assert names == [
+            "Explorer",
+            "Carte",
+            "Portrait de territoire",
+            "Proposer un projet",
+            "Modération",
+        ]
         assert page.title().startswith("Carte des communs")  # set_page_config ran
         frame = page.frame_locator(MAP_FRAME)
         expect(frame.locator(".leaflet-container")).to_be_visible()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -122,3 +124,12 @@ def test_distance_order_needs_a_place() -> None:
 
 def test_list_values_from_repeated_params() -> None:
     assert decode({"projet": ["3", "4"]}).state.project == 4
+
+
+def test_nearest_first_is_the_default_around_a_place() -> None:
+    assert decode({"pres": "Grenoble"}).state.order == "distance"
+    assert decode({"pres": "Grenoble", "tri": "recent"}).state.order == "recent"
+    near = ExplorerState(near="Grenoble", order="distance")
+    assert "tri" not in encode(near)
+    assert encode(replace(near, order="recent"))["tri"] == "recent"
+    assert decode(encode(replace(near, order="recent"))).state.order == "recent"

@@ -19,6 +19,7 @@ from geo.datasets import CATALOGUE
 from geo.datasets.catalogue import get_dataset
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.mapping.elements import Credit
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RAW_EVIL = ("<script>alert", "<img src=x")
@@ -69,9 +70,7 @@ def _resource_links(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def national() -> overlays.OverlayData:
-    return overlays.prepare_overlay(
-        _irve(150_000), CATALOGUE["irve"], date_text="mise à jour : 01/10/2025"
-    )
+    return overlays.prepare_overlay(_irve(150_000), CATALOGUE["irve"])
 
 
 # --- view, mode, key ----------------------------------------------------------------------------
@@ -258,7 +257,7 @@ def test_view_without_bounds_at_high_zoom_stays_light(
 
 
 def test_popups_and_legend_escape_published_text() -> None:
-    data = overlays.prepare_overlay(_irve(50, evil=True), CATALOGUE["irve"], date_text=EVIL)
+    data = overlays.prepare_overlay(_irve(50, evil=True), CATALOGUE["irve"])
     page = _group_page(
         overlays.overlay_layer(data, overlays.OverlayView(15, (42.0, -5.0, 51.0, 8.5)))
     )
@@ -273,21 +272,24 @@ def test_popups_and_legend_escape_published_text() -> None:
     assert "oui" in sum(payload["values"], []) and "01/03/2024" in sum(payload["values"], [])
 
 
-def test_legend_names_source_licence_and_date() -> None:
+def test_legend_is_short_and_the_map_credits_the_source() -> None:
     dataset = get_dataset("covoiturage")
     frame = gpd.GeoDataFrame(
         {"nom_lieu": ["Aire <b>A</b>"], "nbre_pl": [12]},
         geometry=gpd.points_from_xy([5.7], [45.2]),
         crs="EPSG:4326",
     )
-    data = overlays.prepare_overlay(frame, dataset, date_text="mise à jour : 01/09/2025")
+    data = overlays.prepare_overlay(frame, dataset)
     group = overlays.overlay_layer(data, overlays.OverlayView(6))
     legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
-    assert "ODbL 1.0" in legend.html and "contributeurs de la BNLC" in legend.html
-    assert "01/09/2025" in legend.html and dataset.licence.url in legend.html
-    assert "Lieux de covoiturage" in legend.html
+    # The legend says what is drawn, in two short lines; the licence goes to the attribution.
+    assert "Lieux de covoiturage (BNLC)" in legend.html and "ODbL" not in legend.html
+    assert len(re.sub(r"<[^>]+>", "", legend.html)) < 90
+    [credit] = [c.text for c in group._children.values() if isinstance(c, Credit)]
+    assert "Lieux de covoiturage (BNLC)" in credit and "ODbL 1.0" in credit
+    assert f'href="{dataset.licence.url}"' in credit
     page = _group_page(group)
-    assert "Aire <b>A</b>" not in page
+    assert "Aire <b>A</b>" not in page and "attributionControl" in page
 
 
 def test_overlay_is_local_only(national: overlays.OverlayData) -> None:
@@ -317,18 +319,39 @@ def _territories(values: list[float | None]) -> tuple[gpd.GeoDataFrame, pd.Serie
     return frame, pd.Series(values, index=codes, dtype="Float64")
 
 
-def test_class_breaks_are_quantiles() -> None:
-    assert overlays.class_breaks(pd.Series(range(11)), 5) == [0, 2, 4, 6, 8, 10]
+def test_class_breaks_are_quantiles_of_distinct_values() -> None:
+    assert overlays.class_breaks(pd.Series(range(1, 11)), 5) == [1, 2, 4, 6, 8, 10]
     assert overlays.class_breaks(pd.Series([3, 3, 3]), 5) == [3, 3]
     assert overlays.class_breaks(pd.Series([None, None], dtype="Float64")) == []
-    classes = overlays.value_classes(pd.Series([0, 1, 5, 10, None]), [0, 2, 4, 6, 8, 10])
-    assert classes.tolist() == [0, 0, 2, 4, -1]
+    classes = overlays.value_classes(pd.Series([1, 2, 5, 10, None]), [1, 2, 4, 6, 8, 10])
+    assert classes.tolist() == [0, 0, 2, 4, -1]  # class 0 is [1, 2], then (2, 4]…
+
+
+@pytest.mark.parametrize(
+    ("values", "breaks", "sizes"),
+    [
+        # Carpool places per commune of an EPCI: most communes have none, one has 712.
+        ([0] * 40 + [8, 8, 21, 60, 711.8], [0, 0, 8, 21, 60, 711.8], [40, 2, 1, 1, 1]),
+        # Projects per commune: zero, then ties.
+        ([0] * 30 + [1] * 6 + [2, 3], [0, 0, 1, 2, 3], [30, 6, 1, 1]),
+        ([0] * 10 + [5, 5], [0, 0, 5], [10, 2]),
+        (list(range(11)), [0, 0, 3, 5, 8, 10], [1, 3, 2, 3, 2]),
+    ],
+)
+def test_skewed_figures_keep_zero_apart_and_survive_ties(
+    values: list[float], breaks: list[float], sizes: list[int]
+) -> None:
+    found = overlays.class_breaks(pd.Series(values), 5)
+    assert found == breaks
+    classes = overlays.value_classes(pd.Series(values), found)
+    assert np.bincount(classes).tolist() == sizes
+    assert (classes[: values.count(0)] == 0).all() if 0 in values else True
 
 
 def test_choropleth_classes_legend_and_missing_values() -> None:
     outlines, values = _territories([1.0, 2.0, 3.0, 4.0, 5.0, None, 7.0, 8.0, 9.0, 10.0])
     group = overlays.choropleth_layer(
-        outlines, values, label="Points de charge pour 10 000 hab.", unit="pts", source="IRVE"
+        outlines, values, label="Points de charge pour 10 000 hab.", unit="pts"
     )
     page = _group_page(group)
     payload = _payload(page, "colours")
@@ -382,3 +405,18 @@ def test_no_tiles_offline_or_without_basemap(choice: str, offline: bool) -> None
 def test_unknown_basemap_is_refused_in_french() -> None:
     with pytest.raises(ValueError, match="Fond de carte inconnu"):
         maps.basemap_layers("satellite", offline=False)
+
+
+def test_legend_classes_read_as_the_values_they_hold() -> None:
+    """Projects per commune: 30 without, 6 with one, then 2 and 3: "0", "1", "2", "3", never
+    "0 – 1" after a class "0"; each class says how many territories it holds."""
+    outlines, values = _territories([0.0] * 6 + [1.0, 1.0, 2.0, 3.0])
+    group = overlays.choropleth_layer(outlines, values, label="Projets", unit="projets")
+    legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
+    lines = [re.sub(r"<[^>]+>", "", line) for line in legend.html.split("<br>")]
+    assert lines[1:5] == [
+        "0 projets (6 territoires)",
+        "1 projets (2 territoires)",
+        "2 projets (1 territoire)",
+        "3 projets (1 territoire)",
+    ]

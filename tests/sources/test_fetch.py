@@ -40,7 +40,13 @@ GOOD_GEOJSON_V2 = json.dumps(
 GOOD_JSON = json.dumps([{"code": "84", "nom": "Auvergne-Rhône-Alpes"}], ensure_ascii=False).encode()
 
 ROUTES = {
-    "/good.geojson": Route(GOOD_GEOJSON, headers={"Content-Type": "application/geo+json"}),
+    "/good.geojson": Route(
+        GOOD_GEOJSON,
+        headers={
+            "Content-Type": "application/geo+json",
+            "Last-Modified": "Fri, 30 Oct 2026 06:00:00 GMT",
+        },
+    ),
     "/v2.geojson": Route(GOOD_GEOJSON_V2),
     "/good.json": Route(GOOD_JSON, headers={"Content-Type": "application/json"}),
     "/moved.json": Route(status=302, headers={"Location": "/good.json"}),
@@ -111,6 +117,9 @@ def test_success_writes_raw_parquet_and_manifest(tmp_path: Path, server: FakeSer
         "demo-contours.parquet",
     )
     assert datetime.fromisoformat(entry["fetched_at"]).utcoffset().total_seconds() == 0
+    # The file's own date as its server gives it; none announced, none recorded.
+    assert entry["published_at"] == "2026-10-30T06:00:00+00:00"
+    assert manifest["demo-cog"]["published_at"] is None
     assert manifest["demo-cog"]["sha256"] == sha256(GOOD_JSON)
     assert manifest["demo-cog"]["parquet"] is None
     assert temp_files(settings) == []
@@ -270,6 +279,8 @@ def test_mirror_reads_host_path_and_ignores_query(tmp_path: Path, mirror: Path) 
     assert result.sha256 == sha256(origin.read_bytes())
     entry = read_manifest(settings.data_dir)["regions"]
     assert entry["mirror"] == str(origin) and entry["url"] == url
+    # A mirror copy's file dates are the copy's: the publisher's date is not claimed.
+    assert entry["published_at"] is None and entry["fetched_at"]
     assert len(geopandas.read_parquet(result.path)) == 13
 
 

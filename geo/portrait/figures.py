@@ -1,0 +1,349 @@
+"""The indicators of one territory and how it compares: to its parent, to France, to the
+touching territories of its level (neighbours) and to those of its population class (peers).
+
+The territory's own figures are :func:`geo.indicators.territory_indicators` (value, per
+10,000 inhabitants, the reason of a missing figure); the comparisons read the tables the
+:class:`~geo.portrait.context.PortraitContext` computed once per dataset and level.
+
+A rank is 1 + the number of compared territories whose figure is larger (ties share a rank),
+among those whose figure is known; ``rank`` compares values, ``rank_per_10k`` figures per
+10,000 inhabitants. Lengths declared in metres are given in kilometres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from geo import indicators
+from geo.datasets.catalogue import CATALOGUE, Dataset
+from geo.indicators import PER_SUFFIX, Figure, SourceInfo
+from geo.portrait.context import PortraitContext
+from geo.text import french_number
+
+#: Units shown in another unit: (unit, factor).
+DISPLAY_UNITS = {"m": ("km", 0.001)}
+#: How many peers around the territory a chart shows (the class may hold hundreds).
+PEER_WINDOW = 5
+
+
+@dataclass(frozen=True)
+class Place:
+    level: str
+    code: str
+    nom: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"level": self.level, "code": self.code, "nom": self.nom}
+
+
+@dataclass(frozen=True)
+class Compared:
+    """Another territory's figure (``place`` None: France)."""
+
+    place: Place | None
+    value: float | None
+    per_10k: float | None
+
+
+@dataclass(frozen=True)
+class Group:
+    """The territory among others: neighbours, or its population class."""
+
+    label: str
+    #: The others, best first by figure per 10,000 inhabitants then by value (all the
+    #: neighbours; a window of the class around the territory).
+    members: tuple[Compared, ...]
+    count: int
+    rank: int | None = None
+    of: int = 0
+    rank_per_10k: int | None = None
+    of_per_10k: int = 0
+    median: float | None = None
+    median_per_10k: float | None = None
+    #: How many of the others have the territory's very figure (shared rank).
+    ties: int = 0
+    ties_per_10k: int = 0
+
+    def rank_text(self, *, per_10k: bool = False, noun: str = "voisins") -> str | None:
+        """``"3ᵉ sur 9 (avec 8 voisins renseignés)"``, ``"1ᵉʳ ex æquo …"`` when others have
+        the same figure; None without a rank."""
+        rank, of = (self.rank_per_10k, self.of_per_10k) if per_10k else (self.rank, self.of)
+        ties = self.ties_per_10k if per_10k else self.ties
+        if rank is None or of < 2:
+            return None
+        ordinal = ("1ᵉʳ" if rank == 1 else f"{rank}ᵉ") + (" ex æquo" if ties else "")
+        return f"{ordinal} sur {of} (avec {of - 1} {noun} renseignés)"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One figure of the territory with its comparisons."""
+
+    id: str
+    dataset: str
+    label: str
+    category: str | None
+    unit: str | None
+    value: float | None
+    per_10k: float | None
+    reason: str | None
+    source: SourceInfo
+    parent: Compared | None
+    national: Compared
+    national_communes: int
+    neighbours: Group
+    peers: Group
+    #: Shown as a chart in the sheet (one figure per aggregate, not each category split).
+    headline: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    @property
+    def informative(self) -> bool:
+        """Whether a chart would show anything: some compared figure is known and not 0."""
+        values = [self.per_10k, *(m.per_10k for m in self.neighbours.members)]
+        return any(v for v in values if v is not None)
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} — {self.category}" if self.category else self.label
+
+    def text(self, value: float | None = None, *, per_10k: bool = False) -> str:
+        """A figure in French with its unit (``non disponible`` when missing)."""
+        shown = (self.per_10k if per_10k else self.value) if value is None else value
+        if shown is None:
+            return indicators.NOT_AVAILABLE
+        number = french_number(shown, decimals=2 if per_10k else 1)
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{number}{unit}" + (" pour 10 000 hab." if per_10k else "")
+
+
+def _display(unit: str | None) -> tuple[str | None, float]:
+    return DISPLAY_UNITS.get(unit or "", (unit, 1.0))
+
+
+def _scaled(value: Any, factor: float) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value) * factor, 6)
+
+
+def _ranks(own: float | None, others: np.ndarray) -> tuple[int | None, int, int]:
+    """(rank, how many are ranked, how many others share the figure)."""
+    known = others[~np.isnan(others)]
+    if own is None:
+        return None, int(known.size), 0
+    ties = int(np.isclose(known, own, rtol=1e-9, atol=1e-9).sum())
+    return 1 + int((known > own).sum()), int(known.size) + 1, ties
+
+
+def _median(values: np.ndarray) -> float | None:
+    known = values[~np.isnan(values)]
+    return float(np.median(known)) if known.size else None
+
+
+def _group(
+    label: str,
+    rows: pd.DataFrame | None,
+    column: str,
+    codes: Sequence[str],
+    own: tuple[float | None, float | None],
+    factor: float,
+    places: dict[str, Place],
+    *,
+    window: int | None = None,
+) -> Group:
+    """``rows``: the table's rows of ``codes``, in that order."""
+    if rows is None or not codes or column not in rows.columns:
+        return Group(label, (), len(codes))
+    values = rows[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan) * factor
+    per = (
+        rows[f"{column}{PER_SUFFIX}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        * factor
+    )
+    rank, of, ties = _ranks(own[0], values)
+    rank_per, of_per, ties_per = _ranks(own[1], per)
+    order = np.lexsort((-np.nan_to_num(values, nan=-np.inf), -np.nan_to_num(per, nan=-np.inf)))
+    if window is not None:
+        # The class around the territory: those just above and just below it.
+        above = int((per > own[1]).sum()) if own[1] is not None else 0
+        order = order[max(above - window, 0) : above + window]
+    members = tuple(
+        Compared(
+            places[codes[i]],
+            None if np.isnan(values[i]) else float(values[i]),
+            None if np.isnan(per[i]) else float(per[i]),
+        )
+        for i in order
+    )
+    return Group(
+        label,
+        members,
+        len(codes),
+        rank,
+        of,
+        rank_per,
+        of_per,
+        _median(values),
+        _median(per),
+        ties,
+        ties_per,
+    )
+
+
+def _headlines(dataset: Dataset, columns: list[str]) -> set[str]:
+    """One chart per aggregate: the plain ones; for a dataset whose aggregates are all split
+    by category (consumption by energy), the categories of its first aggregate."""
+    plain = {a.name for a in dataset.aggregates if a.by is None}
+    if plain:
+        return plain
+    first = dataset.aggregates[0].name if dataset.aggregates else ""
+    return {c for c in columns if c.startswith(f"{first}:")}
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """One dataset's table rows for the territory's comparisons, taken once per dataset."""
+
+    parent: pd.Series | None
+    neighbours: pd.DataFrame | None
+    peers: pd.DataFrame | None
+    columns: list[str]
+
+
+def _dataset_rows(
+    context: PortraitContext,
+    dataset: Dataset,
+    level: str,
+    parent: Place | None,
+    neighbour_codes: list[str],
+    peer_codes: list[str],
+) -> _Rows:
+    table = context.table(dataset, level)
+    if table is None:
+        return _Rows(None, None, None, [])
+    parent_row = None
+    if parent is not None:
+        parent_table = context.table(dataset, parent.level)
+        if parent_table is not None:
+            parent_row = parent_table.reindex([parent.code]).iloc[0]
+    return _Rows(
+        parent_row,
+        table.reindex(neighbour_codes),
+        table.reindex(peer_codes),
+        list(table.columns),
+    )
+
+
+def indicator_rows(
+    context: PortraitContext,
+    level: str,
+    code: str,
+    *,
+    parent: Place | None,
+    neighbours: Sequence[Place],
+    peers: Sequence[Place],
+    peers_label: str,
+) -> list[Indicator]:
+    """Every figure the catalogue declares, for the territory ``level:code`` (current code),
+    each with its comparisons; in catalogue order."""
+    figures = indicators.territory_indicators(
+        context.frames,
+        level,
+        code,
+        territories=context.territories,
+        as_of=context.as_of,
+    )
+    neighbour_codes = [p.code for p in neighbours]
+    peer_codes = [p.code for p in peers]
+    places = {p.code: p for p in [*neighbours, *peers]}
+    taken: dict[str, _Rows] = {}
+    result: list[Indicator] = []
+    for figure in figures:
+        dataset = CATALOGUE[figure.dataset]
+        if dataset.id not in taken:
+            taken[dataset.id] = _dataset_rows(
+                context, dataset, level, parent, neighbour_codes, peer_codes
+            )
+        result.append(
+            _indicator(
+                context,
+                dataset,
+                figure,
+                taken[dataset.id],
+                parent,
+                (neighbour_codes, peer_codes),
+                places,
+                peers_label,
+            )
+        )
+    return result
+
+
+def _indicator(
+    context: PortraitContext,
+    dataset: Dataset,
+    figure: Figure,
+    rows: _Rows,
+    parent: Place | None,
+    codes: tuple[list[str], list[str]],
+    places: dict[str, Place],
+    peers_label: str,
+) -> Indicator:
+    column = figure.indicator + (f":{figure.category}" if figure.category else "")
+    unit, factor = _display(figure.unit)
+    value, per = _scaled(figure.value, factor), _scaled(figure.per_10k, factor)
+    if figure.reason == indicators.REASON_NOT_LOADED and dataset.id in context.problems:
+        reason = f"{figure.reason} ({context.problems[dataset.id]})"
+    else:
+        reason = figure.reason
+    parent_figure = None
+    if parent is not None:
+        parent_figure = Compared(parent, None, None)
+        if rows.parent is not None and column in rows.parent.index:
+            parent_figure = Compared(
+                parent,
+                _scaled(rows.parent[column], factor),
+                _scaled(rows.parent[f"{column}{PER_SUFFIX}"], factor),
+            )
+    national = context.national(dataset)
+    national_figure, communes = Compared(None, None, None), 0
+    if national is not None and column in national.value.index:
+        total = national.value[column]
+        people = national.population[column]
+        national_figure = Compared(
+            None,
+            _scaled(total, factor),
+            _scaled(total / people * indicators.PER_INHABITANTS, factor) if people > 0 else None,
+        )
+        communes = int(national.communes[column])
+    own = (value, per)
+    neighbour_codes, peer_codes = codes
+    headlines = _headlines(dataset, rows.columns)
+    return Indicator(
+        id=f"{dataset.id}.{column}",
+        dataset=dataset.id,
+        label=figure.label,
+        category=figure.category,
+        unit=unit,
+        value=value,
+        per_10k=per,
+        reason=reason,
+        source=context.source(dataset),
+        parent=parent_figure,
+        national=national_figure,
+        national_communes=communes,
+        neighbours=_group("voisins", rows.neighbours, column, neighbour_codes, own, factor, places),
+        peers=_group(
+            peers_label, rows.peers, column, peer_codes, own, factor, places, window=PEER_WINDOW
+        ),
+        headline=(figure.category is None and figure.indicator in headlines) or column in headlines,
+    )

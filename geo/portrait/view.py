@@ -1,0 +1,102 @@
+"""What the page shows of a portrait, without Streamlit: the references the user picks
+between, the rows of the ranked bar chart for a reference, the sentence that says where the
+territory stands, and the neighbours' outlines coloured by an indicator."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.portrait.figures import Indicator
+from geo.portrait.portrait import Portrait
+from geo.text import french_number
+
+#: The references of the comparison, in the order offered.
+REFERENCES = {
+    "voisins": "Territoires voisins",
+    "strate": "Même strate de population",
+    "parent": "Territoire parent",
+    "france": "France (données chargées)",
+}
+
+
+def reference_label(portrait: Portrait, reference: str) -> str:
+    if reference == "parent" and portrait.parent is not None:
+        return f"Territoire parent : {portrait.parent.nom}"
+    if reference == "strate":
+        return f"Même strate : {portrait.peers_label}"
+    return REFERENCES[reference]
+
+
+def references(portrait: Portrait) -> list[str]:
+    """The references that exist for this territory (a région has no parent)."""
+    return [r for r in REFERENCES if r != "parent" or portrait.parent is not None]
+
+
+def chart_rows(
+    portrait: Portrait, indicator: Indicator, reference: str, *, per_10k: bool = True
+) -> pd.DataFrame:
+    """``nom, valeur, role`` (``territoire``, ``comparaison``, ``reference`` for a median or
+    a parent), best first: the bars of the chart."""
+    rows: list[tuple[str, float | None, str]] = []
+
+    def pick(compared: object) -> float | None:
+        return getattr(compared, "per_10k" if per_10k else "value")
+
+    own = indicator.per_10k if per_10k else indicator.value
+    rows.append((portrait.place.nom, own, "territoire"))
+    if reference == "voisins":
+        rows += [(m.place.nom, pick(m), "comparaison") for m in indicator.neighbours.members]
+    elif reference == "strate":
+        rows += [(m.place.nom, pick(m), "comparaison") for m in indicator.peers.members]
+        median = indicator.peers.median_per_10k if per_10k else indicator.peers.median
+        rows.append(("Médiane de la strate", median, "reference"))
+    elif reference == "parent" and indicator.parent is not None:
+        rows.append((indicator.parent.place.nom, pick(indicator.parent), "reference"))
+    elif reference == "france":
+        rows.append(("France", pick(indicator.national), "reference"))
+    frame = pd.DataFrame(rows, columns=["nom", "valeur", "role"])
+    frame["valeur"] = pd.to_numeric(frame["valeur"], errors="coerce")
+    return frame.sort_values("valeur", ascending=False, na_position="last", kind="stable")
+
+
+def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10k: bool) -> str:
+    """Where the territory stands against the reference, in one French sentence."""
+    if indicator.value is None:
+        return f"{portrait.place.nom} : non disponible ({indicator.reason})."
+    if reference in ("voisins", "strate"):
+        group = indicator.neighbours if reference == "voisins" else indicator.peers
+        noun = "voisins" if reference == "voisins" else "territoires de la strate"
+        rank = group.rank_text(per_10k=per_10k, noun=noun)
+        if rank is None:
+            return f"Aucun des {noun} n'a ce chiffre : pas de rang."
+        return f"{portrait.place.nom} : {rank}."
+    other = indicator.parent if reference == "parent" else indicator.national
+    where = indicator.parent.place.nom if reference == "parent" and indicator.parent else "France"
+    mine = indicator.per_10k if per_10k else indicator.value
+    theirs = None if other is None else (other.per_10k if per_10k else other.value)
+    if mine is None or theirs is None:
+        return f"Pas de comparaison possible avec {where} : chiffre non disponible."
+    suffix = " pour 10 000 hab." if per_10k else (f" {indicator.unit}" if indicator.unit else "")
+    return (
+        f"{portrait.place.nom} : {french_number(mine, decimals=2)}{suffix}, contre "
+        f"{french_number(theirs, decimals=2)} pour {where}."
+    )
+
+
+def neighbour_values(
+    portrait: Portrait, indicator: Indicator
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """The outlines of the territory and its neighbours (``code, nom, geometry``) and the
+    indicator per 10,000 inhabitants of each, by code (for the choropleth)."""
+    outlines = portrait.neighbour_outlines[["code", "nom", "geometry"]].copy()
+    if portrait.outline is not None:
+        own = gpd.GeoDataFrame(
+            {"code": [portrait.place.code], "nom": [portrait.place.nom]},
+            geometry=[portrait.outline],
+            crs=4326,
+        )
+        outlines = gpd.GeoDataFrame(pd.concat([own, outlines], ignore_index=True), crs=4326)
+    values = {m.place.code: m.per_10k for m in indicator.neighbours.members if m.place}
+    values[portrait.place.code] = indicator.per_10k
+    return outlines, pd.Series(values, dtype="Float64")

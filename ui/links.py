@@ -1,0 +1,48 @@
+"""Links between pages: "Voir le portrait" of a territory, wherever one is chosen."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from geo.territory import LEVEL_LABELS, TerritoryRef
+from geo.text import plain_markdown
+from ui.page import base_path
+
+#: The portrait page's script (``st.Page`` serves it at ``/portrait``).
+PORTRAIT_PAGE = "pages/portrait.py"
+PORTRAIT_PATH = "portrait"
+
+
+def portrait_url(ref: TerritoryRef) -> str:
+    """``/portrait?territoire=epci%3A200040715`` (under the server's base path)."""
+    return f"{base_path()}{PORTRAIT_PATH}?{urlencode({'territoire': str(ref)})}"
+
+
+def portrait_link(ref: TerritoryRef, label: str | None = None, *, where: Any = None) -> None:
+    """A "Voir le portrait" link to the territory's portrait page (in ``where``: the sidebar,
+    a column…; the main area by default). Names are COG names, shown as plain text."""
+    text = label or f"Voir le portrait ({LEVEL_LABELS[ref.level]})"
+    target = where or st
+    try:
+        target.page_link(
+            PORTRAIT_PAGE,
+            label=text,
+            icon=":material/assignment:",
+            query_params={"territoire": str(ref)},
+        )
+    except StreamlitPageNotFoundError:
+        # A page run on its own (an AppTest of one page) has no navigation to link in: a
+        # plain link to the same address (it opens in a new tab).
+        target.markdown(f":material/assignment: [{plain_markdown(text)}]({portrait_url(ref)})")
+
+
+def portrait_links(chain: list[tuple[str, str, str]]) -> None:
+    """One "portrait" link per territory of a chain ``[(level, code, nom)]`` (a project's
+    commune → EPCI → département → région), side by side."""
+    columns = st.columns(len(chain)) if chain else []
+    for column, (level, code, nom) in zip(columns, chain, strict=True):
+        portrait_link(TerritoryRef(level, code), f"Portrait : {nom}", where=column)
