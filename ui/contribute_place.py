@@ -117,10 +117,11 @@ def step(settings: Settings, territories: Territories | None, errors: Any) -> No
         else placement.Located([])
     )
     m, group = _map(place, settings, located)
-    result = st_folium(
-        m, key=keys.PLACE_MAP, height=MAP_HEIGHT, use_container_width=True,
-        returned_objects=["last_clicked"], feature_group_to_add=group,
-    ) or {}  # fmt: skip
+    with st.container(key="c-carte-lieu"):
+        result = st_folium(
+            m, key=keys.PLACE_MAP, height=MAP_HEIGHT, use_container_width=True,
+            returned_objects=["last_clicked"], feature_group_to_add=group,
+        ) or {}  # fmt: skip
     click = result.get("last_clicked")
     if click and click != st.session_state.get(keys.PLACE_CLICK):
         st.session_state[keys.PLACE_CLICK] = click
