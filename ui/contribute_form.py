@@ -128,8 +128,7 @@ def field_widget(field: FormField, errors: Errors) -> None:
         st.selectbox(label, choices, key=widget_key, placeholder="Choisir…",
                      format_func=lambda v: "—" if v is None else options.get(v, v))  # fmt: skip
     else:
-        example = "ex. 2024" if field.kind == "integer" else "ex. 36,5"
-        st.text_input(label, key=widget_key, max_chars=24, placeholder=example)
+        st.text_input(label, key=widget_key, max_chars=24, placeholder=field.example)
     st.caption(plain_markdown(field.help))
     show_errors(field.name, errors)
 

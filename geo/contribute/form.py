@@ -82,6 +82,15 @@ HELP = {
     "citizen_shareholders": "Nombre de citoyens actionnaires ou sociétaires.",
     "budget_eur": "Budget total, en euros.",
 }
+#: What a number field's empty box shows (French decimal comma, spaces in thousands).
+EXAMPLES = {
+    "start_year": "ex. 2024",
+    "power_kwc": "ex. 36,5",
+    "energy_mwh_year": "ex. 42",
+    "charging_points": "ex. 12",
+    "citizen_shareholders": "ex. 150",
+    "budget_eur": "ex. 25 000",
+}
 CARRIER_HELP = "Les organisations qui portent le projet : nom et type (20 au plus)."
 CARRIERS_MAX = 20
 LINKS_MAX = 50
@@ -97,6 +106,7 @@ class FormField:
     max_chars: int | None
     options: dict[str, str] | None
     help: str
+    example: str | None = None
 
     @property
     def shown_label(self) -> str:
@@ -146,7 +156,7 @@ def _field(name: str, kind: Kind, section: str) -> FormField:
         info.annotation, info.metadata
     )  # fmt: skip
     return FormField(name, FIELD_LABELS[name], kind, section, info.is_required(), limit,
-                     _options(name), HELP[name])  # fmt: skip
+                     _options(name), HELP[name], EXAMPLES.get(name))  # fmt: skip
 
 
 FORM_FIELDS: tuple[FormField, ...] = tuple(_field(*item) for item in ORDER)
