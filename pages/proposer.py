@@ -23,9 +23,9 @@ from geo.projects.model import STATUSES, parse_project
 from geo.store import ProjectStore
 from geo.territory import Territories
 from geo.text import plain_markdown
+from ui import clipboard, keys, page, resources
 from ui import contribute_form as form
 from ui import contribute_place as place_step
-from ui import keys, page, resources
 
 PAGE_PATH = "proposer"
 
@@ -96,10 +96,11 @@ def _submitted() -> bool:
         )
         st.markdown("**Votre lien privé pour modifier ce projet plus tard :**")
         st.code(done["link"], language=None, wrap_lines=True)
+        clipboard.copy_button(done["link"], key="lien-prive")
         st.warning(
-            "Copiez ce lien maintenant (bouton de copie à droite du lien) et gardez-le : il "
-            "ne sera plus jamais affiché, et personne ne pourra vous le renvoyer. Quiconque "
-            "l'a peut modifier le projet : ne le publiez pas.",
+            "Copiez ce lien maintenant (bouton « Copier le lien ») et gardez-le : il ne sera "
+            "plus jamais affiché, et personne ne pourra vous le renvoyer. Quiconque l'a peut "
+            "modifier le projet : ne le publiez pas.",
         )
     if st.button("Proposer un autre projet", key="c_nouveau"):
         del st.session_state[keys.SUBMITTED]

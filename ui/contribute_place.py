@@ -41,10 +41,24 @@ def _search(settings: Settings, territories: Territories | None) -> None:
     st.session_state[keys.CANDIDATES] = [r.__dict__ for r in found]
     st.session_state[keys.GEOCODE_NOTICE] = placement.notice(found, offline=settings.offline)
     if len(found) == 1:
-        _choose(0)
+        _choose(0, territories)
 
 
-def _choose(index: int | None = None) -> None:
+def _around(lat: float, lon: float) -> list[list[float]]:
+    return [[lat - VIEW_DEG, lon - VIEW_DEG], [lat + VIEW_DEG, lon + VIEW_DEG]]
+
+
+def _view(result: GeocodeResult, territories: Territories | None) -> list[list[float]]:
+    """Bounds of the map after a choice: a commune (the offline guess, or a commune found by
+    name) is shown whole, so that the contributor sees where to click; else ~1 km around."""
+    if result.kind == "commune" and result.code_commune and territories is not None:
+        outline = territories.outline("commune", result.code_commune)
+        if outline is not None and not outline.is_empty:
+            return maps.geometry_bounds(outline)
+    return _around(result.lat, result.lon)
+
+
+def _choose(index: int | None = None, territories: Territories | None = None) -> None:
     chosen = st.session_state.get(keys.CANDIDATE) if index is None else index
     candidates = st.session_state.get(keys.CANDIDATES) or []
     if chosen is None or not 0 <= int(chosen) < len(candidates):
@@ -52,22 +66,16 @@ def _choose(index: int | None = None) -> None:
     result = GeocodeResult(**candidates[int(chosen)])
     address = str(st.session_state.get(keys.ADDRESS) or "")
     st.session_state[keys.PLACE] = placement.place_of(result, address)
-    st.session_state[keys.PLACE_VIEW] = (result.lat, result.lon)
+    st.session_state[keys.PLACE_VIEW] = _view(result, territories)
 
 
 def _map(place: dict[str, Any] | None, settings: Settings, located: placement.Located) -> Any:
     departements = resources.context_outlines(settings)
     # The view follows a chosen address (or the saved point), not the clicks: a click moves
     # the pin without moving the map under the contributor's finger.
-    view = st.session_state.get(keys.PLACE_VIEW)
-    if view is None and place is not None:
-        view = st.session_state[keys.PLACE_VIEW] = (place["lat"], place["lon"])
-    bounds = None
-    if view is not None:
-        bounds = [
-            [view[0] - VIEW_DEG, view[1] - VIEW_DEG],
-            [view[0] + VIEW_DEG, view[1] + VIEW_DEG],
-        ]
+    bounds = st.session_state.get(keys.PLACE_VIEW)
+    if bounds is None and place is not None:
+        bounds = st.session_state[keys.PLACE_VIEW] = _around(place["lat"], place["lon"])
     m = maps.base_map(offline=settings.offline, base_url_path=page.base_url_path(),
                       bounds=bounds)  # fmt: skip
     if not isinstance(departements, Exception):
@@ -109,7 +117,7 @@ def step(settings: Settings, territories: Territories | None, errors: Any) -> No
         labels = [placement.candidate_label(GeocodeResult(**c)) for c in candidates]
         st.radio("Adresses trouvées", list(range(len(candidates))), key=keys.CANDIDATE,
                  index=None, format_func=lambda i: plain_markdown(labels[i]),
-                 on_change=_choose)  # fmt: skip
+                 on_change=_choose, args=(None, territories))  # fmt: skip
     place = current()
     located = (
         placement.locate_point(place["lat"], place["lon"], territories)

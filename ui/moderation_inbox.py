@@ -163,6 +163,10 @@ def card(store: ProjectStore, item: InboxItem, moderator: Moderator,
             st.markdown(f"**{plain_markdown(project.summary)}**")
         if project.description:
             st.markdown(safe_markdown(project.description))
+        where = f"{project.lat:.5f}, {project.lon:.5f}"
+        if project.address:
+            where = f"{project.address} ({where})"
+        st.markdown(f"Lieu : {plain_markdown(where)}")
         who = carriers_text(project.carriers)
         if who:
             st.markdown(f"Porteurs : {plain_markdown(who)}")
@@ -195,9 +199,14 @@ def _sheet(project_id: int | None) -> str:
 def _decisions(store: ProjectStore, item: InboxItem, moderator: Moderator) -> None:
     pid = item.id
     approve_col, reject_col, archive_col = st.columns(3)
-    if approve_col.button("Approuver", key=f"m-approuver-{pid}", type="primary",
+    # A published project only reported: approving keeps it published and sets the reports
+    # aside (shown again on the map if the reports had hidden it).
+    kept = item.kinds == ("signalement",)
+    label, done = ("Garder publié", "gardé publié, signalements écartés") if kept else (
+        "Approuver", "approuvé")  # fmt: skip
+    if approve_col.button(label, key=f"m-approuver-{pid}", type="primary",
                           use_container_width=True):  # fmt: skip
-        decide(lambda: store.moderation.approve(pid, moderator), f"Projet n°{pid} approuvé.")
+        decide(lambda: store.moderation.approve(pid, moderator), f"Projet n°{pid} {done}.")
         st.rerun()
     if archive_col.button("Archiver", key=f"m-archiver-{pid}", use_container_width=True):
         decide(lambda: store.moderation.archive(pid, moderator), f"Projet n°{pid} archivé.")

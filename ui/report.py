@@ -20,6 +20,7 @@ REASONS = ("Informations fausses ou trompeuses", "Projet inexistant ou terminé"
            "Publicité ou contenu hors sujet", "Contenu choquant ou illégal", "Doublon",
            "Autre")  # fmt: skip
 REPORTS_PER_SESSION = 10
+THANKS = "Merci : votre signalement est envoyé, la modération l'examinera."
 
 
 def _reporter() -> str:
@@ -51,4 +52,6 @@ def report_action(project_id: int, store: ProjectStore) -> None:
                 return
             st.session_state[keys.REPORTS_SENT] = sent + 1
             done.add(project_id)
-            st.rerun()
+            # Said here, at once: the project may leave the map on the next run (hidden after
+            # enough reports), its sheet with it.
+            st.success(THANKS)

@@ -21,6 +21,7 @@ from geo.store.project_store import ProjectStore
 
 MODERATION = str(ROOT / "pages" / "moderation.py")
 PROPOSER = str(ROOT / "pages" / "proposer.py")
+EXPLORER = str(ROOT / "pages" / "explorer.py")
 TIMEOUT = 120
 OPERATOR = Operator("essai")
 GRENOBLE = {"title": "Covoiturage grenoblois", "themes": ["mobilite"], "lat": 45.1885,
@@ -150,6 +151,29 @@ def test_a_moderator_of_isere_sees_grenoble_but_not_paris(store: ProjectStore) -
     assert "Covoiturage grenoblois" in text and "Chaufferie parisienne" not in text
 
 
+def test_the_inbox_rejects_with_a_reason_and_approves_a_selection(store: ProjectStore) -> None:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    first, _ = store.add(GRENOBLE, actor="formulaire")
+    second, _ = store.add(GRENOBLE | {"title": "Vélos de Meylan"}, actor="formulaire")
+    third, _ = store.add(PARIS, actor="formulaire")
+    at = _log_in(_run(MODERATION), "camille", password)
+    assert "À modérer : 3" in _text(at)
+    at.button(key=f"m-refuser-{first}").click().run()  # no reason yet
+    assert "raison du refus" in _text(at).lower() and store.get(first).status == "propose"
+    at.text_area(key=f"m-raison-{first}").input("Projet déjà terminé.")
+    at.button(key=f"m-refuser-{first}").click().run()
+    assert f"Projet n°{first} refusé." in _text(at) and store.get(first).status == "refuse"
+    at.checkbox(key=f"m_choix_{second}").check()
+    at.checkbox(key=f"m_choix_{third}").check().run()
+    assert "Sélection : 2 projet(s)" in _text(at)
+    at.button(key="m-approuver-lot").click().run()
+    assert not at.exception, at.exception
+    assert [store.get(pid).status for pid in (second, third)] == ["publie", "publie"]
+    assert "Rien à modérer" in _text(at)
+    notes = [e.note for e in store.audit(first) if e.action == "reject"]
+    assert notes == ["Projet déjà terminé."]
+
+
 # --- edit links ----------------------------------------------------------------------------------
 
 
@@ -211,3 +235,34 @@ def test_a_filled_honeypot_stores_nothing(store: ProjectStore) -> None:
     assert not at.exception, at.exception
     assert store.count() == 0
     assert at.text_input(key="c_title").value == "Robot"
+
+
+# --- Signaler (Explorer sheet) ------------------------------------------------------------------
+
+
+def test_a_visitor_reports_a_published_project_which_hides_at_the_threshold(
+    store: ProjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEO_REPORTS_TO_HIDE", "1")
+    pid, _ = store.add(GRENOBLE, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    at = _run(EXPLORER, projet=str(pid))
+    assert any(b.key == f"choisir-{pid}" for b in at.button)
+    at.text_area(key=f"signal-detail-{pid}").input("<b>Arrêté</b> en 2025")
+    at.button(key=f"signal-envoyer-{pid}").click().run()
+    assert not at.exception, at.exception
+    assert "votre signalement est envoyé" in _text(at)
+    entries = [e for e in store.audit(pid) if e.action == "report"]
+    assert [e.note for e in entries] == [
+        "Informations fausses ou trompeuses : <b>Arrêté</b> en 2025"
+    ]
+    again = _run(EXPLORER, projet=str(pid))  # hidden from the map until a moderator decides
+    assert not any(str(b.key).startswith("choisir-") for b in again.button)
+    password = store.moderators.add("camille", operator=OPERATOR)
+    inbox = _log_in(_run(MODERATION), "camille", password)
+    assert "signalement" in _text(inbox) and "<b>Arrêté</b> en 2025" in _text(inbox)
+    assert inbox.button(key=f"m-approuver-{pid}").label == "Garder publié"
+    inbox.button(key=f"m-approuver-{pid}").click().run()
+    assert f"Projet n°{pid} gardé publié, signalements écartés." in _text(inbox)
+    shown_again = _run(EXPLORER)
+    assert any(b.key == f"choisir-{pid}" for b in shown_again.button)

@@ -227,7 +227,11 @@ def test_propose_moderate_publish_then_edit_through_the_private_link(
     title = "Toits solaires du Drac"
     with app_with_env(env) as app:
         page, dialogs = _page(routed_context)
+        page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app)
         link = _propose(page, app, title, address="10 rue des Arts, 38000 Grenoble", online=True)
+        page.get_by_role("button", name="Copier le lien").click()
+        expect(page.get_by_role("status")).to_have_text("Lien copié.")
+        assert page.evaluate("navigator.clipboard.readText()") == link
         page.screenshot(path=str(screenshots_dir / "proposer-envoye-1280.png"))
 
         _go(page, app, "Explorer les projets")
@@ -243,6 +247,7 @@ def test_propose_moderate_publish_then_edit_through_the_private_link(
         expect(page.get_by_role("link", name=re.compile(r"^Modération \(1\)$"))).to_be_visible()
         card = _card(page, title)
         expect(card).to_contain_text("proposition")
+        expect(page.locator(".st-key-m_anciennete")).to_contain_text("toutes")  # drawn
         page.screenshot(path=str(screenshots_dir / "moderation-1280.png"))
         card.get_by_role("button", name="Approuver").click()
         _idle(page)
