@@ -457,4 +457,7 @@ def test_a_collective_fills_the_form_on_a_phone(
         _idle(page)
         expect(main).to_contain_text("point placé sur la carte")
         expect(main).to_contain_text("Département : Isère (38)")
+        page.locator(".st-key-c-carte-lieu").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(screenshots_dir / "proposer-epingle-390.png"))
         assert dialogs == []
