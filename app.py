@@ -5,10 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.mapping.assets import install_static_assets
+from geo.settings import read_settings
+from ui import keys, moderation_auth, resources
 
 # An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")
 install_static_assets()
+# The inbox count is shown to a logged-in moderator only (one count query per run).
+moderation_store = (
+    resources.store(read_settings()[0]) if keys.MODERATOR in st.session_state else None
+)
 st.navigation(
     [
         # Material icons come with Streamlit's own fonts; emoji need a system font (a kiosk
@@ -22,5 +28,17 @@ st.navigation(
             url_path="carte",
         ),
         st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
+        st.Page(
+            "pages/proposer.py",
+            title="Proposer un projet",
+            icon=":material/add_location_alt:",
+            url_path="proposer",
+        ),
+        st.Page(
+            "pages/moderation.py",
+            title=moderation_auth.navigation_title(moderation_store),
+            icon=":material/shield_person:",
+            url_path="moderation",
+        ),
     ]
 ).run()

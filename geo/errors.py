@@ -61,6 +61,24 @@ class EditDeniedError(GeoError, PermissionError):
     """An edit without a valid token for this project, or moderation without a moderator."""
 
 
+class LoginError(GeoError):
+    """A moderator's login refused: wrong name or password, account locked for a while after
+    repeated failures (``retry_after`` seconds), unknown identity, session expired."""
+
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ModerationError(GeoError):
+    """A moderation action that cannot be done: nothing to approve, reason missing, a project
+    merged into itself, an unknown moderator name…"""
+
+
+class SubmissionLimitError(GeoError):
+    """Too many contributions or reports: per session, or on the whole site in the last hour."""
+
+
 class MapTooHeavyError(GeoError):
     """A layer would send the browser more than its budget; the message says what to choose."""
 

@@ -188,14 +188,15 @@ def geocode(
 
     ``territories`` enables the offline step and fills ``code_commune`` where a service does
     not give it (Nominatim) or gives an arrondissement (Paris, Lyon, Marseille). The URLs
-    default to :data:`GEOPLATEFORME_URL` and :data:`NOMINATIM_URL`.
+    default to the settings ``GEO_GEOPLATEFORME_URL`` and ``GEO_NOMINATIM_URL`` (the official
+    :data:`GEOPLATEFORME_URL` and :data:`NOMINATIM_URL`).
     """
     text = " ".join(str(query).split())[: _QUERY_LENGTH[1]]
     if not text or limit < 1:
         return []
     settings = settings if settings is not None else get_settings()
-    geoplateforme_url = geoplateforme_url or GEOPLATEFORME_URL
-    nominatim_url = nominatim_url or NOMINATIM_URL
+    geoplateforme_url = geoplateforme_url or settings.geoplateforme_url or GEOPLATEFORME_URL
+    nominatim_url = nominatim_url or settings.nominatim_url or NOMINATIM_URL
     key = (
         text.casefold(),
         limit,

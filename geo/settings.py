@@ -32,6 +32,22 @@ GEO_HTTP_DEADLINE : float seconds, default ``900``
 GEO_IMPORT_MAX_MB : float megabytes, default ``10``
     Largest file ``projects import`` reads (an import holds its rows in memory to write them
     in one transaction: 10 MB, about 60,000 rows, stays under 1 GB); a larger one is refused.
+GEO_GEOPLATEFORME_URL : URL, default ``https://data.geopf.fr/geocodage``
+    The Géoplateforme geocoder (``/search`` is appended); another instance of the same API
+    (a self-hosted addok, a test server) may stand in.
+GEO_NOMINATIM_URL : URL, default ``https://nominatim.openstreetmap.org``
+    The Nominatim instance asked when the Géoplateforme fails (a self-hosted one may stand in).
+GEO_SUBMISSIONS_PER_SESSION : int, default ``5``
+    Projects one visitor's session may propose on the contribution page (and changes it may
+    save through edit links: ten times as many).
+GEO_SUBMISSIONS_PER_HOUR : int, default ``30``
+    Projects the whole site accepts from the contribution page in any hour (counted in the
+    store's audit log, so every app process shares it); beyond, the page asks to come back later.
+GEO_REPORTS_TO_HIDE : int, default ``3``
+    Reports ("Signaler") from different visitors after which a published project is hidden
+    from the map until a moderator decides.
+GEO_MODERATION_SESSION_MINUTES : float minutes, default ``60``
+    A moderator's session ends after this long without any action; they log in again.
 """
 
 from __future__ import annotations
@@ -64,6 +80,12 @@ class Settings:
     demo: bool = True
     http_deadline: float = 900.0
     import_max_mb: float = 10.0
+    geoplateforme_url: str = "https://data.geopf.fr/geocodage"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    submissions_per_session: int = 5
+    submissions_per_hour: int = 30
+    reports_to_hide: int = 3
+    moderation_session_minutes: float = 60.0
 
 
 def parse_bool(value: object) -> bool:
@@ -98,6 +120,33 @@ def parse_megabytes(value: object) -> float:
     if not math.isfinite(size) or size <= 0:
         raise ValueError(msg)
     return size
+
+
+def parse_minutes(value: object) -> float:
+    try:
+        return parse_seconds(value)
+    except ValueError:
+        msg = "attendu : un nombre de minutes positif"
+        raise ValueError(msg) from None
+
+
+def parse_count(value: object) -> int:
+    msg = "attendu : un nombre entier positif"
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        raise ValueError(msg) from None
+    if count < 1:
+        raise ValueError(msg)
+    return count
+
+
+def parse_url(value: object) -> str:
+    text = str(value).strip().rstrip("/")
+    if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1]) < 1:
+        msg = "attendu : une adresse http:// ou https://"
+        raise ValueError(msg)
+    return text
 
 
 def parse_path(value: object) -> Path:
@@ -144,6 +193,18 @@ SETTINGS: tuple[Setting, ...] = (
             "durée maximale en secondes d'un téléchargement entier"),
     Setting("GEO_IMPORT_MAX_MB", "import_max_mb", 10, parse_megabytes,
             "taille maximale en mégaoctets d'un fichier importé (projects import)"),
+    Setting("GEO_GEOPLATEFORME_URL", "geoplateforme_url", "https://data.geopf.fr/geocodage",
+            parse_url, "géocodeur de la Géoplateforme (ou une instance du même service)"),
+    Setting("GEO_NOMINATIM_URL", "nominatim_url", "https://nominatim.openstreetmap.org",
+            parse_url, "instance Nominatim de secours"),
+    Setting("GEO_SUBMISSIONS_PER_SESSION", "submissions_per_session", 5, parse_count,
+            "projets qu'une session de visiteur peut proposer"),
+    Setting("GEO_SUBMISSIONS_PER_HOUR", "submissions_per_hour", 30, parse_count,
+            "projets que le site accepte du formulaire en une heure"),
+    Setting("GEO_REPORTS_TO_HIDE", "reports_to_hide", 3, parse_count,
+            "signalements qui masquent un projet publié jusqu'à la décision d'un modérateur"),
+    Setting("GEO_MODERATION_SESSION_MINUTES", "moderation_session_minutes", 60, parse_minutes,
+            "durée d'inactivité en minutes après laquelle une session de modération se ferme"),
 )  # fmt: skip
 #: Setting names, in the order they are documented above (a test checks the docstring and README).
 SETTING_NAMES = tuple(setting.name for setting in SETTINGS)

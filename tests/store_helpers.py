@@ -11,6 +11,25 @@ import pandas as pd
 #: Engines the store tests run on (the ``store_url`` fixture of tests/conftest.py).
 ENGINES = ["sqlite", "postgresql"]
 
+#: What only one engine's schema has (tests/store/test_schema_engines.py checks there is
+#: nothing else). FTS5 keeps the trigram index of the text search in a virtual table and its
+#: shadow tables; PostGIS's columns are generated from lat/lon and area.
+SQLITE_ONLY_TABLES = {
+    "projects_fts",
+    "projects_fts_config",
+    "projects_fts_data",
+    "projects_fts_docsize",
+    "projects_fts_idx",
+}
+#: PostGIS's columns (generated from lat/lon and area) and the indexes behind geometry and text.
+POSTGRESQL_ONLY_COLUMNS = {("projects", "geom"), ("projects", "area_geom")}
+POSTGRESQL_ONLY_INDEXES = {
+    "ix_projects_geom",
+    "ix_projects_geog",
+    "ix_projects_area_geom",
+    "ix_projects_search_trgm",
+}
+
 #: (min_lat, max_lat, min_lon, max_lon) → the four codes a fake engine answers there.
 FAKE_TERRITORIES = [
     ((45.10, 45.25, 5.65, 5.80), ("38185", "200040715", "38", "84")),  # Grenoble

@@ -24,6 +24,8 @@ ALLOWED: dict[str, set[str]] = {
     "mapping": {"errors", "settings", "text", "datasets", "projects"},
     "explorer": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",
                  "projects", "store", "mapping"},
+    "contribute": {"errors", "settings", "text", "territory", "datasets", "indicators",
+                   "geocode", "projects", "store", "mapping"},
     "portrait": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",
                  "projects", "store", "mapping", "sources", "explorer"},
 }  # fmt: skip

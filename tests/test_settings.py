@@ -266,8 +266,28 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "GEO_DEMO": "0",
         "GEO_HTTP_DEADLINE": "60",
         "GEO_IMPORT_MAX_MB": "2,5",
+        "GEO_SUBMISSIONS_PER_SESSION": "2",
+        "GEO_GEOPLATEFORME_URL": "http://127.0.0.1:9/geocodage",
+        "GEO_NOMINATIM_URL": "http://127.0.0.1:9/nominatim/",
+        "GEO_SUBMISSIONS_PER_HOUR": "100",
+        "GEO_REPORTS_TO_HIDE": "5",
+        "GEO_MODERATION_SESSION_MINUTES": "15",
     }
     assert set(values) == set(SETTING_NAMES)
     default = get_settings(environ={}, secrets={})
     for name, value in values.items():
         assert get_settings(environ={name: value}, secrets={}) != default, name
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("GEO_SUBMISSIONS_PER_SESSION", "0", "nombre entier positif"),
+        ("GEO_SUBMISSIONS_PER_HOUR", "beaucoup", "nombre entier positif"),
+        ("GEO_REPORTS_TO_HIDE", "-1", "nombre entier positif"),
+        ("GEO_MODERATION_SESSION_MINUTES", "0", "nombre de minutes positif"),
+    ],
+)
+def test_limits_must_be_positive(name: str, value: str, expected: str) -> None:
+    with pytest.raises(SettingsError, match=expected):
+        get_settings(environ={name: value}, secrets={})

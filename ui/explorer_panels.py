@@ -16,7 +16,7 @@ from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown, safe_markdown
-from ui import keys, links
+from ui import keys, links, report
 
 #: Brings the project's sheet into view when it opened out of sight (on a phone the list
 #: is under the map, the sheet above the button pressed). A fixed script, no user text.
@@ -97,6 +97,7 @@ def project_detail(
             st.link_button("Site du projet", str(row["website"]))
         st.caption("Lien vers cette fiche :")
         st.code(_absolute(link), language=None, wrap_lines=True)
+        report.report_action(int(row["id"]), store)
         if st.session_state.pop(keys.SHOW_SHEET, False):
             st.html(SCROLL_TO_SHEET, unsafe_allow_javascript=True)
 

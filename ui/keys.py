@@ -57,3 +57,42 @@ PORTRAIT_SEARCH = "portrait_recherche"
 PORTRAIT_REFERENCE = "portrait_reference"
 PORTRAIT_INDICATOR = "portrait_indicateur"
 PORTRAIT_PER_10K = "portrait_pour_10k"
+
+# --- Proposer un projet (contribution page) ---------------------------------------------------
+#: Widget keys of the form are CONTRIBUTION_PREFIX + the model's field name (``c_title``…).
+CONTRIBUTION_PREFIX = "c_"
+#: Everything typed, kept outside the widgets so that it survives a visit to another page.
+DRAFT = "c_brouillon"
+CARRIER_ROWS = "c_porteurs_lignes"
+CARRIER_NAME = "c_porteur_nom_"  # + row number
+CARRIER_TYPE = "c_porteur_type_"  # + row number
+ADDRESS = "c_adresse"
+CANDIDATES = "c_candidats"
+CANDIDATE = "c_candidat"
+GEOCODE_NOTICE = "c_avis_adresse"
+PLACE = "c_lieu"
+PLACE_CLICK = "c_clic_traite"
+PLACE_VIEW = "c_vue"
+PLACE_MAP = "proposer-carte"
+HONEYPOT = "c_site_verification"
+FORM_ERRORS = "c_erreurs"
+SUBMITTED = "c_envoye"
+SUBMISSIONS = "c_envois"
+EDITS = "c_modifications"
+#: The project of the edit link whose values were loaded into the form: ``(id, token)``.
+EDITING = "c_edition"
+
+# --- Signaler (Explorer sheet) ----------------------------------------------------------------
+REPORTER = "visiteur_cle"
+REPORTED = "signales"
+REPORTS_SENT = "signalements_envoyes"
+
+# --- Modération -------------------------------------------------------------------------------
+MODERATOR = "moderateur"
+LOGIN_THROTTLE = "connexion_essais"
+LOGIN_NOTICE = "connexion_avis"
+INBOX_TERRITORY = "m_territoire"
+INBOX_THEMES = "m_themes"
+INBOX_AGE = "m_anciennete"
+INBOX_SELECTED = "m_choix_"  # + project id
+MODERATION_NOTICES = "m_avis"

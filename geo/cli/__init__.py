@@ -2,8 +2,8 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.db`) calling the domain packages, which it may all
-import.
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.db`) calling the domain
+packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
 traceback either: running out of memory is one French sentence (exit 1), any other failure
@@ -104,6 +104,22 @@ def _run_projects(args: argparse.Namespace) -> int:
     return projects_cli.run(args)
 
 
+# --- moderators ------------------------------------------------------------------------------
+
+
+def _add_moderators(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import moderators as moderators_cli
+
+    moderators = sub.add_parser("moderators", help="moderator accounts: list, add, remove, scope")
+    moderators_cli.add_arguments(moderators)
+
+
+def _run_moderators(args: argparse.Namespace) -> int:
+    from geo.cli import moderators as moderators_cli
+
+    return moderators_cli.run(args)
+
+
 # --- db ---------------------------------------------------------------------------------------
 
 
@@ -189,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_territory(sub)
     _add_datasets(sub)
     _add_projects(sub)
+    _add_moderators(sub)
     _add_db(sub)
     _add_bench(sub)
     return parser
@@ -199,6 +216,7 @@ _RUNNERS = {
     "territory": _run_territory,
     "datasets": _run_datasets,
     "projects": _run_projects,
+    "moderators": _run_moderators,
     "db": _run_db,
     "bench": _run_bench,
 }

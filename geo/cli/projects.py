@@ -4,7 +4,9 @@
 exchange field names, stores it as proposed (``proposé``) and prints its id and edit token,
 shown once only; a project of the same source + external id is refused, never overwritten.
 ``status ID STATUS`` is the operator's decision (publish, refuse, archive), recorded in the
-audit log as ``operateur:cli:<login>`` until moderation accounts exist. ``list
+audit log as ``operateur:cli:<login>``. ``moderate ID --approve|--reject REASON --as NAME``
+decides as the named moderator, within that account's territories (out of them: exit code 1
+and a French message, nothing changed), recorded as ``moderateur:NAME``. ``list
 prints every project (any status unless ``--status``), without private fields. ``import``
 reads a CSV, GeoJSON or GeoPackage file (:mod:`geo.projects.importer`); ``export`` writes the
 matching projects, every status unless ``--status`` (:mod:`geo.projects.exporter`).
@@ -34,6 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     status.add_argument("id", type=int, help="project id")
     status.add_argument("status", choices=list(STATUSES), help="new status")
     status.add_argument("--json", action="store_true")
+    moderate = sub.add_parser("moderate", help="operator: decide a project as a moderator")
+    moderate.add_argument("id", type=int, help="project id")
+    decision = moderate.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--approve", action="store_true", help="publish, or apply its change")
+    decision.add_argument("--reject", metavar="REASON", help="refuse, with the reason")
+    moderate.add_argument("--as", dest="moderator", required=True, metavar="NAME",
+                          help="the moderator account deciding (its scopes apply)")  # fmt: skip
+    moderate.add_argument("--json", action="store_true")
     listing = sub.add_parser("list", help="list projects (every status unless --status)")
     listing.add_argument("--status", choices=list(STATUSES), action="append")
     listing.add_argument("--json", action="store_true")
@@ -77,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
             return _export(store, args, reference)
         if args.projects_command == "status":
             return _status(store, args)
+        if args.projects_command == "moderate":
+            return _moderate(store, args)
         return _list(store, args)
     finally:
         store.close()
@@ -130,10 +142,33 @@ def _status(store: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def _moderate(store: Any, args: argparse.Namespace) -> int:
+    """A decision taken by a named moderator, with that account's scopes (out of scope:
+    a French message and exit code 1, nothing changed)."""
+    moderator = store.moderators.session_for(args.moderator, operator=shell_operator())
+    try:
+        if args.approve:
+            project = store.moderation.approve(args.id, moderator)
+        else:
+            project = store.moderation.reject(args.id, args.reject, moderator)
+    finally:
+        store.moderators.log_out(moderator)
+    if args.json:
+        print_json(public_dict(project))
+        return 0
+    verb = "approuvé" if args.approve else "refusé"
+    print(f"Projet n°{project.id} {verb} par {moderator.name} : {STATUSES[project.status]} "
+          f"({project.title})")  # fmt: skip
+    return 0
+
+
 def _list(store: Any, args: argparse.Namespace) -> int:
     from geo.store.project_store import ProjectFilter
 
-    criteria = ProjectFilter(statuses=tuple(args.status) if args.status else None)
+    # Operators see everything, projects hidden by reports too.
+    criteria = ProjectFilter(
+        statuses=tuple(args.status) if args.status else None, include_hidden=True
+    )
     total = store.count(criteria)
     items = store.query(criteria, limit=total, order="recent").items if total else []
     if args.json:

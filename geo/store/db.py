@@ -83,6 +83,10 @@ projects = sa.Table(
     sa.Column("external_id", sa.String(200)),
     sa.Column("token_hash", sa.String(64), nullable=False),
     sa.Column("search_text", sa.Text, nullable=False),
+    # Moderation (0004): hidden by visitors' reports until a moderator decides; archived as a
+    # duplicate of another project.
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("merged_into", sa.Integer),
 )
 
 project_themes = sa.Table(
@@ -109,6 +113,73 @@ audit_log = sa.Table(
     sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="SET NULL")),
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
+    sa.Column("note", sa.Text),  # the reason a moderator gave
+)
+
+_TERRITORY_CODES = [("code_commune", 5), ("code_epci", 9), ("code_departement", 3),
+                    ("code_region", 3)]  # fmt: skip
+
+moderators = sa.Table(
+    "moderators",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200)),
+    sa.Column("oidc", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+    sa.Column("last_login_at", sa.DateTime(timezone=True)),
+)
+
+moderator_scopes = sa.Table(
+    "moderator_scopes",
+    metadata,
+    sa.Column(
+        "moderator_id", sa.ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True
+    ),  # fmt: skip
+    sa.Column("level", sa.String(20), primary_key=True),
+    sa.Column("code", sa.String(9), primary_key=True),
+)
+
+moderator_sessions = sa.Table(
+    "moderator_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "moderator_id", sa.ForeignKey("moderators.id", ondelete="CASCADE"), nullable=False
+    ),  # fmt: skip
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: A change of a published project waiting for a moderator (``state`` pending), or decided
+#: (approved, rejected, superseded by a later change); ``data`` is the whole proposed project.
+project_revisions = sa.Table(
+    "project_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    *[sa.Column(name, sa.String(size)) for name, size in _TERRITORY_CODES],
+    sa.Column("state", sa.String(12), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("reason", sa.Text),
+)
+
+project_reports = sa.Table(
+    "project_reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reporter", sa.String(64), nullable=False),  # sha256 of the visitor's key
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("resolved_by", sa.String(200)),
 )
 
 #: One row (id 1): increased by triggers at every change of the tables below (migration 0005).

@@ -57,8 +57,8 @@ from geo.projects.model import (
     parse_project,
     private_dict,
 )
-from geo.settings import Settings
-from geo.store import spatial
+from geo.settings import Settings, get_settings
+from geo.store import contributions, spatial
 from geo.store.cache import VersionedFrames
 from geo.store.db import (
     audit_log,
@@ -71,6 +71,8 @@ from geo.store.db import (
     store_error,
 )
 from geo.store.identity import Operator
+from geo.store.moderation import Moderation
+from geo.store.moderators import ModeratorAccounts
 from geo.store.query import (
     PROJECT_COLUMNS,
     ProjectFilter,
@@ -115,10 +117,17 @@ class AuditEntry:
     project_id: int | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    note: str | None = None
 
 
 #: Above this many matches, a page of the newest is found by walking the ids down.
 _DENSE_MATCHES = 5000
+
+PUBLISHED_EDIT = (
+    "Ce projet est publié : une modification par son lien d'édition attend l'accord d'un "
+    "modérateur (la version publiée reste visible d'ici là)."
+)
+ARCHIVED = "Ce projet a été archivé par la modération : son lien d'édition ne le modifie plus."
 
 #: Fields a token holder or an import may change (status and dates have their own methods).
 _EDITABLE = frozenset(Project.model_fields) - set(SERVER_FIELDS) - {"status", "last_confirmed_at"}
@@ -139,6 +148,8 @@ class ProjectStore:
         self._frames = VersionedFrames()
         try:
             self.engine = make_engine(self.url)
+            self.moderators = ModeratorAccounts(self.engine, settings)
+            self.moderation = Moderation(self, self.moderators)
             if migrate_schema:
                 migrate(self.engine)
             tables = set(sa.inspect(self.engine).get_table_names())
@@ -261,18 +272,31 @@ class ProjectStore:
         draft = merge(self.get(project_id))
         located = {(draft.lat, draft.lon): self._codes([draft])[0]}
 
+        trusted = isinstance(operator, Operator)
+
         def work(connection: Connection) -> Project:
             current = load_project(connection, project_id, lock=True)
-            recheck_token(connection, project_id, token, trusted=isinstance(operator, Operator))
+            recheck_token(connection, project_id, token, trusted=trusted)
+            if not trusted and current.status in ("publie", "archive"):
+                raise EditDeniedError(PUBLISHED_EDIT if current.status == "publie" else ARCHIVED)
             project = merge(current)  # on the latest version: concurrent edits are kept
             place = (project.lat, project.lon)
             if place == (current.lat, current.lon):
                 codes = codes_of(current)
             else:
                 codes = located.get(place) or self._codes([project])[0]
-            return self._rewrite(
-                connection, project_id, project, codes, actor=actor, now=now_utc(), keep=current
-            )[0]
+            now = now_utc()
+            after, _ = self._rewrite(
+                connection, project_id, project, codes, actor=actor, now=now, keep=current
+            )
+            if not trusted and current.status == "refuse":
+                # Corrected after a refusal: back to the moderators' inbox.
+                connection.execute(projects.update().where(projects.c.id == project_id)
+                                   .values(status="propose", updated_at=now))  # fmt: skip
+                resubmitted = load_project(connection, project_id)
+                write_audit(connection, actor, "resubmit", project_id, after, resubmitted, now)
+                after = resubmitted
+            return after
 
         return run_with_retry(self.engine, work, write=True)
 
@@ -321,6 +345,42 @@ class ProjectStore:
         return run_with_retry(
             self.engine, lambda c: token_matches(c, project_id, token), write=False
         )
+
+    # --- the public's contributions (geo.store.contributions) --------------------------------
+
+    def submit_change(
+        self, project_id: int, changes: Mapping[str, Any], *, token: str
+    ) -> contributions.ChangeOutcome:
+        """A change through the edit link: at once for a proposal, pending for a published
+        project (the published version stays until a moderator approves)."""
+        return contributions.submit_change(self, project_id, changes, token=token)
+
+    def pending_change(self, project_id: int, *, token: str) -> Project | None:
+        return contributions.pending_change(self, project_id, token=token)
+
+    def report(
+        self, project_id: int, reason: str, *, reporter: str, threshold: int | None = None
+    ) -> contributions.ReportOutcome:
+        """A visitor reports a published project; ``threshold`` reports hide it."""
+        limit = threshold or (self._settings or get_settings()).reports_to_hide
+        return contributions.report(self, project_id, reason, reporter=reporter, threshold=limit)
+
+    def duplicates(
+        self,
+        *,
+        title: str,
+        lat: float | None,
+        lon: float | None,
+        website: str | None = None,
+        statuses: tuple[str, ...] = ("publie",),
+        exclude: int | None = None,
+    ) -> list[Project]:
+        """Projects with a similar title within 5 km, or the same website."""
+        return contributions.duplicates(self, title=title, lat=lat, lon=lon, website=website,
+                                        statuses=statuses, exclude=exclude)  # fmt: skip
+
+    def recent_count(self, *, action: str, actor: str, hours: float = 1.0) -> int:
+        return contributions.recent_count(self, action=action, actor=actor, hours=hours)
 
     # --- reads ---------------------------------------------------------------------------------
 
@@ -444,6 +504,7 @@ class ProjectStore:
                 r.project_id,
                 r.before,
                 r.after,
+                r.note,
             )  # fmt: skip
             for r in rows
         ]
@@ -467,6 +528,10 @@ class ProjectStore:
         else:
             msg = "Ce lien d'édition n'est pas valable pour ce projet."
         raise EditDeniedError(msg)
+
+    def locate_codes(self, items: list[Project]) -> list[dict[str, str | None]]:
+        """The four territory codes of each project's point, as a write would store them."""
+        return self._codes(items)
 
     def _codes(self, items: list[Project]) -> list[dict[str, str | None]]:
         if not items:
@@ -516,6 +581,8 @@ class ProjectStore:
         actor: str,
         now: datetime,
         keep: Project | None = None,
+        action: str = "update",
+        note: str | None = None,
     ) -> tuple[Project, bool]:
         """Replace the user fields of a stored project; status, token and dates are kept.
         Nothing is written (no audit entry either) when no field changes."""
@@ -531,5 +598,5 @@ class ProjectStore:
         connection.execute(projects.update().where(projects.c.id == project_id).values(record))
         replace_tags(connection, [(project_id, project)])
         after = load_project(connection, project_id)
-        write_audit(connection, actor, "update", project_id, before, after, now)
+        write_audit(connection, actor, action, project_id, before, after, now, note=note)
         return after, True

@@ -28,8 +28,10 @@ from geo.territory import TerritoryRef
 from geo.text import search_words
 
 EARTH_RADIUS_KM = 6371.0088
-#: Columns read back into a Project (the token hash and search text never leave the store).
-PROJECT_COLUMNS = [c.name for c in projects.columns if c.name not in ("token_hash", "search_text")]
+#: Columns read back into a Project (the token hash, the search text and the moderation state
+#: never leave the store as project fields).
+_INTERNAL = ("token_hash", "search_text", "hidden", "merged_into")
+PROJECT_COLUMNS = [c.name for c in projects.columns if c.name not in _INTERNAL]
 _FTS = sa.table("projects_fts", sa.column("rowid", sa.Integer), sa.column("search_text"))
 
 
@@ -44,6 +46,8 @@ class ProjectFilter:
     ``text`` matches every word in title, summary and carrier names, ignoring case and
     accents; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``; ``near`` is
     ``(lat, lon, radius_km)``; ``source`` with ``external_ids`` finds imported projects.
+    A project hidden by visitors' reports (until a moderator decides) is left out unless
+    ``include_hidden``.
     """
 
     territory: TerritoryRef | None = None
@@ -56,6 +60,7 @@ class ProjectFilter:
     near: tuple[float, float, float] | None = None
     source: str | None = None
     external_ids: tuple[str, ...] | None = None
+    include_hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,8 @@ def where_clauses(
     """SQL conditions for a filter; ``text_index``: take text matches from ``projects_fts``;
     ``spatial_index``: the box from PostGIS's ``geom``."""
     where: list[Any] = []
+    if not criteria.include_hidden:
+        where.append(projects.c.hidden == sa.false())
     if criteria.territory is not None:
         ref = criteria.territory
         where.append(projects.c[f"code_{ref.level}"] == ref.code)

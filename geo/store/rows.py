@@ -202,8 +202,12 @@ def write_audit(
     before: Project | None,
     after: Project | None,
     now: datetime,
+    *,
+    note: str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> None:
-    """Only the fields that changed, before and after (a creation keeps the whole record)."""
+    """Only the fields that changed, before and after (a creation keeps the whole record);
+    ``note`` is a moderator's reason, ``extra`` moderation facts added to ``after``."""
     old = private_dict(before) if before else {}
     new = private_dict(after) if after else {}
     changed = [k for k in new if k != "updated_at" and old.get(k) != new.get(k)]
@@ -214,7 +218,10 @@ def write_audit(
             action=action,
             project_id=project_id,
             before={k: old.get(k) for k in changed} if before else None,
-            after={k: new.get(k) for k in changed} if after else None,
+            after=({k: new.get(k) for k in changed} if after else {}) | dict(extra or {})
+            if after or extra
+            else None,
+            note=note,
         )
     )
 

@@ -131,8 +131,8 @@ def test_down_to_the_previous_revision_and_up_again(store_url: str) -> None:
     store.add({"title": "Avant", "themes": ["energie"], "lat": 45.19, "lon": 5.72}, actor="t")
     store.close()
     with engine.begin() as connection:
-        command.downgrade(_alembic_config(connection), "0003")
-        assert current_revision(connection) == "0003"
+        command.downgrade(_alembic_config(connection), "0004")
+        assert current_revision(connection) == "0004"
     assert "store_version" not in tables(engine)
     assert migrate(engine) == head_revision()
     store = ProjectStore(store_url, locate=fake_locate)

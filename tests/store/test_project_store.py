@@ -196,8 +196,12 @@ def test_status_changes_only_through_moderation(store: ProjectStore) -> None:
     assert store.set_status(pid, "publie", operator=Operator("camille")).status == "publie"
     with pytest.raises(ProjectValidationError):
         store.set_status(pid, "en ligne", operator=Operator("camille"))
-    # Editing keeps the status a moderator gave.
-    assert store.update(pid, {"summary": "suite"}, token=token).status == "publie"
+    # A published project is no longer changed by its link directly: the change waits for
+    # a moderator (tests/store/test_moderation.py), the published version stays.
+    with pytest.raises(EditDeniedError, match="modérateur"):
+        store.update(pid, {"summary": "suite"}, token=token)
+    assert store.submit_change(pid, {"summary": "suite"}, token=token).kind == "pending"
+    assert store.get(pid).summary == project()["summary"]
 
 
 def test_new_token_replaces_the_old_one(store: ProjectStore) -> None:

@@ -8,25 +8,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from pg_server import PostgresServer
+from store_helpers import (
+    POSTGRESQL_ONLY_COLUMNS,
+    POSTGRESQL_ONLY_INDEXES,
+    SQLITE_ONLY_TABLES,
+)
 
 from geo.store.db import VERSIONED_TABLES, make_engine, metadata, migrate
 
-#: FTS5 keeps the trigram index of the text search in a virtual table and its shadow tables.
-SQLITE_ONLY_TABLES = {
-    "projects_fts",
-    "projects_fts_config",
-    "projects_fts_data",
-    "projects_fts_docsize",
-    "projects_fts_idx",
-}
-#: PostGIS's columns (generated from lat/lon and area) and the indexes behind geometry and text.
-POSTGRESQL_ONLY_COLUMNS = {("projects", "geom"), ("projects", "area_geom")}
-POSTGRESQL_ONLY_INDEXES = {
-    "ix_projects_geom",
-    "ix_projects_geog",
-    "ix_projects_area_geom",
-    "ix_projects_search_trgm",
-}
 POSTGIS_TABLES = {"spatial_ref_sys"}  # the extension's own table, in the public schema
 
 

@@ -13,6 +13,7 @@ from geo.errors import GeoError
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.store.transfer import copied_tables, copy_store
+from geo.territory import TerritoryRef
 
 OPERATOR = Operator("test")
 AREA = {"type": "Polygon", "coordinates": [[[5.70, 45.17], [5.74, 45.17], [5.74, 45.20],
@@ -33,6 +34,15 @@ def filled_sqlite(path: Path) -> str:
     store.update(pid, {"summary": "Corrigé par son lien."}, token=token)
     store.set_status(results[3].id, "archive", operator=OPERATOR)
     store.set_status(results[4].id, "refuse", operator=OPERATOR)
+    # Moderation (issue 13): accounts with scopes and a session, a decision, a change waiting
+    # for a moderator, a visitor's report.
+    password = store.moderators.add("camille", [TerritoryRef("departement", "38")],
+                                    operator=OPERATOR)  # fmt: skip
+    store.moderators.add("dominique", operator=OPERATOR)
+    camille = store.moderators.log_in("camille", password)
+    store.moderation.approve(pid, camille)
+    assert store.submit_change(pid, {"summary": "En attente."}, token=token).kind == "pending"
+    store.report(results[5].id, "Ce projet n'existe plus.", reporter="0" * 64)
     store.close()
     return url
 
@@ -66,7 +76,10 @@ def test_sqlite_into_postgresql_everything_once(tmp_path: Path, target: str) -> 
     tables = {t.table: t for t in report.tables}
     assert set(tables) == {t.name for t in copied_tables()}
     assert tables["projects"].inserted == tables["projects"].target_rows == 121
-    assert tables["audit_log"].inserted == tables["audit_log"].source_rows == 121 + 3
+    assert tables["audit_log"].inserted == tables["audit_log"].source_rows >= 121 + 4
+    for name in ("moderators", "moderator_scopes", "moderator_sessions", "project_revisions",
+                 "project_reports"):  # fmt: skip
+        assert tables[name].inserted == tables[name].source_rows >= 1, name
     assert tables["project_themes"].target_rows == 121
     assert report.public_checksum_source == report.public_checksum_target
     assert "password" not in report.target and ":***@" in report.target
@@ -84,7 +97,9 @@ def test_sqlite_into_postgresql_everything_once(tmp_path: Path, target: str) -> 
     # Its sequences continue after the copied ids: the next project gets a new one.
     pid, _ = moved.add(project(title="Après la migration"), actor="formulaire")
     assert pid == 122
-    assert moved.audit(pid)[0].id == 125
+    assert moved.audit(pid)[0].id == tables["audit_log"].source_rows + 1
+    # The moderators came with their passwords and scopes.
+    assert [a.name for a in moved.moderators.list()] == ["camille", "dominique"]
     moved.close()
 
 

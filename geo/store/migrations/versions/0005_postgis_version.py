@@ -15,7 +15,7 @@ once per transaction), so that each app process may cache what it read for as lo
 number stays the same, whichever process wrote.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -27,7 +27,7 @@ from alembic import op
 from geo.errors import StoreError
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
