@@ -12,7 +12,8 @@ has, run for ``seconds`` against it a mix of
 - ``submission`` (15 %): a contribution through the public path (``add``, proposed, located;
   the reference's answer for each point is computed once beforehand so that workers need not
   load the territory reference);
-- ``moderation`` (5 %): an operator publishes a proposed project (``set_status``).
+- ``moderation`` (5 %): a moderator (a national account, one session per worker) approves a
+  proposed project (``store.moderation.approve``: session and scope checked, audit entry).
 
 Every write a worker saw succeed is recorded; at the end each is looked up in the database
 (the submission with its external id, the moderation's status and audit entry):
@@ -55,6 +56,7 @@ from geo.territory import TERRITORY_COLUMNS, Territories, TerritoryRef
 CLUSTER_SCRIPT = PROJECT_ROOT / "scripts" / "pg-test-cluster.sh"
 MIX = (("filter", 0.80), ("submission", 0.15), ("moderation", 0.05))
 SOURCE = "bench-load"
+MODERATOR = "mesure-moderation"
 _WORDS = ("solaire", "eolien", "chaleur", "biogaz", "renovation", "covoiturage", "autopartage",
           "velo", "recharge", "navette", "vercors", "plateau", "coteaux", "vallee")  # fmt: skip
 _CHUNK = 5000
@@ -195,6 +197,7 @@ def seed(url: str, territories: Territories, count: int) -> list[int]:
     rows = synthetic_rows(sample_points(territories, count, seed=15), seed=15)
     proposed: list[int] = []
     operator = Operator("bench")
+    store.moderators.add(MODERATOR, operator=operator)
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
         to_propose = chunk[: len(chunk) // 20]
@@ -325,7 +328,7 @@ def _work(url, index, seconds, filters, places, proposed, ready, go) -> dict[str
 
     store = ProjectStore(url, locate=locate)
     rng = random.Random(1000 + index)
-    operator = Operator(f"bench-moderation-{index}")
+    moderator = store.moderators.session_for(MODERATOR, operator=Operator("bench"))
     pending = list(proposed)
     latencies: dict[str, list[float]] = {name: [] for name, _ in MIX}
     errors = {name: 0 for name, _ in MIX}
@@ -354,8 +357,8 @@ def _work(url, index, seconds, filters, places, proposed, ready, go) -> dict[str
             else:
                 name = "moderation"
                 pid = pending.pop(rng.randrange(len(pending)))
-                store.set_status(pid, "publie", operator=operator)
-                writes.append(("moderation", pid, operator.actor))
+                store.moderation.approve(pid, moderator)
+                writes.append(("moderation", pid, moderator.actor))
         except GeoError:
             errors[name] += 1
             continue
@@ -406,7 +409,7 @@ def count_found(url: str, writes: list[tuple[str, int, str]]) -> int:
         decided = {
             (row[0], row[1])
             for row in connection.exec_driver_sql(
-                "SELECT project_id, actor FROM audit_log WHERE action = 'status'"
+                "SELECT project_id, actor FROM audit_log WHERE action = 'approve'"
             )
         }
     store.close()

@@ -234,18 +234,26 @@ def _pg_restore(file: Path, url: str, before: int) -> None:
 
 
 def _pg_drops(engine: sa.Engine) -> str:
-    """DROP statements for the store's tables and functions now in the database (the
-    extensions' own tables excepted)."""
+    """DROP statements for the store's tables and functions now in the database (what the
+    extensions own excepted)."""
+    not_an_extensions = (
+        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = {oid} AND d.deptype = 'e')"
+    )
     with engine.connect() as connection:
         tables = connection.exec_driver_sql(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm') "
-            "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid "
-            "AND d.deptype = 'e')"
+            + not_an_extensions.format(oid="c.oid")
         ).scalars()
         names = sorted(tables)
+        functions = connection.exec_driver_sql(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema() "
+            + not_an_extensions.format(oid="p.oid")
+        ).scalars()
+        signatures = sorted(functions)
     statements = [f'DROP TABLE IF EXISTS "{name}" CASCADE;' for name in names]
-    statements.append("DROP FUNCTION IF EXISTS geo_bump_store_version() CASCADE;")
+    statements += [f"DROP FUNCTION IF EXISTS {signature} CASCADE;" for signature in signatures]
     return "\n".join(statements) + "\n"
 
 

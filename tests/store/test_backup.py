@@ -39,12 +39,15 @@ def test_backup_then_restore_brings_back_that_state(store_url: str, tmp_path: Pa
     store.add_many([project(title=f"Après {i}") for i in range(5)], actor="formulaire")
     reader = ProjectStore(store_url, locate=fake_locate)  # another process, with its cache
     assert len(reader.all_frame()) == 36
+    for _ in range(8):  # enough for psycopg to prepare its statements on the server
+        assert reader.query(ProjectFilter(text="apres")).total == 6
     version_before = store.data_version()
 
     restored = restore(store_url, report.file)
     assert restored.projects == 31
     assert restored.data_version > version_before  # no process serves what it kept
     assert len(reader.all_frame()) == 31
+    assert reader.query(ProjectFilter(text="apres")).total == 0  # the same statements, anew
     again = ProjectStore(store_url, locate=fake_locate)
     assert checksum(again) == saved and len(again.audit()) == audit
     assert again.verify_token(pid, token)  # edit links made before the backup work again

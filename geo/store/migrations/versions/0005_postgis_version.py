@@ -7,9 +7,10 @@ GeoJSON ``area``, so every writer keeps them right without knowing them; GiST in
 ``geom``, on ``geom::geography`` (distances in metres: ``ST_DWithin`` on the sphere) and on
 ``area_geom``; the trigram index of 0003 is created if that revision could not.
 
-Both engines: the territory and status indexes end with ``id``, so that counting the projects
-of a territory with a theme reads indexes only (PostgreSQL's index entries do not hold the
-key; SQLite's hold the rowid anyway). ``store_version`` holds one number that every
+Both engines: the territory and status indexes hold ``hidden`` (every public query asks
+for it since 0004) and end with ``id``, so that counting the public projects of a territory
+with a theme reads indexes only (PostgreSQL's index entries do not hold the key; SQLite's
+hold the rowid anyway). ``store_version`` holds one number that every
 transaction changing a project or its tags increases (triggers: SQLite per row, PostgreSQL
 once per transaction), so that each app process may cache what it read for as long as that
 number stays the same, whichever process wrote.
@@ -92,10 +93,10 @@ def upgrade() -> None:
     for level in _LEVELS:
         op.drop_index(f"ix_projects_{level}_status", table_name="projects")
         op.create_index(
-            f"ix_projects_{level}_status", "projects", [f"code_{level}", "status", "id"]
+            f"ix_projects_{level}_status", "projects", [f"code_{level}", "status", "hidden", "id"]
         )
     op.drop_index("ix_projects_status", table_name="projects")
-    op.create_index("ix_projects_status", "projects", ["status", "id"])
+    op.create_index("ix_projects_status", "projects", ["status", "hidden", "id"])
 
     version = op.create_table(
         "store_version",
