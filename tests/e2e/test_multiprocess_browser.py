@@ -24,15 +24,14 @@ import pytest
 from pg_server import PostgresServer
 from reference import ROOT, territories
 from test_contribution_browser import _card, _idle, _listed, _log_in, _moderator
+from test_explorer_browser import _open as open_explorer
 
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 
 pytestmark = pytest.mark.e2e
 
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 COUNT = re.compile(r"^(Aucun projet|[\d\u202f]+ projets?)$")
-TIMEOUT_MS = 60_000
 OPERATOR = Operator("essai")
 PUBLISHED = ProjectFilter(statuses=("publie",))
 
@@ -56,15 +55,7 @@ def shared(postgres_server: PostgresServer, geo_env: dict[str, str]) -> Iterator
 
 
 def _open(routed_context: Callable[..., tuple[object, object]], url: str) -> object:
-    from playwright.sync_api import expect
-
-    context, _ = routed_context(width=1280, height=800)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    page.goto(url)
-    page.wait_for_selector(APP_IDLE)
-    expect(page.get_by_role("heading", name="Explorer les projets")).to_be_visible()
+    page, _ = open_explorer(routed_context, url)
     return page
 
 
