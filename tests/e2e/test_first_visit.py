@@ -3,6 +3,7 @@ config, the navigation with every page, and Leaflet served by the app itself."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
