@@ -83,15 +83,27 @@ def _run_load(args: argparse.Namespace) -> int:
         f"{report.dataset} : {report.rows_read} lue(s), {report.rows_kept} gardée(s), "
         f"{report.rows_rejected} rejetée(s), {report.duplicates_removed} doublon(s) retiré(s)"
     )
+    if report.rows_outside:
+        print(
+            f"  hors territoires chargés : {report.rows_outside} ligne(s) gardée(s) qu'aucune "
+            "commune chargée ne contient (ni la carte ni les chiffres de ces territoires ne "
+            "les montrent)"
+        )
     for kind, count in sorted(report.repairs.items()):
         print(f"  réparé  {kind} : {count}")
-    for rejection in report.rejections[:20]:
-        print(f"  rejet   ligne {rejection['line']} : {rejection['reason']}")
-    if len(report.rejections) > 20:
-        print(f"  … et {len(report.rejections) - 20} autre(s) rejet(s) (--json pour tout voir)")
+    _print_lines("rejet  ", [(r["line"], r["reason"]) for r in report.rejections], "rejet(s)")
     for warning in report.warnings:
         print(f"  alerte  {warning}")
+    lines = [(item["line"], item["warning"]) for item in report.line_warnings]
+    _print_lines("alerte ", lines, "alerte(s) par ligne")
     return 0
+
+
+def _print_lines(label: str, items: list[tuple[int, str]], what: str, limit: int = 20) -> None:
+    for line, message in items[:limit]:
+        print(f"  {label} ligne {line} : {message}")
+    if len(items) > limit:
+        print(f"  … et {len(items) - limit} autre(s) {what} (--json pour tout voir)")
 
 
 def run(args: argparse.Namespace) -> int:

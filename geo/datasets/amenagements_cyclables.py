@@ -54,13 +54,14 @@ import shapely
 from pyproj import Geod, Transformer
 
 from geo.datasets import Loaded
+from geo.datasets.codecheck import MISMATCH_COMMUNE
 from geo.datasets.columns import Columns
 from geo.datasets.csvfile import LINE, DatasetFormatError
 from geo.datasets.duplicates import identical_rows
 from geo.datasets.jsonfile import json_strings, missing_columns
 from geo.datasets.labels import enum_values
 from geo.datasets.parsing import orient_lon_lat
-from geo.datasets.points import MISMATCH_COMMUNE, SOURCE_LINE, commune_codes
+from geo.datasets.points import SOURCE_LINE, commune_codes
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
 from geo.territory import TERRITORY_COLUMNS, Territories

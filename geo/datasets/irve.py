@@ -112,7 +112,10 @@ OUTPUT_COLUMNS = (
 )
 #: Two publications of one site: real ones differ by ~110 m (one operator geocodes the address).
 SAME_SITE_METRES = 150.0
-_OPTIONAL = (*TEXT_COLUMNS, *BOOLEAN_COLUMNS, *DATE_COLUMNS, "nbre_pdc", *CONSOLIDATED)
+_OPTIONAL = (
+    *TEXT_COLUMNS, *BOOLEAN_COLUMNS, *DATE_COLUMNS, "nbre_pdc", *CONSOLIDATED,
+    "consolidated_commune",
+)  # fmt: skip
 
 
 def load(path: Path, *, territories: Territories, schema: TableSchema | None = None) -> Loaded:
@@ -138,9 +141,11 @@ def load(path: Path, *, territories: Territories, schema: TableSchema | None = N
         "points de charge d'un site publié aussi par un autre opérateur "
         "(colonne doublon_operateurs)",
     )
+    names = frame["consolidated_commune"][keep] if "consolidated_commune" in frame else None
     points = locate_points(
-        normal, lon, lat, territories, report, commune_code=normal["code_insee_commune"]
-    )
+        normal, lon, lat, territories, report, commune_code=normal["code_insee_commune"],
+        commune_name=names,
+    )  # fmt: skip
     points = points.rename(columns={LINE: SOURCE_LINE})
     points = points[[*OUTPUT_COLUMNS, "geometry"]]
     report.finish(rows_kept=len(points))

@@ -1,0 +1,275 @@
+"""Does the commune code a file publishes agree with where its point falls? And when a point is
+far from that commune, which one to believe.
+
+The point places a row (:mod:`geo.datasets.points`); the published INSEE code confirms it.
+A code agrees when any of its readings (:mod:`geo.territory.codes`: current, old or postal
+code) is the commune the point falls in. When it does not, what matters is how far the point
+is from the commune the code designates (its nearest outline among the code's readings, or,
+when that commune's outline is not loaded, the outline of its département as a lower bound):
+
+- **near** (≤ :data:`FAR_KM`): a point on the wrong side of a commune border, a place named
+  after the town next door. The point is right; one grouped warning counts these rows.
+- **far** (> :data:`FAR_KM`): the point or the code is wrong — real BNLC editions hold runs of
+  rows whose coordinates are shifted by one line (a place of the Pyrénées-Orientales in
+  Charente), and homonyms geocoded in another département (Bias, Landes, placed in Bias,
+  Lot-et-Garonne). Each such row gets its own warning with its file line, and the published
+  commune name (``com_lieu`` for the BNLC, ``consolidated_commune`` for the IRVE file)
+  decides by this rule:
+
+  1. the name designates the code's commune at least as well as the commune the point falls
+     in (:func:`geo.territory.codes.name_match`: same name, the name within the text, or a
+     typo) — this includes homonyms, where it designates both: **the code is kept**. The row
+     takes the code's commune and its territories, and its point is moved to the
+     representative point of that commune (no point when the commune's outline is not
+     loaded); the published coordinates are quoted in the warning. Repair
+     ``point_eloigne_code_retenu``.
+  2. otherwise — the name designates the commune of the point only, or there is no name to
+     decide: **the point is kept** (a code alone never moves a point), and so are its
+     territories; nothing is changed, the line's warning says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.datasets.parsing import CommuneCodes
+from geo.datasets.report import LoadReport
+from geo.territory import TERRITORY_COLUMNS, Territories
+from geo.territory.codes import CodeReading, name_match
+from geo.text import french_number
+
+#: Beyond this distance from the commune its code designates, a point is "far".
+FAR_KM = 5.0
+_KM_PER_DEGREE = 6371.0088 * np.pi / 180
+
+MISMATCH_COMMUNE = "code INSEE du fichier ≠ commune localisée"
+MISMATCH_NEAR = (
+    f"{MISMATCH_COMMUNE}, point à moins de {FAR_KM:g} km de la commune du code (limite de "
+    "communes ou lieu nommé d'après la commune voisine : le point fait foi)"
+)
+MISMATCH_UNKNOWN_DISTANCE = (
+    f"{MISMATCH_COMMUNE}, contour de la commune du code non chargé (le point fait foi)"
+)
+MISMATCH_DEPARTEMENT = "code INSEE du fichier dans un autre département que le point"
+UNREADABLE_CODE = "code INSEE du fichier illisible ou inconnu (ignoré : le point fait foi)"
+CODE_KEPT = "point_eloigne_code_retenu"
+
+
+def confirm_codes(
+    published: pd.Series,
+    names: pd.Series | None,
+    lines: np.ndarray,
+    located: pd.DataFrame,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    territories: Territories,
+    codes: CommuneCodes,
+    report: LoadReport,
+) -> np.ndarray:
+    """Compare each row's published code with its located commune (see the module
+    docstring); rows whose code is kept get the code's commune in ``located`` (changed in
+    place) and their new coordinates in ``lon``/``lat`` (NaN: no point). Returns the mask of
+    those rows."""
+    published = published.reset_index(drop=True)
+    cleaned = codes.clean(published)
+    for kind, mask in cleaned.repairs.items():
+        report.repair(kind, mask)
+    report.warn_rows(lines[cleaned.invalid], UNREADABLE_CODE)
+    readings = codes.readings(published)
+    commune = located["code_commune"].to_numpy(dtype=object)
+    disagree = np.array(
+        [
+            reading is not None and reading.known and not reading.designates(place)
+            for reading, place in zip(readings, commune, strict=True)
+        ],
+        dtype=bool,
+    )
+    moved = np.zeros(len(published), dtype=bool)
+    if not disagree.any():
+        return moved
+    rows = np.flatnonzero(disagree)
+    km, nearest, at_least = _distances(rows, readings, lon, lat, territories)
+    far = km > FAR_KM
+    near = ~far
+    is_located = pd.notna(commune[rows])
+    unknown = np.isnan(km)
+    report.warn_rows(lines[rows[near & is_located & ~unknown]], MISMATCH_NEAR)
+    report.warn_rows(lines[rows[near & is_located & unknown]], MISMATCH_UNKNOWN_DISTANCE)
+    report.warn_rows(lines[rows[near & ~is_located & ~unknown & (km > 0)]], MISMATCH_DEPARTEMENT)
+    if not far.any():
+        return moved
+    written = None if names is None else names.reset_index(drop=True).to_numpy(dtype=object)
+    for position in np.flatnonzero(far):
+        row = int(rows[position])
+        name = None if written is None else written[row]
+        reading = readings[row]
+        assert reading is not None
+        kept = _decide(reading, name, commune[row], nearest[position], territories)
+        message = _far_message(
+            reading, name, commune[row], kept or nearest[position], kept is not None,
+            km[position], bool(at_least[position]), lon[row], lat[row], territories,
+        )  # fmt: skip
+        report.warn_line(int(lines[row]), message)
+        if kept is None:
+            continue
+        report.repair(CODE_KEPT, 1)
+        moved[row] = True
+        hierarchy = territories.hierarchy_of_communes([kept]).iloc[0]
+        for column in TERRITORY_COLUMNS:
+            located.iat[row, located.columns.get_loc(column)] = hierarchy[column]
+        lon[row], lat[row] = _representative_point(territories, kept)
+    return moved
+
+
+def _decide(
+    reading: CodeReading,
+    name: object,
+    located: object,
+    nearest: str | None,
+    territories: Territories,
+) -> str | None:
+    """The commune of the code to keep, or None to keep the point (module docstring)."""
+    scores = {code: name_match(name, territories.nom("commune", code)) for code in reading.communes}
+    best = max(scores.values(), default=0)
+    if best == 0:
+        return None
+    located_score = (
+        name_match(name, territories.nom("commune", str(located))) if pd.notna(located) else 0
+    )
+    if best < located_score:
+        return None
+    matching = [code for code, score in scores.items() if score == best]
+    for preferred in (reading.chosen, nearest):
+        if preferred in matching:
+            return preferred
+    return sorted(matching)[0]
+
+
+def _far_message(
+    reading: CodeReading,
+    name: object,
+    located: object,
+    target: str | None,
+    code_kept: bool,
+    km: float,
+    at_least: bool,
+    lon: float,
+    lat: float,
+    territories: Territories,
+) -> str:
+    def label(code: object) -> str:
+        return f"{territories.nom('commune', str(code))} ({code})"
+
+    where = label(located) if pd.notna(located) else "hors des communes chargées"
+    written = f" et son nom « {str(name).strip()} »" if isinstance(name, str) else ""
+    distance = ("plus de " if at_least else "") + french_number(km, decimals=0 if km >= 10 else 1)
+    published = f"lon {lon:.6g}, lat {lat:.6g}"
+    target = target or reading.chosen or sorted(reading.communes)[0]
+    if code_kept:
+        homonym = ""
+        if pd.notna(located) and name_match(name, territories.nom("commune", str(located))):
+            homonym = f" (homonyme de {label(located)}, où tombe le point)"
+        return (
+            f"point à {distance} km de {label(target)}, la commune que désignent son code "
+            f"INSEE « {reading.code} »{written}{homonym} : code retenu, lieu rangé dans "
+            f"{label(target)} et placé en un point de cette commune (coordonnées publiées : "
+            f"{published}, {where})"
+        )
+    if (
+        pd.notna(located)
+        and isinstance(name, str)
+        and name_match(name, territories.nom("commune", str(located)))
+    ):
+        return (
+            f"code INSEE « {reading.code} » ({label(target)}) à {distance} km du point, qui "
+            f"tombe dans {where} comme le dit son nom « {name.strip()} » : le point fait foi"
+        )
+    because = (
+        f"son nom « {name.strip()} » ne désigne pas cette commune"
+        if isinstance(name, str) and name.strip()
+        else "aucun nom de commune ne le confirme"
+    )
+    return (
+        f"point à {distance} km de {label(target)}, la commune de son code INSEE "
+        f"« {reading.code} », et {because} : le point fait foi ({published}, {where})"
+    )
+
+
+def _distances(
+    rows: np.ndarray,
+    readings: list[CodeReading | None],
+    lon: np.ndarray,
+    lat: np.ndarray,
+    territories: Territories,
+) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+    """For each row, the distance in km from its point to the nearest commune its code can
+    designate, that commune, and whether the distance is only a lower bound: where no such
+    outline is loaded, it is the distance to the outline of the commune's département (0
+    inside it: NaN then, unknown)."""
+    pairs = [
+        (position, code)
+        for position, row in enumerate(rows.tolist())
+        for code in sorted((readings[row] or CodeReading("", "", (), None)).communes)
+    ]
+    positions = np.array([p for p, _ in pairs], dtype=np.int64)
+    communes = np.array([c for _, c in pairs], dtype=object)
+    outlines = territories.exact_outlines("commune", set(communes.tolist()))
+    by_code = pd.Series(outlines.geometry.to_numpy(), index=outlines["code"].to_numpy())
+    geometry = communes.copy()
+    geometry[:] = None
+    loaded = np.isin(communes, by_code.index.to_numpy())
+    geometry[loaded] = by_code.reindex(communes[loaded]).to_numpy()
+    km = _km(geometry, lon[rows][positions], lat[rows][positions])
+    fallback = ~loaded
+    if fallback.any():
+        departements = territories.display_outlines("departement")
+        by_dep = pd.Series(departements.geometry.to_numpy(), index=departements["code"].to_numpy())
+        dep_of = territories.hierarchy_of_communes(communes[fallback])["code_departement"]
+        dep_geometry = by_dep.reindex(dep_of.to_numpy()).to_numpy(dtype=object)
+        dep_km = _km(dep_geometry, lon[rows][positions][fallback], lat[rows][positions][fallback])
+        km[fallback] = np.where(dep_km > 0, dep_km, np.nan)
+    best = np.full(len(rows), np.nan)
+    nearest: list[str | None] = [None] * len(rows)
+    at_least = np.zeros(len(rows), dtype=bool)
+    pairs_of = zip(positions.tolist(), communes.tolist(), km, fallback, strict=True)
+    for position, code, value, bound in pairs_of:
+        if not np.isnan(value) and (np.isnan(best[position]) or value < best[position]):
+            best[position], nearest[position], at_least[position] = value, code, bound
+    return best, nearest, at_least
+
+
+def _km(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Distance in km from each point to each geometry (NaN where there is none), in a local
+    equirectangular frame per point: longitudes shrunk by the cosine of its latitude."""
+    out = np.full(len(geometry), np.nan)
+    present = np.array([g is not None and not pd.isna(g) for g in geometry], dtype=bool)
+    if not present.any():
+        return out
+    shapes = np.asarray(geometry[present], dtype=object)
+    scale = np.cos(np.radians(lat[present]))
+    coords, index = shapely.get_coordinates(shapes, return_index=True)
+    coords[:, 0] *= scale[index]
+    scaled = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(shapes)), coords)
+    points = shapely.points(lon[present] * scale, lat[present])
+    out[present] = shapely.distance(scaled, points) * _KM_PER_DEGREE
+    return out
+
+
+def _representative_point(territories: Territories, code: str) -> tuple[float, float]:
+    points = territories.representative_points()
+    if code not in points.index:
+        return (np.nan, np.nan)
+    return (float(points.at[code, "lon"]), float(points.at[code, "lat"]))
+
+
+__all__ = [
+    "CODE_KEPT",
+    "FAR_KM",
+    "MISMATCH_COMMUNE",
+    "MISMATCH_DEPARTEMENT",
+    "MISMATCH_NEAR",
+    "UNREADABLE_CODE",
+    "confirm_codes",
+]
