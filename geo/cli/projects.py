@@ -175,6 +175,8 @@ def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
         print(f"Attention : {warning}", file=sys.stderr)
     for rejection in report.to_dict()["rejections"]:
         print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
+    for warning in report.to_dict()["line_warnings"]:
+        print(f"  attention, ligne {warning['line']} : {warning['warning']}", file=sys.stderr)
     if report.ignored_columns:
         ignored = ", ".join(report.ignored_columns)
         print(f"Colonnes ignorées : {ignored} (voir --mapping).", file=sys.stderr)

@@ -30,6 +30,8 @@ when that commune's outline is not loaded, the outline of its département as a 
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -90,7 +92,8 @@ def confirm_codes(
     if not disagree.any():
         return moved
     rows = np.flatnonzero(disagree)
-    km, nearest, at_least = _distances(rows, readings, lon, lat, territories)
+    candidates = [readings[row].communes for row in rows.tolist()]  # type: ignore[union-attr]
+    km, nearest, at_least = distances_to_communes(lon[rows], lat[rows], candidates, territories)
     far = km > FAR_KM
     near = ~far
     is_located = pd.notna(commune[rows])
@@ -197,46 +200,42 @@ def _far_message(
     )
 
 
-def _distances(
-    rows: np.ndarray,
-    readings: list[CodeReading | None],
+def distances_to_communes(
     lon: np.ndarray,
     lat: np.ndarray,
+    candidates: Sequence[Collection[str]],
     territories: Territories,
 ) -> tuple[np.ndarray, list[str | None], np.ndarray]:
-    """For each row, the distance in km from its point to the nearest commune its code can
-    designate, that commune, and whether the distance is only a lower bound: where no such
-    outline is loaded, it is the distance to the outline of the commune's département (0
-    inside it: NaN then, unknown)."""
-    pairs = [
-        (position, code)
-        for position, row in enumerate(rows.tolist())
-        for code in sorted((readings[row] or CodeReading("", "", (), None)).communes)
-    ]
-    positions = np.array([p for p, _ in pairs], dtype=np.int64)
+    """For each point, the distance in km to the nearest of its candidate communes (current
+    codes), that commune, and whether the distance is only a lower bound: where a commune's
+    outline is not loaded, it is the distance to the outline of its département (0 inside
+    it: NaN then, unknown)."""
+    pairs = [(row, code) for row, codes in enumerate(candidates) for code in sorted(codes)]
+    best = np.full(len(candidates), np.nan)
+    nearest: list[str | None] = [None] * len(candidates)
+    at_least = np.zeros(len(candidates), dtype=bool)
+    if not pairs:
+        return best, nearest, at_least
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
     communes = np.array([c for _, c in pairs], dtype=object)
+    lon, lat = np.asarray(lon, dtype=np.float64)[rows], np.asarray(lat, dtype=np.float64)[rows]
     outlines = territories.exact_outlines("commune", set(communes.tolist()))
     by_code = pd.Series(outlines.geometry.to_numpy(), index=outlines["code"].to_numpy())
-    geometry = communes.copy()
-    geometry[:] = None
+    geometry = np.full(len(communes), None, dtype=object)
     loaded = np.isin(communes, by_code.index.to_numpy())
     geometry[loaded] = by_code.reindex(communes[loaded]).to_numpy()
-    km = _km(geometry, lon[rows][positions], lat[rows][positions])
+    km = _km(geometry, lon, lat)
     fallback = ~loaded
     if fallback.any():
         departements = territories.display_outlines("departement")
         by_dep = pd.Series(departements.geometry.to_numpy(), index=departements["code"].to_numpy())
         dep_of = territories.hierarchy_of_communes(communes[fallback])["code_departement"]
         dep_geometry = by_dep.reindex(dep_of.to_numpy()).to_numpy(dtype=object)
-        dep_km = _km(dep_geometry, lon[rows][positions][fallback], lat[rows][positions][fallback])
+        dep_km = _km(dep_geometry, lon[fallback], lat[fallback])
         km[fallback] = np.where(dep_km > 0, dep_km, np.nan)
-    best = np.full(len(rows), np.nan)
-    nearest: list[str | None] = [None] * len(rows)
-    at_least = np.zeros(len(rows), dtype=bool)
-    pairs_of = zip(positions.tolist(), communes.tolist(), km, fallback, strict=True)
-    for position, code, value, bound in pairs_of:
-        if not np.isnan(value) and (np.isnan(best[position]) or value < best[position]):
-            best[position], nearest[position], at_least[position] = value, code, bound
+    for row, code, value, bound in zip(rows.tolist(), communes.tolist(), km, fallback, strict=True):
+        if not np.isnan(value) and (np.isnan(best[row]) or value < best[row]):
+            best[row], nearest[row], at_least[row] = value, code, bound
     return best, nearest, at_least
 
 
@@ -251,7 +250,8 @@ def _km(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     scale = np.cos(np.radians(lat[present]))
     coords, index = shapely.get_coordinates(shapes, return_index=True)
     coords[:, 0] *= scale[index]
-    scaled = shapely.set_coordinates(shapely.from_wkb(shapely.to_wkb(shapes)), coords)
+    # set_coordinates fills ``shapes`` (a copy) with new geometries: the outlines stay.
+    scaled = shapely.set_coordinates(shapes, coords)
     points = shapely.points(lon[present] * scale, lat[present])
     out[present] = shapely.distance(scaled, points) * _KM_PER_DEGREE
     return out
@@ -272,4 +272,5 @@ __all__ = [
     "MISMATCH_NEAR",
     "UNREADABLE_CODE",
     "confirm_codes",
+    "distances_to_communes",
 ]
