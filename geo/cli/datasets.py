@@ -13,6 +13,7 @@ from typing import Any
 from geo.cli.console import print_json
 from geo.datasets import CATALOGUE, get_dataset, load_dataset
 from geo.datasets.output import FORMATS, write_frame
+from geo.datasets.renaming import read_column_mapping
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     load.add_argument("dataset", help=f"dataset id ({', '.join(CATALOGUE)})")
     load.add_argument("file", help="the file to load (as published)")
     load.add_argument("--out", help=f"write the normalised rows ({', '.join(FORMATS)})")
+    load.add_argument(
+        "--mapping", help='JSON file {"their column": "our column"} (null ignores a column)'
+    )
     schema = load.add_mutually_exclusive_group()
     schema.add_argument("--schema", help="Table Schema JSON to validate against")
     schema.add_argument(
@@ -69,7 +73,8 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_load(args: argparse.Namespace) -> int:
     dataset = get_dataset(args.dataset)  # unknown id: the French error before any loading
     schema: Path | bool = Path(args.schema) if args.schema else not args.no_schema
-    loaded = load_dataset(dataset, Path(args.file), schema=schema)
+    mapping = read_column_mapping(args.mapping) if args.mapping else None
+    loaded = load_dataset(dataset, Path(args.file), schema=schema, mapping=mapping)
     report = loaded.report
     if args.out:
         written = write_frame(loaded.frame, Path(args.out))

@@ -2,8 +2,10 @@
 
 Owns the declarations (:mod:`.catalogue`), the loaders (one module per dataset, each exposing
 ``load(path, *, territories, schema) -> Loaded``), the readers and repairs they share
-(:mod:`.csvfile`, :mod:`.jsonfile`, :mod:`.parsing`, :mod:`.columns`, :mod:`.points`,
-:mod:`.communes`, :mod:`.labels`, :mod:`.duplicates`), validation against the official
+(:mod:`.csvfile`, :mod:`.jsonfile`, :mod:`.filekind` for what is not the expected file,
+:mod:`.renaming` for a column mapping, :mod:`.parsing`, :mod:`.columns`, :mod:`.points`,
+:mod:`.codecheck` for codes against points, :mod:`.communes`, :mod:`.labels`,
+:mod:`.duplicates`), validation against the official
 schemas (:mod:`.schema`), the load report (:mod:`.report`) and the writers of normalised
 rows (:mod:`.output`). May import ``geo.errors``, ``geo.settings``, ``geo.text``,
 ``geo.territory`` and ``geo.sources`` (to fetch a file); never the projects, store or maps.
@@ -21,6 +23,7 @@ whose territory codes (commune, else EPCI, département, région) holds a loaded
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -29,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset, PopupField, get_dataset
+from geo.datasets.renaming import renamed_columns, unused
 from geo.datasets.report import LoadReport
 from geo.errors import DataUnavailableError
 from geo.territory import TERRITORY_COLUMNS
@@ -129,16 +133,24 @@ def load_dataset(
     territories: Territories | None = None,
     schema: TableSchema | Path | None | bool = True,
     settings: Settings | None = None,
+    mapping: Mapping[str, str | None] | None = None,
 ) -> Loaded:
     """Load ``path`` as ``dataset``.
 
     ``territories`` defaults to :func:`geo.territory.load_territories`. ``schema``: ``True``
     reads the official schema from the cache (see :func:`load_schema`), a path or a
-    :class:`TableSchema` is used as is, ``False``/``None`` skips validation.
+    :class:`TableSchema` is used as is, ``False``/``None`` skips validation. ``mapping``
+    renames the file's columns first (``{"their column": "our column"}``, ``None`` ignores
+    one; :mod:`geo.datasets.renaming`).
     """
     from geo.datasets.schema import TableSchema
 
     path = Path(path)
+    if path.is_dir():
+        from geo.datasets.filekind import refuse_unless_text
+
+        expected = {"csv": "CSV", "json": "JSON", "geojson": "GeoJSON"}[dataset.file_kind]
+        refuse_unless_text(path, dataset.title, expected=expected)
     if not path.is_file():
         msg = f"Fichier introuvable : {path}."
         raise DataUnavailableError(msg)
@@ -156,7 +168,13 @@ def load_dataset(
     else:
         resolved = None
     module = importlib.import_module(dataset.loader_module)
-    loaded: Loaded = module.load(path, territories=territories, schema=resolved)
+    with renamed_columns(mapping) as active:
+        loaded: Loaded = module.load(path, territories=territories, schema=resolved)
+    missing = unused(active, mapping)
+    if missing:
+        loaded.report.warn(
+            f"correspondance de colonnes : colonne(s) absente(s) du fichier : {', '.join(missing)}"
+        )
     # Not a fault of the file (it depends on the territories this deployment loads): a count,
     # not a warning.
     loaded.report.rows_outside = count_outside(loaded.frame, territories)
