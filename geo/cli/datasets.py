@@ -10,29 +10,46 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo.cli.console import print_json
+from geo.cli.console import JSON_HELP, print_json
 from geo.datasets import CATALOGUE, get_dataset, load_dataset
 from geo.datasets.output import FORMATS, write_frame
 from geo.datasets.renaming import read_column_mapping
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="datasets_command", required=True)
-    listing = sub.add_parser("list", help="declared datasets, with their licence and loader")
-    listing.add_argument("--json", action="store_true")
-    load = sub.add_parser("load", help="load a file as a dataset and print the load report")
-    load.add_argument("dataset", help=f"dataset id ({', '.join(CATALOGUE)})")
-    load.add_argument("file", help="the file to load (as published)")
-    load.add_argument("--out", help=f"write the normalised rows ({', '.join(FORMATS)})")
+    sub = parser.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
+    listing = sub.add_parser(
+        "list",
+        help="les jeux déclarés, leur licence et leur chargeur",
+        description="Le catalogue : identifiant, titre, thème, producteur, licence, schéma.",
+    )
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
+    load = sub.add_parser(
+        "load",
+        help="charger un fichier comme jeu de données et afficher le rapport",
+        description=(
+            "Charge un fichier tel que publié (réparations, validation contre le schéma "
+            "officiel, communes des points) et affiche le rapport de chargement."
+        ),
+    )
+    load.add_argument("dataset", metavar="JEU", help=f"identifiant du jeu ({', '.join(CATALOGUE)})")
+    load.add_argument("file", metavar="FICHIER", help="le fichier à charger, tel que publié")
     load.add_argument(
-        "--mapping", help='JSON file {"their column": "our column"} (null ignores a column)'
+        "--out", metavar="SORTIE", help=f"écrit les lignes normalisées ({', '.join(FORMATS)})"
+    )
+    load.add_argument(
+        "--mapping",
+        metavar="CORRESPONDANCE.json",
+        help='fichier JSON {"sa colonne": "notre colonne"} (null ignore une colonne)',
     )
     schema = load.add_mutually_exclusive_group()
-    schema.add_argument("--schema", help="Table Schema JSON to validate against")
     schema.add_argument(
-        "--no-schema", action="store_true", help="skip validation against the official schema"
+        "--schema", metavar="SCHÉMA.json", help="Table Schema contre lequel valider le fichier"
     )
-    load.add_argument("--json", action="store_true", help="print the load report as JSON")
+    schema.add_argument(
+        "--no-schema", action="store_true", help="ne pas valider contre le schéma officiel"
+    )
+    load.add_argument("--json", action="store_true", help="affiche le rapport en JSON")
 
 
 def catalogue_rows() -> list[dict[str, Any]]:

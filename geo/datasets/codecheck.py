@@ -208,8 +208,9 @@ def distances_to_communes(
 ) -> tuple[np.ndarray, list[str | None], np.ndarray]:
     """For each point, the distance in km to the nearest of its candidate communes (current
     codes), that commune, and whether the distance is only a lower bound: where a commune's
-    outline is not loaded, it is the distance to the outline of its département (0 inside
-    it: NaN then, unknown)."""
+    outline is not loaded, it is the distance to the outline of its département. NaN when
+    it cannot be known for one of the candidates (the point inside that département, or a
+    département whose outline is not loaded either)."""
     pairs = [(row, code) for row, codes in enumerate(candidates) for code in sorted(codes)]
     best = np.full(len(candidates), np.nan)
     nearest: list[str | None] = [None] * len(candidates)
@@ -233,9 +234,13 @@ def distances_to_communes(
         dep_geometry = by_dep.reindex(dep_of.to_numpy()).to_numpy(dtype=object)
         dep_km = _km(dep_geometry, lon[fallback], lat[fallback])
         km[fallback] = np.where(dep_km > 0, dep_km, np.nan)
+    unknown = np.zeros(len(candidates), dtype=bool)
     for row, code, value, bound in zip(rows.tolist(), communes.tolist(), km, fallback, strict=True):
-        if not np.isnan(value) and (np.isnan(best[row]) or value < best[row]):
+        if np.isnan(value):
+            unknown[row] = True  # this commune may be near: nothing can be said
+        elif np.isnan(best[row]) or value < best[row]:
             best[row], nearest[row], at_least[row] = value, code, bound
+    best[unknown] = np.nan
     return best, nearest, at_least
 
 
