@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from reference import territories
 
@@ -200,3 +201,16 @@ def test_the_name_decides_for_a_far_point(
     loaded = load(tmp_path, HEADER, [row("66024-C-002", commune_name, "66024", *COGNAC)])
     assert loaded.frame["code_commune"].iloc[0] == expected
     assert [item["line"] for item in loaded.report.line_warnings] == [2]
+
+
+def test_a_distance_unknown_for_one_homonym_is_unknown() -> None:
+    from geo.datasets.codecheck import distances_to_communes
+
+    # Saint-Pierre of the Alpes-de-Haute-Provence (04194) and of La Réunion (97416): the
+    # mirror loads neither outline nor La Réunion's département, so a point on La Réunion may
+    # be in the second one — no distance can be given.
+    km, _, _ = distances_to_communes(
+        [55.478, 55.478], [-21.339, -21.339], [{"04194", "97416"}, {"04194"}], territories()
+    )
+    assert np.isnan(km[0])
+    assert km[1] > 8000  # only the one of the Alpes: at least the distance to its département
