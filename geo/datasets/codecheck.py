@@ -30,7 +30,7 @@ when that commune's outline is not loaded, the outline of its département as a 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -104,25 +104,32 @@ def confirm_codes(
     if not far.any():
         return moved
     written = None if names is None else names.reset_index(drop=True).to_numpy(dtype=object)
+    nom = territories.commune_code_reader.name
+    kept_rows: list[int] = []
+    kept_codes: list[str] = []
     for position in np.flatnonzero(far):
         row = int(rows[position])
         name = None if written is None else written[row]
         reading = readings[row]
         assert reading is not None
-        kept = _decide(reading, name, commune[row], nearest[position], territories)
+        kept = _decide(reading, name, commune[row], nearest[position], nom)
         message = _far_message(
             reading, name, commune[row], kept or nearest[position], kept is not None,
-            km[position], bool(at_least[position]), lon[row], lat[row], territories,
+            km[position], bool(at_least[position]), lon[row], lat[row], nom,
         )  # fmt: skip
         report.warn_line(int(lines[row]), message)
-        if kept is None:
-            continue
-        report.repair(CODE_KEPT, 1)
-        moved[row] = True
-        hierarchy = territories.hierarchy_of_communes([kept]).iloc[0]
+        if kept is not None:
+            kept_rows.append(row)
+            kept_codes.append(kept)
+    if kept_rows:
+        report.repair(CODE_KEPT, len(kept_rows))
+        moved[kept_rows] = True
+        hierarchy = territories.hierarchy_of_communes(kept_codes)
         for column in TERRITORY_COLUMNS:
-            located.iat[row, located.columns.get_loc(column)] = hierarchy[column]
-        lon[row], lat[row] = _representative_point(territories, kept)
+            located.iloc[kept_rows, located.columns.get_loc(column)] = hierarchy[column].to_numpy()
+        points = territories.representative_points().reindex(kept_codes)
+        lon[kept_rows] = points["lon"].to_numpy(dtype=np.float64)
+        lat[kept_rows] = points["lat"].to_numpy(dtype=np.float64)
     return moved
 
 
@@ -131,16 +138,16 @@ def _decide(
     name: object,
     located: object,
     nearest: str | None,
-    territories: Territories,
+    nom: Callable[[str], str],
 ) -> str | None:
     """The commune of the code to keep, or None to keep the point (module docstring)."""
-    scores = {code: name_match(name, territories.nom("commune", code)) for code in reading.communes}
+    if not isinstance(name, str) or not name.strip():
+        return None  # no name to decide: the point is kept
+    scores = {code: name_match(name, nom(code)) for code in reading.communes}
     best = max(scores.values(), default=0)
     if best == 0:
         return None
-    located_score = (
-        name_match(name, territories.nom("commune", str(located))) if pd.notna(located) else 0
-    )
+    located_score = name_match(name, nom(str(located))) if pd.notna(located) else 0
     if best < located_score:
         return None
     matching = [code for code, score in scores.items() if score == best]
@@ -160,10 +167,10 @@ def _far_message(
     at_least: bool,
     lon: float,
     lat: float,
-    territories: Territories,
+    nom: Callable[[str], str],
 ) -> str:
     def label(code: object) -> str:
-        return f"{territories.nom('commune', str(code))} ({code})"
+        return f"{nom(str(code))} ({code})"
 
     where = label(located) if pd.notna(located) else "hors des communes chargées"
     written = f" et son nom « {str(name).strip()} »" if isinstance(name, str) else ""
@@ -172,7 +179,7 @@ def _far_message(
     target = target or reading.chosen or sorted(reading.communes)[0]
     if code_kept:
         homonym = ""
-        if pd.notna(located) and name_match(name, territories.nom("commune", str(located))):
+        if pd.notna(located) and name_match(name, nom(str(located))):
             homonym = f" (homonyme de {label(located)}, où tombe le point)"
         return (
             f"point à {distance} km de {label(target)}, la commune que désignent son code "
@@ -180,11 +187,7 @@ def _far_message(
             f"{label(target)} et placé en un point de cette commune (coordonnées publiées : "
             f"{published}, {where})"
         )
-    if (
-        pd.notna(located)
-        and isinstance(name, str)
-        and name_match(name, territories.nom("commune", str(located)))
-    ):
+    if pd.notna(located) and isinstance(name, str) and name_match(name, nom(str(located))):
         return (
             f"code INSEE « {reading.code} » ({label(target)}) à {distance} km du point, qui "
             f"tombe dans {where} comme le dit son nom « {name.strip()} » : le point fait foi"
@@ -221,18 +224,16 @@ def distances_to_communes(
     communes = np.array([c for _, c in pairs], dtype=object)
     lon, lat = np.asarray(lon, dtype=np.float64)[rows], np.asarray(lat, dtype=np.float64)[rows]
     outlines = territories.exact_outlines("commune", set(communes.tolist()))
-    by_code = pd.Series(outlines.geometry.to_numpy(), index=outlines["code"].to_numpy())
-    geometry = np.full(len(communes), None, dtype=object)
-    loaded = np.isin(communes, by_code.index.to_numpy())
-    geometry[loaded] = by_code.reindex(communes[loaded]).to_numpy()
-    km = _km(geometry, lon, lat)
-    fallback = ~loaded
+    km = _km(outlines["code"].to_numpy(dtype=object), outlines.geometry.to_numpy(), communes,
+             lon, lat)  # fmt: skip
+    fallback = np.isnan(km) & ~np.isin(communes, outlines["code"].to_numpy(dtype=object))
     if fallback.any():
         departements = territories.display_outlines("departement")
-        by_dep = pd.Series(departements.geometry.to_numpy(), index=departements["code"].to_numpy())
         dep_of = territories.hierarchy_of_communes(communes[fallback])["code_departement"]
-        dep_geometry = by_dep.reindex(dep_of.to_numpy()).to_numpy(dtype=object)
-        dep_km = _km(dep_geometry, lon[fallback], lat[fallback])
+        dep_km = _km(
+            departements["code"].to_numpy(dtype=object), departements.geometry.to_numpy(),
+            dep_of.to_numpy(dtype=object), lon[fallback], lat[fallback],
+        )  # fmt: skip
         km[fallback] = np.where(dep_km > 0, dep_km, np.nan)
     unknown = np.zeros(len(candidates), dtype=bool)
     for row, code, value, bound in zip(rows.tolist(), communes.tolist(), km, fallback, strict=True):
@@ -244,29 +245,29 @@ def distances_to_communes(
     return best, nearest, at_least
 
 
-def _km(geometry: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """Distance in km from each point to each geometry (NaN where there is none), in a local
-    equirectangular frame per point: longitudes shrunk by the cosine of its latitude."""
-    out = np.full(len(geometry), np.nan)
-    present = np.array([g is not None and not pd.isna(g) for g in geometry], dtype=bool)
+def _km(
+    codes: np.ndarray, shapes: np.ndarray, wanted: np.ndarray, lon: np.ndarray, lat: np.ndarray
+) -> np.ndarray:
+    """Distance in km from each point to the shape of its ``wanted`` code (NaN where there
+    is none), each shape in its own equirectangular frame (longitudes shrunk by the cosine
+    of its latitude): every shape is transformed once however many points ask for it."""
+    out = np.full(len(wanted), np.nan)
+    if not len(codes):
+        return out
+    position = pd.Index(codes).get_indexer(wanted)
+    present = position >= 0
     if not present.any():
         return out
-    shapes = np.asarray(geometry[present], dtype=object)
-    scale = np.cos(np.radians(lat[present]))
-    coords, index = shapely.get_coordinates(shapes, return_index=True)
+    used = np.unique(position[present])
+    chosen = np.asarray(shapes, dtype=object)[used]  # a copy: the outlines stay untouched
+    scale = np.cos(np.radians(shapely.get_y(shapely.centroid(chosen))))
+    coords, index = shapely.get_coordinates(chosen, return_index=True)
     coords[:, 0] *= scale[index]
-    # set_coordinates fills ``shapes`` (a copy) with new geometries: the outlines stay.
-    scaled = shapely.set_coordinates(shapes, coords)
-    points = shapely.points(lon[present] * scale, lat[present])
-    out[present] = shapely.distance(scaled, points) * _KM_PER_DEGREE
+    scaled = shapely.set_coordinates(chosen, coords)
+    slot = np.searchsorted(used, position[present])
+    points = shapely.points(lon[present] * scale[slot], lat[present])
+    out[present] = shapely.distance(scaled[slot], points) * _KM_PER_DEGREE
     return out
-
-
-def _representative_point(territories: Territories, code: str) -> tuple[float, float]:
-    points = territories.representative_points()
-    if code not in points.index:
-        return (np.nan, np.nan)
-    return (float(points.at[code, "lon"]), float(points.at[code, "lat"]))
 
 
 __all__ = [

@@ -91,10 +91,10 @@ def test_schema_example_postal_code_placed_in_alsace_is_reported_not_trusted() -
     assert (report["rows_read"], report["rows_kept"], report["rows_rejected"]) == (2, 2, 0)
     assert report["repairs"] == {"code_insee_code_postal": 2}
     assert loaded.frame["code_insee_commune"].tolist() == ["75001", "75001"]  # as published
-    # 375 km from Paris, and no commune name to say which is right: the point is kept.
+    # ~370 km from Paris, and no commune name to say which is right: the point is kept.
     assert [item["line"] for item in report["line_warnings"]] == [2, 3]
     assert report["line_warnings"][0]["warning"] == (
-        "point à 375 km de Paris (75056), la commune de son code INSEE « 75001 », et aucun nom "
+        "point à 371 km de Paris (75056), la commune de son code INSEE « 75001 », et aucun nom "
         "de commune ne le confirme : le point fait foi (lon 7.4871, lat 48.3453, hors des "
         "communes chargées)"
     )
