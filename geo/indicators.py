@@ -409,8 +409,8 @@ def territory_indicators(
     """The figures of one territory for every dataset of the catalogue, in catalogue order.
 
     ``frames`` maps dataset ids to loaded frames (missing or None: not loaded); ``as_of``
-    gives a fallback data date per dataset (the file's, :func:`manifest_dates`); ``departements`` narrows the
-    coverage of excerpts, per dataset id. Raises
+    gives a fallback data date per dataset (the file's, :func:`manifest_dates`);
+    ``departements`` narrows the coverage of excerpts, per dataset id. Raises
     :class:`geo.errors.UnknownTerritoryError` for an unknown territory.
     """
     territories.nom(level, code)  # the French error for an unknown territory

@@ -3,7 +3,6 @@ config, the navigation with every page, and Leaflet served by the app itself."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -16,7 +15,9 @@ NAV_LINKS = '[data-testid="stSidebarNav"] a'
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-@pytest.mark.parametrize(("path", "title"), [("/carte", "Carte des communs"), ("/", "Explorer")])
+@pytest.mark.parametrize(
+    ("path", "title"), [("/carte", "Trouver un territoire"), ("/", "Explorer")]
+)
 def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
     fresh_app: Callable[[], AbstractContextManager[str]],
     routed_context: Callable[..., tuple[object, object]],
@@ -34,10 +35,10 @@ def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
         page.wait_for_selector(APP_IDLE)
         # The router ran: the navigation lists its pages (legacy mode would also list app.py).
         expect(page.locator(NAV_LINKS)).to_have_count(3)
-        # Each link's text after its icon.
-        names = [re.sub(r"^[^\w]+", "", text).strip()
+        # Each link's text after its icon (a Material icon's text is its name, on its own line).
+        names = [text.strip().splitlines()[-1].strip()
                  for text in page.locator(NAV_LINKS).all_inner_texts()]  # fmt: skip
-        assert names == ["Explorer", "Carte", "Portrait de territoire"]
+        assert names == ["Explorer", "Territoires", "Portrait de territoire"]
         assert page.title().startswith("Carte des communs")  # set_page_config ran
         frame = page.frame_locator(MAP_FRAME)
         expect(frame.locator(".leaflet-container")).to_be_visible()
