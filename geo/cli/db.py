@@ -14,28 +14,55 @@ import argparse
 import sys
 from typing import Any
 
-from geo.cli.console import print_json
+from geo.cli.console import JSON_HELP, print_json
 from geo.errors import GeoError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="db_command", required=True)
-    status = sub.add_parser("status", help="which database, revision, data version, rows")
-    status.add_argument("--from", dest="source", help="another store's URL (default: the app's)")
-    status.add_argument("--json", action="store_true")
-    move = sub.add_parser("migrate-to", help="copy the store into another database (PostgreSQL)")
-    move.add_argument("url", help="target, e.g. postgresql+psycopg://USER:PASSWORD@HOST/DB")
-    move.add_argument("--from", dest="source", help="source URL (default: the app's store)")
-    move.add_argument("--json", action="store_true")
-    save = sub.add_parser("backup", help="write a backup of the store (online)")
-    save.add_argument("--out", required=True, help="backup file to write")
-    save.add_argument("--from", dest="source", help="another store's URL (default: the app's)")
-    save.add_argument("--json", action="store_true")
-    back = sub.add_parser("restore", help="replace the store by a backup")
-    back.add_argument("file", help="a file written by `db backup`")
-    back.add_argument("--yes", action="store_true", help="confirm: the store is replaced")
-    back.add_argument("--from", dest="source", help="another store's URL (default: the app's)")
-    back.add_argument("--json", action="store_true")
+    sub = parser.add_subparsers(dest="db_command", required=True, metavar="COMMANDE")
+    source = {
+        "dest": "source",
+        "metavar": "URL",
+        "help": "un autre registre (par défaut : celui de l'application, DATABASE_URL)",
+    }
+    status = sub.add_parser(
+        "status",
+        help="quelle base, quelle révision, quelle version des données, combien de lignes",
+        description="La base du registre : moteur, révision du schéma, version des données, "
+        "lignes de chaque table (l'adresse sans son mot de passe).",
+    )
+    status.add_argument("--from", **source)
+    status.add_argument("--json", action="store_true", help=JSON_HELP)
+    move = sub.add_parser(
+        "migrate-to",
+        help="copier le registre dans une autre base (PostgreSQL)",
+        description="Copie tout le registre dans la base URL, en une transaction ; relancée, "
+        "elle ajoute ce qui est nouveau ; comptes et empreintes comparés à la fin.",
+    )
+    move.add_argument(
+        "url", metavar="URL", help="la base cible : postgresql+psycopg://NOM:MOT_DE_PASSE@HÔTE/BASE"
+    )
+    move.add_argument("--from", **source)
+    move.add_argument("--json", action="store_true", help=JSON_HELP)
+    save = sub.add_parser(
+        "backup",
+        help="sauvegarder le registre (pendant que l'application tourne)",
+        description="Sauvegarde cohérente du registre, écrite à côté puis renommée : API de "
+        "sauvegarde de SQLite, ou pg_dump pour PostgreSQL.",
+    )
+    save.add_argument("--out", required=True, metavar="FICHIER", help="la sauvegarde à écrire")
+    save.add_argument("--from", **source)
+    save.add_argument("--json", action="store_true", help=JSON_HELP)
+    back = sub.add_parser(
+        "restore",
+        help="remplacer le registre par une sauvegarde",
+        description="Remplace tout le registre par une sauvegarde du même moteur, en une "
+        "transaction ; un fichier qui n'en est pas une est refusé sans rien changer.",
+    )
+    back.add_argument("file", metavar="FICHIER", help="un fichier écrit par db backup")
+    back.add_argument("--yes", action="store_true", help="confirmer : le registre est remplacé")
+    back.add_argument("--from", **source)
+    back.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def run(args: argparse.Namespace) -> int:
