@@ -31,7 +31,7 @@ from geo.store.project_store import ProjectFilter, ProjectStore
 
 pytestmark = pytest.mark.e2e
 
-COUNT = re.compile(r"^(Aucun projet|[\d\u202f]+ projets?)$")
+COUNT = re.compile(r"^(Aucun projet|\d[\d\s\u202f]* projets?)$")  # spaces: 1 234 (normalised)
 OPERATOR = Operator("essai")
 PUBLISHED = ProjectFilter(statuses=("publie",))
 
