@@ -23,14 +23,16 @@ processes starting at once, the second waits, then finds the schema already at h
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
@@ -205,6 +207,15 @@ def database_url(settings: Settings | None = None) -> str:
     return f"sqlite:///{Path(settings.data_dir) / 'projets.sqlite'}"
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """orjson's parser, and the standard one for what it refuses (``NaN``, which Python's
+    json module writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the connection set-up this store relies on (see module docstring)."""
     parsed = sa.make_url(url)
@@ -212,8 +223,9 @@ def make_engine(url: str) -> Engine:
         try:
             # No ping before each use (a round trip per transaction): a connection the server
             # closed (restart, idle timeout) fails its first statement, which is retried on a
-            # new one (run_with_retry: connection_invalidated).
-            return sa.create_engine(url, pool_pre_ping=False)
+            # new one (run_with_retry: connection_invalidated). JSON columns (themes,
+            # carriers…) are parsed by orjson: json.loads took a third of a page's client time.
+            return sa.create_engine(url, pool_pre_ping=False, json_deserializer=_json_loads)
         except ModuleNotFoundError as error:
             msg = (
                 f"Le pilote de base de données de {parsed.drivername} n'est pas installé "
@@ -222,7 +234,7 @@ def make_engine(url: str) -> Engine:
             raise GeoError(msg) from error
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, json_deserializer=_json_loads)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:

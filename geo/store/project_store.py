@@ -120,8 +120,40 @@ class AuditEntry:
     note: str | None = None
 
 
-#: Above this many matches, a page of the newest is found by walking the ids down.
-_DENSE_MATCHES = 5000
+#: Up to this many matches, a page and the count come from one reading of the matches;
+#: above, the count is made apart and a page of the newest found by walking the ids down.
+_DENSE_MATCHES = 20_000
+
+
+def _count(connection: Connection, where: list[Any]) -> int:
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(projects).where(*where)
+    ).scalar_one()
+
+
+def _newest_few(
+    connection: Connection, where: list[Any], *, limit: int, offset: int
+) -> tuple[list[int], int | None]:
+    """The ids of one page of matches (newest first) and their number, read once — or
+    ``None`` for the number when there are more than :data:`_DENSE_MATCHES`.
+
+    Few matches among many projects are best found by the filter's own indexes, then sorted;
+    walking every id down until a page is found would cost a whole scan. The matches are
+    read once (at most ``_DENSE_MATCHES + 1`` of them): their count comes with the page."""
+    few = sa.select(projects.c.id).where(*where).limit(_DENSE_MATCHES + 1).subquery()
+    page = (
+        sa.select(few.c.id, sa.func.count().over().label("total"))
+        .order_by(few.c.id.desc()).limit(limit).offset(offset)
+    )  # fmt: skip
+    rows = connection.execute(page).all()
+    if rows:
+        total = int(rows[0].total)
+        return ([int(r.id) for r in rows], None if total > _DENSE_MATCHES else total)
+    if offset == 0:
+        return [], 0
+    total = _count(connection, where)  # a page past the end: only the count is left to say
+    return [], None if total > _DENSE_MATCHES else total
+
 
 PUBLISHED_EDIT = (
     "Ce projet est publié : une modification par son lien d'édition attend l'accord d'un "
@@ -399,6 +431,7 @@ class ProjectStore:
         criteria = criteria or ProjectFilter()
         limit, offset = max(0, int(limit)), max(0, int(offset))
         where = self._where(criteria)
+        every = self._where(criteria, reading_all=True)  # for what reads every match
 
         def work(connection: Connection) -> QueryResult:
             if criteria.near is not None:
@@ -414,27 +447,23 @@ class ProjectStore:
                 items = [to_project(by_id[pid]) for pid in page_ids]
                 shown = {pid: round(distances[pid], 3) for pid in page_ids}
                 return QueryResult(items, len(distances), limit, offset, shown)
-            total = connection.execute(
-                sa.select(sa.func.count()).select_from(projects).where(*where)
-            ).scalar_one()
-            if total == 0 or limit == 0 or offset >= total:
-                return QueryResult([], total, limit, offset)
-            if order == "title":
+            if order == "title" or limit == 0:
+                total = _count(connection, every)
+                if total == 0 or limit == 0 or offset >= total:
+                    return QueryResult([], total, limit, offset)
                 ordering = [projects.c.title, projects.c.id]
                 rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
-            elif total > _DENSE_MATCHES:  # walking the ids down finds a page soon
+                return QueryResult([to_project(r) for r in rows], total, limit, offset)
+            page_ids, total = _newest_few(connection, every, limit=limit, offset=offset)
+            if total is None:  # many matches: counted, and a page found walking the ids down
+                total = _count(connection, every)
                 newest = [projects.c.id.desc()]
                 rows = select_rows(connection, where, order_by=newest, limit=limit, offset=offset)
-            else:
-                # Few matches among many projects: walking every id down until a page is found
-                # costs a whole scan. ``id + 0`` is not the key, so the database takes the
-                # filter's own index, then sorts those few ids (what the count just did).
-                page = (
-                    sa.select(projects.c.id).where(*where)
-                    .order_by((projects.c.id + 0).desc()).limit(limit).offset(offset)
-                )  # fmt: skip
-                rows = select_rows(connection, [projects.c.id.in_(page)],
+            elif page_ids:
+                rows = select_rows(connection, [projects.c.id.in_(page_ids)],
                                    order_by=[projects.c.id.desc()])  # fmt: skip
+            else:
+                rows = []
             return QueryResult([to_project(r) for r in rows], total, limit, offset)
 
         return run_with_retry(self.engine, work, write=False)
@@ -511,9 +540,12 @@ class ProjectStore:
 
     # --- internals -----------------------------------------------------------------------------
 
-    def _where(self, criteria: ProjectFilter) -> list[Any]:
+    def _where(self, criteria: ProjectFilter, *, reading_all: bool = False) -> list[Any]:
         return where_clauses(
-            criteria, text_index=self._text_index, spatial_index=self._spatial_index
+            criteria,
+            text_index=self._text_index,
+            spatial_index=self._spatial_index,
+            reading_all=reading_all,
         )
 
     def _authorise(

@@ -86,7 +86,7 @@ def select_rows(
         query = query.order_by(*order_by)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [dict(row._mapping) for row in connection.execute(query)]
+    return [dict(row) for row in connection.execute(query).mappings().all()]
 
 
 def to_project(row: Mapping[str, Any]) -> Project:
@@ -104,10 +104,16 @@ def to_project(row: Mapping[str, Any]) -> Project:
 
 
 def where_clauses(
-    criteria: ProjectFilter, *, text_index: bool = False, spatial_index: bool = False
+    criteria: ProjectFilter,
+    *,
+    text_index: bool = False,
+    spatial_index: bool = False,
+    reading_all: bool = False,
 ) -> list[Any]:
     """SQL conditions for a filter; ``text_index``: take text matches from ``projects_fts``;
-    ``spatial_index``: the box from PostGIS's ``geom``."""
+    ``spatial_index``: the box from PostGIS's ``geom``; ``reading_all``: for a query that
+    reads every match (a count), where tags are best checked on the rows a text search reads
+    anyway (see :func:`_tagged`)."""
     where: list[Any] = []
     if not criteria.include_hidden:
         where.append(projects.c.hidden == sa.false())
@@ -118,13 +124,14 @@ def where_clauses(
         where.append(projects.c.status.in_(list(criteria.statuses)))
     if criteria.stages:
         where.append(projects.c.stage.in_(list(criteria.stages)))
-    if criteria.themes:
-        where.append(_tagged(project_themes, project_themes.c.theme, criteria.themes))
-    if criteria.categories:
-        where.append(
-            _tagged(project_categories, project_categories.c.category, criteria.categories)
-        )
     words = search_words(criteria.text or "").split()
+    read_rows = reading_all and bool(words)
+    if criteria.themes:
+        tags = project_themes.c.theme
+        where.append(_tagged(tags, projects.c.themes, criteria.themes, read_rows=read_rows))
+    if criteria.categories:
+        tags = project_categories.c.category
+        where.append(_tagged(tags, projects.c.categories, criteria.categories, read_rows=read_rows))
     indexed = [w for w in words if len(w) >= 3] if text_index else []
     if indexed:
         # A quoted word is a trigram phrase: it matches any substring, like LIKE '%word%',
@@ -143,8 +150,22 @@ def where_clauses(
     return where
 
 
-def _tagged(table: sa.Table, column: sa.Column, values: Iterable[str]) -> Any:
-    return sa.exists().where(table.c.project_id == projects.c.id, column.in_(list(values)))
+def _tagged(tags: sa.Column, listed: sa.Column, values: Iterable[str], *, read_rows: bool) -> Any:
+    """Projects tagged with any of ``values``: from the tag table's index, or, when every
+    candidate row is read anyway (``read_rows``: all the matches of a text search, whose
+    text is checked on each row), from the row's own JSON list (``["energie", "mobilite"]``),
+    cheaper than joining the tag table (a third less for a national text search). Not for a
+    page of the newest: the planner cannot tell how many rows the JSON condition keeps, and
+    would read them all where walking the newest ids finds a page at once."""
+    if not read_rows:
+        table = tags.table
+        return sa.exists().where(table.c.project_id == projects.c.id, tags.in_(list(values)))
+    text = sa.cast(listed, sa.Text)
+    return sa.or_(*(text.like(f'%"{_like_escaped(v)}"%', escape="\\") for v in values))
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _in_box(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> Any:

@@ -175,6 +175,13 @@ CASES = [
         {"solaire_ecoles"},
     ),
     ("text + category", ProjectFilter(text="recharge", categories=("solaire",)), {"bornes"}),
+    ("text + two themes", ProjectFilter(text="solaire", themes=("energie", "mobilite")),
+     {"solaire_ecoles", "bornes"}),
+    ("text + theme, none", ProjectFilter(text="chaufferie", themes=("mobilite",)), set()),
+    ("text + category with _", ProjectFilter(text="bois", categories=("reseau_de_chaleur",)),
+     {"chaleur"}),
+    ("text + any category", ProjectFilter(text="partag", categories=("velo", "solaire")),
+     {"solaire_ecoles", "velos"}),
 ]  # fmt: skip
 
 

@@ -10,10 +10,10 @@ GeoJSON ``area``, so every writer keeps them right without knowing them; GiST in
 Both engines: the territory and status indexes hold ``hidden`` (every public query asks
 for it since 0004) and end with ``id``, so that counting the public projects of a territory
 with a theme reads indexes only (PostgreSQL's index entries do not hold the key; SQLite's
-hold the rowid anyway). ``store_version`` holds one number that every
-transaction changing a project or its tags increases (triggers: SQLite per row, PostgreSQL
-once per transaction), so that each app process may cache what it read for as long as that
-number stays the same, whichever process wrote.
+hold the rowid anyway). ``store_version`` holds one number that every transaction changing
+a project or its tags increases (triggers: SQLite per row, PostgreSQL once per transaction,
+at its commit), so that each app process may cache what it read for as long as that number
+stays the same, whichever process wrote.
 
 Revision ID: 0005
 Revises: 0004
@@ -50,8 +50,8 @@ _POSTGIS = [
     "USING gin (search_text gin_trgm_ops)",
 ]
 
-# Once per transaction: a statement trigger would otherwise update the one row of
-# store_version for every statement of a bulk import.
+# Once per transaction: the trigger fires for every row changed, at the commit (deferred);
+# the first time only it moves the version.
 _PG_FUNCTION = """
 CREATE FUNCTION geo_bump_store_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -107,10 +107,16 @@ def upgrade() -> None:
     if postgresql:
         connection.exec_driver_sql(_PG_FUNCTION)
         for table in _VERSIONED:
+            # Deferred to the commit: the one row of store_version is locked only while the
+            # transaction commits, not while the rest of it runs (writers queue on it).
             connection.exec_driver_sql(
-                f"CREATE TRIGGER {table}_store_version AFTER INSERT OR UPDATE OR DELETE "
-                f"OR TRUNCATE ON {table} FOR EACH STATEMENT "
+                f"CREATE CONSTRAINT TRIGGER {table}_store_version AFTER INSERT OR UPDATE "
+                f"OR DELETE ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
                 "EXECUTE FUNCTION geo_bump_store_version()"
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_store_version_truncate AFTER TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION geo_bump_store_version()"
             )
     else:
         for table in _VERSIONED:
@@ -126,7 +132,8 @@ def downgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
         for table in _VERSIONED:
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_store_version ON {table}")
+            for name in (f"{table}_store_version", f"{table}_store_version_truncate"):
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         connection.exec_driver_sql("DROP FUNCTION IF EXISTS geo_bump_store_version()")
         for index in ("ix_projects_geom", "ix_projects_geog", "ix_projects_area_geom"):
             connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index}")
