@@ -431,7 +431,9 @@ class ProjectStore:
         criteria = criteria or ProjectFilter()
         limit, offset = max(0, int(limit)), max(0, int(offset))
         where = self._where(criteria)
-        every = self._where(criteria, reading_all=True)  # for what reads every match
+        # What reads every match checks a text search's tags on its rows (see where_clauses).
+        tagged_text = criteria.text and (criteria.themes or criteria.categories)
+        every = self._where(criteria, reading_all=True) if tagged_text else where
 
         def work(connection: Connection) -> QueryResult:
             if criteria.near is not None:
