@@ -24,6 +24,8 @@ Public API::
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
         # kept in the process while store.data_version() stays the same
     store.audit(project_id=None) -> list[AuditEntry]
+    store.actors: Actors      # organisations (geo.store.actors): list, get, save, merge…
+    store.communs: Communs    # shared resources (geo.store.communs): list, get, save_many…
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
 contributions start as ``propose``. ``actor`` is a label for the audit log (``"formulaire"``)
@@ -59,7 +61,9 @@ from geo.projects.model import (
 )
 from geo.settings import Settings, get_settings
 from geo.store import contributions, spatial
+from geo.store.actors import Actors
 from geo.store.cache import VersionedFrames
+from geo.store.communs import Communs
 from geo.store.db import (
     audit_log,
     data_version,
@@ -118,6 +122,7 @@ class AuditEntry:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str | None = None
+    subject: str | None = None
 
 
 #: Up to this many matches, a page and the count come from one reading of the matches;
@@ -182,6 +187,8 @@ class ProjectStore:
             self.engine = make_engine(self.url)
             self.moderators = ModeratorAccounts(self.engine, settings)
             self.moderation = Moderation(self, self.moderators)
+            self.actors = Actors(self)
+            self.communs = Communs(self)
             if migrate_schema:
                 migrate(self.engine)
             tables = set(sa.inspect(self.engine).get_table_names())
@@ -536,6 +543,7 @@ class ProjectStore:
                 r.before,
                 r.after,
                 r.note,
+                r.subject,
             )  # fmt: skip
             for r in rows
         ]
