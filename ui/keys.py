@@ -66,6 +66,17 @@ DRAFT = "c_brouillon"
 CARRIER_ROWS = "c_porteurs_lignes"
 CARRIER_NAME = "c_porteur_nom_"  # + row number
 CARRIER_TYPE = "c_porteur_type_"  # + row number
+CARRIER_SIREN = "c_porteur_siren_"  # + row number
+PARTNER_ROWS = "c_partenaires_lignes"
+PARTNER_NAME = "c_partenaire_nom_"  # + row number
+PARTNER_TYPE = "c_partenaire_type_"  # + row number
+PARTNER_SIREN = "c_partenaire_siren_"  # + row number
+#: The lesson learned the form edits, and the project's older ones (kept as they are).
+LESSON_WORKED = "c_lecon_marche"
+LESSON_HARD = "c_lecon_difficile"
+LESSON_DIFFERENTLY = "c_lecon_autrement"
+LESSON_DATE = "c_lecon_date"
+LESSONS_KEPT = "c_lecons_gardees"
 ADDRESS = "c_adresse"
 CANDIDATES = "c_candidats"
 CANDIDATE = "c_candidat"
