@@ -269,16 +269,17 @@ class Actors:
                     sa.select(actors).where(actors.c.siren == actor.siren)
                 ).one_or_none()
             if found is None:
-                found = connection.execute(
+                # By name: any actor of that name without SIREN given; with one, an actor of
+                # that name that has none yet (its SIREN is then recorded).
+                same_siren = sa.true() if not actor.siren else actors.c.siren.is_(None)
+                query = (
                     sa.select(actors)
                     .join(actor_names, actor_names.c.actor_id == actors.c.id)
-                    .where(
-                        actor_names.c.name_key == key,
-                        sa.or_(actors.c.siren.is_(None), actors.c.siren == actor.siren),
-                    )
+                    .where(actor_names.c.name_key == key, same_siren)
                     .order_by(actors.c.id)
                     .limit(1)
-                ).one_or_none()
+                )
+                found = connection.execute(query).one_or_none()
             now = now_utc()
             values = {
                 "name": actor.name,
