@@ -9,6 +9,7 @@ THEMES = "f_themes"
 CATEGORIES = "f_categories"
 STAGES = "f_etapes"
 CARRIERS = "f_porteurs"
+COMMUN = "f_commun"
 TERRITORY = "f_territoire"
 TERRITORY_CHOICE = "f_territoire_choix"  # + ":" + the query, one widget per query
 NEAR = "f_pres"

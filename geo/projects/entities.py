@@ -136,7 +136,34 @@ _LICENCE_NAMES = {
     "cecill": "CECILL-2.1",
 }
 #: How a licence is shown: its French name where there is one, else its SPDX id.
-LICENCE_LABELS = {"etalab-2.0": "Licence Ouverte 2.0 (Etalab)", "ODbL-1.0": "ODbL 1.0"}
+LICENCE_LABELS = {
+    "etalab-2.0": "Licence Ouverte 2.0 (Etalab)", "ODbL-1.0": "ODbL 1.0",
+    "CC0-1.0": "CC0 (domaine public)", "CC-BY-4.0": "Creative Commons BY 4.0",
+    "CC-BY-SA-4.0": "Creative Commons BY-SA 4.0", "CC-BY-NC-4.0": "Creative Commons BY-NC 4.0",
+    "CC-BY-NC-SA-4.0": "Creative Commons BY-NC-SA 4.0", "AGPL-3.0-or-later": "GNU AGPL 3.0",
+    "GPL-3.0-or-later": "GNU GPL 3.0", "CERN-OHL-S-2.0": "CERN OHL 2.0 réciproque",
+}  # fmt: skip
+#: What a licence lets anyone do, in one sentence, by family (the SPDX id's start).
+_LICENCE_MEANINGS = (
+    ("etalab", "chacun peut le réutiliser librement, même commercialement, en citant la source"),
+    ("ODbL", "chacun peut réutiliser les données en citant la source et en partageant ses "
+     "améliorations sous la même licence"),
+    ("CC0", "chacun peut le réutiliser sans condition"),
+    ("CC-BY-NC-SA", "chacun peut le copier et l'adapter sans usage commercial, en citant "
+     "l'auteur et en partageant sous la même licence"),
+    ("CC-BY-NC", "chacun peut le copier et l'adapter sans usage commercial, en citant l'auteur"),
+    ("CC-BY-SA", "chacun peut le copier et l'adapter, en citant l'auteur et en partageant ses "
+     "modifications sous la même licence"),
+    ("CC-BY", "chacun peut le copier et l'adapter, en citant l'auteur"),
+    ("AGPL", "logiciel libre : chacun peut l'utiliser, l'étudier, le modifier et le "
+     "redistribuer, y compris en ligne, en publiant ses modifications"),
+    ("GPL", "logiciel libre : chacun peut l'utiliser, le modifier et le redistribuer en "
+     "publiant ses modifications"),
+    ("CERN-OHL", "matériel libre : chacun peut le fabriquer, le modifier et le vendre, en "
+     "partageant les plans modifiés"),
+    ("MIT", "logiciel libre : chacun peut l'utiliser et le modifier, en gardant la mention de "
+     "l'auteur"),
+)  # fmt: skip
 _LICENCE_KEYS = {identifier(spdx): spdx for spdx in LICENCES} | _LICENCE_NAMES
 
 
@@ -153,6 +180,14 @@ def licence_id(value: object) -> str:
 
 def licence_label(spdx: str | None) -> str:
     return "" if not spdx else LICENCE_LABELS.get(spdx, spdx)
+
+
+def licence_meaning(spdx: str | None) -> str:
+    """What the licence lets anyone do, in French (empty for a licence we do not describe)."""
+    for start, meaning in _LICENCE_MEANINGS:
+        if spdx and spdx.startswith(start):
+            return meaning
+    return ""
 
 
 def url_key(url: object) -> str:
