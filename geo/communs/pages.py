@@ -139,5 +139,5 @@ def bounds(frame: pd.DataFrame) -> list[list[float]] | None:
     mainland = lat.between(41.2, 51.2) & lon.between(-5.3, 9.7)
     if mainland.any():
         lat, lon = lat[mainland], lon[mainland]
-    pad = 0.05
+    pad = 0.15
     return [[lat.min() - pad, lon.min() - pad], [lat.max() + pad, lon.max() + pad]]
