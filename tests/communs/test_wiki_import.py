@@ -46,9 +46,11 @@ def test_every_page_of_every_answer_is_imported(store: ProjectStore) -> None:
     assert [s["page"] for s in report.skipped] == ["Les communs"]  # no template
     found = {c.title: c for c in store.communs.list()}
     assert set(found) == {
-        "Calculette solaire citoyenne", "Guide de l'autopartage villageois",
-        "Bornes de recharge nettoyées", "Formation « Monter une centrale villageoise »",
-    }  # fmt: skip
+        "Calculette solaire citoyenne",
+        "Guide de l'autopartage villageois",
+        "Bornes de recharge nettoyées",
+        "Formation « Monter une centrale villageoise »",
+    }
     solar = found["Calculette solaire citoyenne"]
     assert (solar.kind, solar.licence, solar.themes) == ("outil", "AGPL-3.0-or-later", ["energie"])
     assert (solar.lat, solar.lon) == (45.1885, 5.7245)
@@ -126,8 +128,7 @@ def test_offline_the_network_is_not_asked(store: ProjectStore) -> None:
 
 
 def test_recorded_answers_replay_without_network(store: ProjectStore, tmp_path: Path) -> None:
-    report = import_wiki("https://wiki.fabrique.test", store, operator=OPERATOR,
-                         recorded=WIKI_DATA)  # fmt: skip
+    report = import_wiki("https://wiki.fabrique.test", store, operator=OPERATOR, recorded=WIKI_DATA)
     assert report.created == 4 and report.requests == 3
     # An answer missing half-way: nothing written.
     partial = tmp_path / "partiel"
@@ -140,11 +141,17 @@ def test_recorded_answers_replay_without_network(store: ProjectStore, tmp_path: 
     other.close()
 
 
-@pytest.mark.parametrize(("given", "expected"), [
-    ("https://wiki.lafabriquedesmobilites.fr", "https://wiki.lafabriquedesmobilites.fr/api.php"),
-    ("https://wiki.exemple.fr/w/", "https://wiki.exemple.fr/w/api.php"),
-    ("https://wiki.exemple.fr/w/api.php", "https://wiki.exemple.fr/w/api.php"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (
+            "https://wiki.lafabriquedesmobilites.fr",
+            "https://wiki.lafabriquedesmobilites.fr/api.php",
+        ),
+        ("https://wiki.exemple.fr/w/", "https://wiki.exemple.fr/w/api.php"),
+        ("https://wiki.exemple.fr/w/api.php", "https://wiki.exemple.fr/w/api.php"),
+    ],
+)
 def test_api_address(given: str, expected: str) -> None:
     assert api_url(given) == expected
 

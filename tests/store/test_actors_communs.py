@@ -15,6 +15,14 @@ from geo.store.db import make_engine, migrate
 from geo.store.identity import Operator
 
 OP = Operator("test")
+#: A project row as revision 0005 stored it.
+OLD_ROW = (
+    "INSERT INTO projects (id, title, summary, description, themes, categories, stage, "
+    "carriers, commons, lat, lon, location_approximate, status, created_at, updated_at, "
+    "source, token_hash, search_text, hidden) VALUES (:id, 't', '', '', '[\"energie\"]', "
+    "'[]', 'idee', :carriers, :commons, 45.1, 5.7, false, 'publie', '2025-01-01', "
+    "'2025-01-01', 's', 'x', 't', false)"
+)
 SIREN = "200040715"  # Grenoble-Alpes Métropole's, a valid Luhn key
 
 
@@ -30,14 +38,25 @@ def carrier(name: str, siren: str | None = None, kind: str = "association") -> d
 
 
 def test_carriers_are_matched_by_folded_name_and_by_siren(store: ProjectStore) -> None:
-    a, _ = store.add(project(carriers=[carrier("Énergie Citoyenne du Trièves")]), actor=OP,
-                     status="publie")  # fmt: skip
-    b, _ = store.add(project(title="Autre", carriers=[carrier("ENERGIE citoyenne du trieves !")],
-                             partners=[carrier("Métropole", SIREN, "collectivite")]),
-                     actor=OP, status="publie")  # fmt: skip
-    c, _ = store.add(project(title="Troisième", carriers=[carrier("Grenoble-Alpes Métropole", SIREN,
-                                                                  "collectivite")]),
-                     actor=OP, status="publie")  # fmt: skip
+    a, _ = store.add(
+        project(carriers=[carrier("Énergie Citoyenne du Trièves")]), actor=OP, status="publie"
+    )
+    b, _ = store.add(
+        project(
+            title="Autre",
+            carriers=[carrier("ENERGIE citoyenne du trieves !")],
+            partners=[carrier("Métropole", SIREN, "collectivite")],
+        ),
+        actor=OP,
+        status="publie",
+    )
+    c, _ = store.add(
+        project(
+            title="Troisième", carriers=[carrier("Grenoble-Alpes Métropole", SIREN, "collectivite")]
+        ),
+        actor=OP,
+        status="publie",
+    )
     actors = {a_.name: a_ for a_ in store.actors.list()}
     assert set(actors) == {"Énergie Citoyenne du Trièves", "Métropole"}
     assert sorted(actors["Énergie Citoyenne du Trièves"].projects) == [a, b]
@@ -47,18 +66,29 @@ def test_carriers_are_matched_by_folded_name_and_by_siren(store: ProjectStore) -
 
 
 def test_look_alikes_are_listed_never_merged(store: ProjectStore) -> None:
-    store.add(project(carriers=[carrier("Centrales Villageoises du Grésivaudan")]), actor=OP,
-              status="publie")  # fmt: skip
-    store.add(project(title="B", carriers=[carrier("Centrales villageoises Grésivaudan")]),
-              actor=OP, status="publie")  # fmt: skip
-    store.add(project(title="C", carriers=[carrier("Enercoop", "732829320"),
-                                           carrier("Enercoop", SIREN)]),
-              actor=OP, status="publie")  # fmt: skip
+    store.add(
+        project(carriers=[carrier("Centrales Villageoises du Grésivaudan")]),
+        actor=OP,
+        status="publie",
+    )
+    store.add(
+        project(title="B", carriers=[carrier("Centrales villageoises Grésivaudan")]),
+        actor=OP,
+        status="publie",
+    )
+    store.add(
+        project(title="C", carriers=[carrier("Enercoop", "732829320"), carrier("Enercoop", SIREN)]),
+        actor=OP,
+        status="publie",
+    )
     assert len(store.actors.list()) == 4
     pairs = store.actors.duplicates()
     names = [(p.first.name, p.second.name, p.reason) for p in pairs]
-    assert ("Centrales Villageoises du Grésivaudan", "Centrales villageoises Grésivaudan",
-            "noms très proches") in names  # fmt: skip
+    assert (
+        "Centrales Villageoises du Grésivaudan",
+        "Centrales villageoises Grésivaudan",
+        "noms très proches",
+    ) in names
     # Two SIRENs: two organisations, not listed.
     assert not any(p.first.name == p.second.name == "Enercoop" for p in pairs)
     first, second = pairs[0].first.id, pairs[0].second.id
@@ -68,18 +98,23 @@ def test_look_alikes_are_listed_never_merged(store: ProjectStore) -> None:
 
 def test_merge_moves_projects_names_and_refuses_two_sirens(store: ProjectStore) -> None:
     a, _ = store.add(project(carriers=[carrier("Vélo Cargo Grenoble")]), actor=OP, status="publie")
-    b, _ = store.add(project(title="B", carriers=[carrier("Velo-Cargo de Grenoble")]), actor=OP,
-                     status="publie")  # fmt: skip
+    b, _ = store.add(
+        project(title="B", carriers=[carrier("Velo-Cargo de Grenoble")]), actor=OP, status="publie"
+    )
     keep, other = (x.id for x in store.actors.list())
     merged = store.actors.merge(keep, other, operator=OP)
     assert sorted(merged.projects) == [a, b] and len(store.actors.list()) == 1
     # The merged name now finds the kept actor.
-    c, _ = store.add(project(title="C", carriers=[carrier("Velo-Cargo de Grenoble")]), actor=OP,
-                     status="publie")  # fmt: skip
+    c, _ = store.add(
+        project(title="C", carriers=[carrier("Velo-Cargo de Grenoble")]), actor=OP, status="publie"
+    )
     assert sorted(store.actors.get(keep).projects) == [a, b, c]
     assert [e.action for e in store.audit() if e.subject == f"actor:{keep}"] == ["actor_merge"]
-    store.add(project(title="D", carriers=[carrier("X", "732829320"), carrier("Y", SIREN)]),
-              actor=OP, status="publie")  # fmt: skip
+    store.add(
+        project(title="D", carriers=[carrier("X", "732829320"), carrier("Y", SIREN)]),
+        actor=OP,
+        status="publie",
+    )
     x, y = (r.id for r in store.actors.list() if r.name in ("X", "Y"))
     with pytest.raises(GeoError, match="deux SIREN différents"):
         store.actors.merge(x, y, operator=OP)
@@ -94,9 +129,15 @@ def test_an_actor_of_a_proposal_waits_for_its_publication(store: ProjectStore) -
     store.set_status(pid, "publie", operator=OP)
     assert [a.name for a in store.actors.list()] == ["Collectif des Pentes"]
     # An actor an operator records is public at once, and vetted.
-    ident, action = store.actors.save({"name": "Atelier Solaire", "type": "association",
-                                       "siren": "732829320", "seat": "commune:38185"},
-                                      operator=OP)  # fmt: skip
+    ident, action = store.actors.save(
+        {
+            "name": "Atelier Solaire",
+            "type": "association",
+            "siren": "732829320",
+            "seat": "commune:38185",
+        },
+        operator=OP,
+    )
     assert action == "created" and store.actors.get(ident).seat == "commune:38185"
     again = store.actors.save({"name": "ATELIER solaire", "type": "association"}, operator=OP)
     assert again[0] == ident
@@ -105,19 +146,33 @@ def test_an_actor_of_a_proposal_waits_for_its_publication(store: ProjectStore) -
 
 
 def test_communs_link_by_url_whichever_comes_first(store: ProjectStore) -> None:
-    before, _ = store.add(project(commons=["https://www.outil-commun.fr/app/"]), actor=OP,
-                          status="publie")  # fmt: skip
-    report = store.communs.save_many([{
-        "title": "Outil commun", "kind": "logiciel", "url": "https://outil-commun.fr/app",
-        "licence": "Licence Ouverte 2.0", "maintainers": [carrier("Atelier Solaire")],
-        "themes": ["énergie"],
-    }], operator=OP)  # fmt: skip
+    before, _ = store.add(
+        project(commons=["https://www.outil-commun.fr/app/"]), actor=OP, status="publie"
+    )
+    report = store.communs.save_many(
+        [
+            {
+                "title": "Outil commun",
+                "kind": "logiciel",
+                "url": "https://outil-commun.fr/app",
+                "licence": "Licence Ouverte 2.0",
+                "maintainers": [carrier("Atelier Solaire")],
+                "themes": ["énergie"],
+            }
+        ],
+        operator=OP,
+    )
     (cid,) = report.ids
-    after, _ = store.add(project(title="Après", lat=48.85, lon=2.35,
-                                 commons_produced=["http://outil-commun.fr/app"]),
-                         actor=OP, status="publie")  # fmt: skip
-    hidden, _ = store.add(project(title="Proposé", commons=["https://outil-commun.fr/app"]),
-                          actor="formulaire")  # fmt: skip
+    after, _ = store.add(
+        project(
+            title="Après", lat=48.85, lon=2.35, commons_produced=["http://outil-commun.fr/app"]
+        ),
+        actor=OP,
+        status="publie",
+    )
+    hidden, _ = store.add(
+        project(title="Proposé", commons=["https://outil-commun.fr/app"]), actor="formulaire"
+    )
     commun = store.communs.get(cid)
     assert (commun.licence, commun.kind, commun.themes) == ("etalab-2.0", "outil", ["energie"])
     assert commun.reused_by == [before] and commun.produced_by == [after]
@@ -141,8 +196,10 @@ def test_communs_link_by_url_whichever_comes_first(store: ProjectStore) -> None:
 
 def test_a_commun_import_is_all_or_nothing(store: ProjectStore) -> None:
     with pytest.raises(EntityValidationError, match="licence"):
-        items = [{"title": "Bon", "url": "https://bon.fr"},
-                 {"title": "Mauvais", "licence": "comme on veut"}]  # fmt: skip
+        items = [
+            {"title": "Bon", "url": "https://bon.fr"},
+            {"title": "Mauvais", "licence": "comme on veut"},
+        ]
         store.communs.save_many(items, operator=OP)
     assert store.communs.list() == []
     with pytest.raises(EditDeniedError):
@@ -150,8 +207,12 @@ def test_a_commun_import_is_all_or_nothing(store: ProjectStore) -> None:
 
 
 def test_lessons_are_stored_and_found_by_the_text_search(store: ProjectStore) -> None:
-    lesson = {"worked": "La **permanence** du samedi", "hard": "Le raccordement Enedis",
-              "differently": "Associer la mairie plus tôt", "date": "2025-03-01"}  # fmt: skip
+    lesson = {
+        "worked": "La **permanence** du samedi",
+        "hard": "Le raccordement Enedis",
+        "differently": "Associer la mairie plus tôt",
+        "date": "2025-03-01",
+    }
     pid, _ = store.add(project(lessons=[lesson]), actor=OP, status="publie")
     stored = store.get(pid)
     assert stored.lessons[0].hard == "Le raccordement Enedis"
@@ -167,20 +228,21 @@ def test_a_store_of_0005_gets_its_carriers_as_actors(store_url: str) -> None:
     migrate(engine, "0005")
     with engine.begin() as connection:
         for pid, name in ((1, "Énergie Partagée"), (2, "energie partagee")):
-            connection.execute(sa.text(
-                "INSERT INTO projects (id, title, summary, description, themes, categories, "
-                "stage, carriers, commons, lat, lon, location_approximate, status, created_at, "
-                "updated_at, source, token_hash, search_text, hidden) VALUES (:id, 't', '', '', "
-                "'[\"energie\"]', '[]', 'idee', :carriers, :commons, 45.1, 5.7, false, 'publie', "
-                "'2025-01-01', '2025-01-01', 's', 'x', 't', false)"
-            ), {"id": pid, "carriers": f'[{{"name": "{name}", "type": "cooperative"}}]',
-                "commons": '["https://outil.fr/"]'})  # fmt: skip
+            connection.execute(
+                sa.text(OLD_ROW),
+                {
+                    "id": pid,
+                    "carriers": f'[{{"name": "{name}", "type": "cooperative"}}]',
+                    "commons": '["https://outil.fr/"]',
+                },
+            )
     engine.dispose()
     upgraded = ProjectStore(store_url, locate=fake_locate)
     (actor,) = upgraded.actors.list()
     assert actor.name == "Énergie Partagée" and sorted(actor.projects) == [1, 2]
-    cid = upgraded.communs.save_many([{"title": "Outil", "url": "https://outil.fr"}],
-                                     operator=OP).ids[0]  # fmt: skip
+    cid = upgraded.communs.save_many(
+        [{"title": "Outil", "url": "https://outil.fr"}], operator=OP
+    ).ids[0]
     assert sorted(upgraded.communs.get(cid).reused_by) == [1, 2]
     assert upgraded.get(1).partners == [] and upgraded.get(1).lessons == []
     upgraded.close()
