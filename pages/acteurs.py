@@ -29,7 +29,7 @@ def _index(store) -> None:  # noqa: ANN001
     for actor in store.actors.list():
         count = len(actor.projects)
         kind = CARRIER_TYPES.get(actor.type, actor.type)
-        links.actor_link(actor.id, f"{actor.name} — {kind.lower()}, {count} projet"
+        links.actor_link(actor.id, f"{actor.name} — {kind[:1].lower()}{kind[1:]}, {count} projet"
                                    f"{'s' if count > 1 else ''}")  # fmt: skip
 
 

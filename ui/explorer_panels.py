@@ -121,7 +121,7 @@ def _people(project_id: int, row: pd.Series, store: ProjectStore) -> None:
             st.markdown(f"**{title}**")
             for actor in actors:
                 kind = CARRIER_TYPES.get(actor.type, actor.type)
-                links.actor_link(actor.id, f"{actor.name} ({kind.lower()})")
+                links.actor_link(actor.id, f"{actor.name} ({kind[:1].lower()}{kind[1:]})")
         elif text := carriers_text(row.get(field)):
             st.markdown(f"**{title}** : {plain_markdown(text)}")
     communs = store.communs.of_projects([project_id]).get(project_id, [])
