@@ -89,7 +89,7 @@ projects = sa.Table(
     # duplicate of another project.
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("merged_into", sa.Integer),
-    # People and process (0006): partners, communs produced, lessons learned.
+    # People and process (0007): partners, communs produced, lessons learned.
     sa.Column("partners", sa.JSON, nullable=False),
     sa.Column("commons_produced", sa.JSON, nullable=False),
     sa.Column("lessons", sa.JSON, nullable=False),
@@ -120,7 +120,7 @@ audit_log = sa.Table(
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
     sa.Column("note", sa.Text),  # the reason a moderator gave
-    # What else was written (0006): "actor:12", "commun:3"; project_id is then null.
+    # What else was written (0007): "actor:12", "commun:3"; project_id is then null.
     sa.Column("subject", sa.String(40)),
 )
 
@@ -190,7 +190,7 @@ project_reports = sa.Table(
     sa.Column("resolved_by", sa.String(200)),
 )
 
-# --- people and process (0006) ------------------------------------------------------------------
+# --- people and process (0007) ------------------------------------------------------------------
 
 #: Organisations. ``name_key`` is the name folded (:func:`geo.projects.entities.name_key`);
 #: ``vetted``: created or confirmed by an operator (else known only from projects' carriers,

@@ -1,7 +1,7 @@
 """Actors and communs in the store, on both engines: carriers matched into actors (SIREN,
 else the folded name), never merged silently (the duplicates review), who sees an actor,
 merges, communs linked by URL whichever comes first, the Explorer's commun filter in SQL,
-lessons in the text search, the audit log, a store of 0005 upgraded with its carriers."""
+lessons in the text search, the audit log, a store of 0006 upgraded with its carriers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from geo.store.db import make_engine, migrate
 from geo.store.identity import Operator
 
 OP = Operator("test")
-#: A project row as revision 0005 stored it.
+#: A project row as revision 0006 stored it.
 OLD_ROW = (
     "INSERT INTO projects (id, title, summary, description, themes, categories, stage, "
     "carriers, commons, lat, lon, location_approximate, status, created_at, updated_at, "
@@ -225,7 +225,7 @@ def test_lessons_are_stored_and_found_by_the_text_search(store: ProjectStore) ->
 
 def test_a_store_of_0005_gets_its_carriers_as_actors(store_url: str) -> None:
     engine = make_engine(store_url)
-    migrate(engine, "0005")
+    migrate(engine, "0006")
     with engine.begin() as connection:
         for pid, name in ((1, "Énergie Partagée"), (2, "energie partagee")):
             connection.execute(

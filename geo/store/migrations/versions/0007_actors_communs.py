@@ -13,8 +13,8 @@ SIREN, else per folded name (case, accents and punctuation ignored) — with a f
 the folding, so that this revision does the same whatever later code does; their commons URLs
 become ``project_commons`` rows.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2027-01-15
 """
 
@@ -28,8 +28,8 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
