@@ -23,6 +23,8 @@ Public API::
     store.count(ProjectFilter(...)) -> int
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
     store.audit(project_id=None) -> list[AuditEntry]
+    store.tours, store.workshops              # tours and workshop sessions (geo.store.tours,
+                                              # geo.store.workshops)
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
 contributions start as ``propose``. ``actor`` is a label for the audit log (``"formulaire"``)
@@ -100,6 +102,8 @@ from geo.store.rows import (
     token_matches,
     write_audit,
 )
+from geo.store.tours import Tours
+from geo.store.workshops import Workshops
 from geo.territory import TERRITORY_COLUMNS
 
 Locator = Callable[[Sequence[float], Sequence[float]], pd.DataFrame]
@@ -143,6 +147,8 @@ class ProjectStore:
             self.engine = make_engine(self.url)
             self.moderators = ModeratorAccounts(self.engine, settings)
             self.moderation = Moderation(self, self.moderators)
+            self.tours = Tours(self.engine, self.moderators)
+            self.workshops = Workshops(self)
             if migrate_schema:
                 migrate(self.engine)
             self._text_index = sa.inspect(self.engine).has_table("projects_fts")
