@@ -79,8 +79,10 @@ def test_only_the_key_a_moderator_or_an_operator_may_change_a_tour(
 ) -> None:
     tour_id, token = store.tours.create("Parcours")
     other_id, other_token = store.tours.create("Un autre")
-    (stop,) = [store.tours.add_stop(tour_id, kind="portrait", title="Portrait",
-                                    params={"territoire": "commune:38185"}, token=token)]  # fmt: skip
+    stop = store.tours.add_stop(
+        tour_id, kind="portrait", title="Portrait", params={"territoire": "commune:38185"},
+        token=token,
+    )  # fmt: skip
     for attempt in (
         lambda: store.tours.rename(tour_id, "Pirate"),
         lambda: store.tours.rename(tour_id, "Pirate", token=other_token),
