@@ -29,6 +29,17 @@ st.navigation(
             url_path="proposer",
         ),
         st.Page(
+            "pages/parcours.py", title="Parcours", icon=":material/slideshow:", url_path="parcours"
+        ),
+        # Reached by their links only: the full-screen presentation, the participants' form.
+        st.Page(
+            "pages/presentation.py",
+            title="Présentation",
+            url_path="presentation",
+            visibility="hidden",
+        ),
+        st.Page("pages/atelier.py", title="Atelier", url_path="atelier", visibility="hidden"),
+        st.Page(
             "pages/moderation.py",
             title=moderation_auth.navigation_title(moderation_store),
             icon=":material/shield_person:",

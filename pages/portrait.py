@@ -8,6 +8,7 @@ same form and resolution as the Explorer's).
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import altair as alt
@@ -32,7 +33,8 @@ from geo.projects.model import STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
 from geo.text import french_number, plain_markdown
-from ui import keys, links, page, resources
+from geo.workshop import stops as workshop_stops
+from ui import keys, links, page, resources, tours
 
 PARAM = "territoire"
 MAP_HEIGHT = 420
@@ -123,6 +125,17 @@ def _header(portrait: Portrait) -> None:
         for source in portrait.sources:
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
+
+
+def _add_stop(portrait: Portrait, store: Any) -> None:
+    """This portrait as a stop of a tour, with the comparison last chosen."""
+    params = workshop_stops.portrait_params(
+        portrait.ref,
+        indicator=st.session_state.get(keys.PORTRAIT_INDICATOR),
+        reference=st.session_state.get(keys.PORTRAIT_REFERENCE),
+    )
+    tours.add_stop_button(store, kind="portrait", params=params, territory=str(portrait.ref),
+                          suggestion=f"Portrait : {portrait.place.nom}")  # fmt: skip
 
 
 def _project_frame(portrait: Portrait) -> pd.DataFrame:
@@ -391,7 +404,9 @@ def render() -> None:
     for dataset_id, problem in context.problems.items():
         st.caption(plain_markdown(f"Jeu de données « {dataset_id} » non chargé : {problem}"))
     portrait = build_portrait(ref, context=context, store=store)
+    tours.show_notice()
     _header(portrait)
+    _add_stop(portrait, store)
     _projects(portrait, settings)
     _indicators(portrait)
     _comparison(portrait, settings)

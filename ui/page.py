@@ -45,12 +45,14 @@ def run(render: Callable[[], None]) -> None:
         st.error(UNEXPECTED)
 
 
-def start(title: str) -> Settings:
+def start(title: str, *, shown: bool = True) -> Settings:
     """Route, title the page and return the settings; an invalid setting is named in French
-    and replaced by its default, so the page still opens."""
+    and replaced by its default, so the page still opens. ``shown=False``: the page draws its
+    own title (the full-screen presentation)."""
     ensure_routed()
     st.html(STYLE)
-    st.title(title)
+    if shown:
+        st.title(title)
     settings, problems = read_settings()
     for problem in problems:
         st.error(plain_markdown(problem))
