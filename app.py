@@ -20,7 +20,13 @@ st.navigation(
         # Material icons come with Streamlit's own fonts; emoji need a system font (a kiosk
         # or a CI machine may have none, and shows empty boxes).
         st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
-        st.Page("pages/carte.py", title="Carte", icon=":material/map:"),
+        # Served at /carte, its first address: links made before it was renamed still open it.
+        st.Page(
+            "pages/carte.py",
+            title="Territoires",
+            icon=":material/travel_explore:",
+            url_path="carte",
+        ),
         st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
         st.Page(
             "pages/proposer.py",

@@ -1,8 +1,10 @@
-"""Carte: find a territory (commune, EPCI, département, région) and see it on the map of France.
+"""Territoires (served at ``/carte``): find a territory (commune, EPCI, département, région),
+see it on the map of France, and go on to its projects on the Explorer or to its portrait, the
+territory kept.
 
 UI only: the territory engine (:mod:`geo.territory`) searches and draws outlines,
-:mod:`geo.mapping.base` builds the folium map. The chosen territory lives in the URL
-(``?territoire=commune:38185``).
+:mod:`geo.mapping.base` builds the folium map, the store counts the published projects. The
+chosen territory lives in the URL (``?territoire=commune:38185``).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import GeoError
+from geo.explorer.selection import PUBLIC_STATUSES
 from geo.mapping import base as maps
+from geo.settings import Settings
+from geo.store import ProjectFilter
 from geo.territory import LEVEL_LABELS, SearchResult, Territories, TerritoryRef
-from geo.text import french_number, plain_markdown
+from geo.text import french_count, french_number, plain_markdown
 from ui import keys, links, page, resources
 
 PARAM = "territoire"
@@ -100,8 +105,24 @@ def _loaded_summary(territories: Territories, *, shown: bool) -> str:
     return text + " · recherche sur toutes les communes de France (COG)."
 
 
+def _onward(ref: TerritoryRef, settings: Settings, where: object) -> None:
+    """Where to go from the territory: its projects on the Explorer (how many), its portrait."""
+    store = resources.store(settings)
+    if isinstance(store, GeoError):
+        label = "Voir ses projets sur l'Explorer"
+    else:
+        count = store.count(ProjectFilter(territory=ref, statuses=PUBLIC_STATUSES))
+        label = (
+            f"Voir {'le' if count == 1 else 'les'} {french_count(count, 'projet')} sur l'Explorer"
+            if count
+            else "Aucun projet publié ici : voir l'Explorer"
+        )
+    links.explorer_link(ref, label, where=where)
+    links.portrait_link(ref, where=where)
+
+
 def render() -> None:
-    settings = page.start("Carte des communs")
+    settings = page.start("Trouver un territoire")
     loaded = resources.territories(settings)
     territories = loaded if isinstance(loaded, Territories) else None
     if isinstance(loaded, GeoError):
@@ -121,7 +142,7 @@ def render() -> None:
         row = st.container(key="territoire-choisi")
         info_col, reset_col = row.columns([4, 1], vertical_alignment="center")
         info_col.caption(_describe(territories, selected))
-        links.portrait_link(selected, where=info_col)
+        _onward(selected, settings, info_col)
         reset_col.button("Voir toute la France", on_click=_reset, type="tertiary", icon="↩️")
         geometry = territories.outline(selected.level, selected.code)
         if geometry is None:

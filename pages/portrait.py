@@ -73,6 +73,7 @@ def _choose(territories: Territories) -> TerritoryRef | None:
             list(by_key),
             format_func=lambda key: by_key[key].label,
             key=f"portrait-resultats:{query.casefold()}",
+            filter_mode=None,  # the search is the text box; the widget's own filter speaks English
         )
         chosen = TerritoryRef(by_key[picked].level, by_key[picked].code)
         st.query_params[PARAM] = str(chosen)
@@ -261,7 +262,7 @@ def _bar_chart(rows: pd.DataFrame, unit: str) -> alt.Chart:
     )
 
 
-@st.fragment
+@page.fragment
 def _comparison(portrait: Portrait, settings: Settings) -> None:
     """The user picks the reference and the indicator; only this part reruns."""
     st.subheader("Comparaison", anchor=False)
@@ -287,6 +288,7 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
             list(by_id),
             format_func=lambda i: by_id[i].title,
             key=keys.PORTRAIT_INDICATOR,
+            filter_mode=None,
         )
     ]
     per_10k = st.toggle(

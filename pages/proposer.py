@@ -228,12 +228,14 @@ def render() -> None:
         )
     form.restore()
     errors = st.session_state.get(keys.FORM_ERRORS) or {}
-    for message in errors.get("projet", []):
-        st.error(plain_markdown(message))
+    # A constant number of elements above the placement map (ui.contribute_form.slot).
+    limit_box, result_box = form.slot(), form.slot()
+    if errors.get("projet"):
+        limit_box.error("\n\n".join(plain_markdown(m) for m in errors["projet"]))
     form.error_summary({k: v for k, v in errors.items() if k != "projet"})
     result = st.session_state.pop("c_resultat", None)
     if result:
-        st.success(result)
+        result_box.success(result)
     form.sections(errors, before="Le projet",
                   place=lambda: place_step.step(settings, territories, errors))  # fmt: skip
     form.honeypot()

@@ -80,11 +80,24 @@ def carriers() -> list[dict[str, Any]]:
 
 
 def show_errors(name: str, errors: Errors) -> None:
-    for message in errors.get(name, []):
-        st.error(plain_markdown(message))
+    """The problems of one field, under it: always one element (empty without a problem), so
+    that what follows keeps its place (see :func:`slot`)."""
+    messages = errors.get(name, [])
+    box = slot()
+    if messages:
+        box.error("\n\n".join(plain_markdown(m) for m in messages))
+
+
+def slot() -> Any:
+    """A place that is always drawn, filled or not. Everything above the placement map is
+    drawn in a constant number of elements: when a message appeared above it, Streamlit moved
+    the map's frame, which then reloaded and was never drawn again (its messages went to a
+    component the page no longer listened to)."""
+    return st.empty()
 
 
 def error_summary(errors: Errors) -> None:
+    box = slot()
     if not errors:
         return
     count = sum(len(m) for m in errors.values())
@@ -94,7 +107,7 @@ def error_summary(errors: Errors) -> None:
         for name, messages in errors.items()
     ]
     problems = "problème" if count == 1 else "problèmes"
-    st.error(
+    box.error(
         f"Le projet n'a pas été enregistré : {count} {problems} à corriger (rien de ce que "
         "vous avez saisi n'est perdu).\n\n" + "\n".join(lines)
     )
@@ -152,6 +165,12 @@ def _remove_carrier(index: int) -> None:
 
 
 def carriers_widget(errors: Errors) -> None:
+    # One element however many rows (see :func:`slot`).
+    with st.container():
+        _carrier_rows(errors)
+
+
+def _carrier_rows(errors: Errors) -> None:
     st.markdown(f"**{upper_first(FIELD_LABELS['carriers'])}**")
     st.caption(plain_markdown(CARRIER_HELP))
     types = carrier_types()

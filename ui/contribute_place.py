@@ -17,7 +17,7 @@ from geo.settings import Settings
 from geo.territory import Territories
 from geo.text import plain_markdown
 from ui import keys, page, resources
-from ui.contribute_form import show_errors
+from ui.contribute_form import show_errors, slot
 
 PIN_STYLE = {"radius": 9, "color": "#b42318", "weight": 3, "fill": True,
              "fill_color": "#f04438", "fill_opacity": 0.9}  # fmt: skip
@@ -109,13 +109,15 @@ def step(settings: Settings, territories: Territories | None, errors: Any) -> No
                            placeholder="ex. 10 rue des Arts, 38000 Grenoble")  # fmt: skip
     button_col.button("Chercher", key="c_chercher", on_click=_search,
                       args=(settings, territories), use_container_width=True)  # fmt: skip
+    # A constant number of elements above the map (ui.contribute_form.slot).
+    notice_box, candidates_box = slot(), st.container()
     notice = st.session_state.get(keys.GEOCODE_NOTICE)
     if notice:
-        st.info(plain_markdown(notice))
+        notice_box.info(plain_markdown(notice))
     candidates = st.session_state.get(keys.CANDIDATES) or []
     if len(candidates) > 1:
         labels = [placement.candidate_label(GeocodeResult(**c)) for c in candidates]
-        st.radio("Adresses trouvées", list(range(len(candidates))), key=keys.CANDIDATE,
+        candidates_box.radio("Adresses trouvées", list(range(len(candidates))), key=keys.CANDIDATE,
                  index=None, format_func=lambda i: plain_markdown(labels[i]),
                  on_change=_choose, args=(None, territories))  # fmt: skip
     place = current()

@@ -11,6 +11,7 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.explorer.export import export_file
 from geo.indicators import SourceInfo
+from geo.projects.impact import impact_lines
 from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
@@ -75,6 +76,10 @@ def project_detail(
         if row["categories"]:
             labels = ", ".join(table[c]["label"] if c in table else c for c in row["categories"])
             st.markdown(f"**Catégories** : {plain_markdown(labels)}")
+        figures = impact_lines(row)
+        if figures:
+            # Figures and units are ours (numbers formatted in geo), not user text.
+            st.markdown("  \n".join(f"**{label}** : {value}" for label, value in figures))
         if row.get("scope"):
             st.markdown(f"**Échelle** : {plain_markdown(SCOPES.get(row['scope'], row['scope']))}")
         if territories is not None and row.get("code_commune"):

@@ -41,7 +41,7 @@ def restore(territories: Territories | None) -> None:
             keys.RADIUS: state.radius_km,
             keys.BASEMAP: state.basemap,
             keys.OVERLAYS: list(state.overlays),
-            keys.INDICATOR: state.indicator,
+            **_indicator_widgets(state.indicator),
             keys.ORDER: state.order,
             keys.PROJECT: state.project,
             keys.VIEW: state.view,
@@ -61,6 +61,15 @@ def restore(territories: Territories | None) -> None:
         st.session_state[keys.RESTORED_TERRITORY] = (name.casefold(), state.territory)
     else:
         st.session_state[keys.TERRITORY] = ""
+
+
+def _indicator_widgets(indicator: str | None) -> dict[str, str | None]:
+    source, level = (
+        choropleths.split_indicator(indicator)
+        if indicator
+        else (None, choropleths.INDICATOR_LEVELS[0])
+    )
+    return {keys.INDICATOR: source, keys.INDICATOR_LEVEL: level}
 
 
 def write_url(state: ExplorerState) -> None:
@@ -103,6 +112,8 @@ def _territory_widget(territories: Territories | None) -> TerritoryRef | None:
         list(choices),
         format_func=lambda key: choices[key][1],
         key=f"{keys.TERRITORY_CHOICE}:{query.casefold()}",
+        # The search is the text box above; a second filter here would speak English.
+        filter_mode=None,
     )
     links.portrait_link(choices[picked][0], where=st.sidebar)
     return choices[picked][0]
@@ -134,48 +145,60 @@ def sidebar(
     side = st.sidebar
     side.header("Filtres")
     text = side.text_input("Rechercher (titre, résumé, porteurs)", key=keys.TEXT).strip()
-    themes = side.multiselect(
+    # Where first: a local authority looks for its territory, a collective for its street.
+    territory = _territory_widget(territories)
+    near, radius, place = _near_widgets(settings)
+    # Pills rather than multiselects: every choice in sight, one tap on a phone, and no
+    # English from the widget itself ("Select all", "No results").
+    themes = side.pills(
         "Thèmes", list(THEMES), format_func=THEMES.__getitem__, key=keys.THEMES,
-        placeholder="Tous",
-    )  # fmt: skip
+        selection_mode="multi",
+    ) or []  # fmt: skip
     table = categories()
     shown = [c for c, v in table.items() if not themes or set(v["themes"]) & set(themes)]
     # A category of a theme no longer chosen is dropped rather than kept invisibly.
     st.session_state[keys.CATEGORIES] = [
         c for c in st.session_state.get(keys.CATEGORIES, []) if c in shown
     ]
-    chosen_categories = side.multiselect(
+    chosen_categories = side.pills(
         "Catégories", shown, format_func=lambda c: table[c]["label"], key=keys.CATEGORIES,
-        placeholder="Toutes",
-    )  # fmt: skip
-    stages = side.multiselect(
+        selection_mode="multi",
+    ) or []  # fmt: skip
+    stages = side.pills(
         "Étape", list(STAGES), format_func=STAGES.__getitem__, key=keys.STAGES,
-        placeholder="Toutes",
-    )  # fmt: skip
-    carriers = side.multiselect(
+        selection_mode="multi",
+    ) or []  # fmt: skip
+    carriers = side.pills(
         "Type de porteur", list(CARRIER_TYPES), format_func=CARRIER_TYPES.__getitem__,
-        key=keys.CARRIERS, placeholder="Tous",
-    )  # fmt: skip
-    territory = _territory_widget(territories)
-    near, radius, place = _near_widgets(settings)
+        key=keys.CARRIERS, selection_mode="multi",
+    ) or []  # fmt: skip
+    side.caption("Rien de choisi : tous les projets.")
     side.header("Carte")
     basemap = side.radio(
         "Fond de carte", list(BASEMAPS), format_func=BASEMAPS.__getitem__,
         key=keys.BASEMAP, horizontal=True,
     )  # fmt: skip
     titles = {dataset.id: dataset.title for dataset in overlay_datasets()}
-    layers = side.multiselect(
+    layers = side.pills(
         "Couches de données publiques", list(titles), format_func=titles.__getitem__,
-        key=keys.OVERLAYS, placeholder="Aucune",
-    )  # fmt: skip
-    indicator = side.selectbox(
+        key=keys.OVERLAYS, selection_mode="multi",
+    ) or []  # fmt: skip
+    # What, then by which level: a short list each (typing to filter would answer
+    # "No results" in English).
+    source = side.selectbox(
         "Indicateur par territoire (carte choroplèthe)",
-        choropleths.indicator_ids(choropleths.figures()),
-        format_func=choropleths.indicator_label,
+        choropleths.indicator_sources(choropleths.figures()),
+        format_func=choropleths.source_label,
         key=keys.INDICATOR,
         index=None,
         placeholder="Aucun",
+        filter_mode=None,
     )
+    level = side.segmented_control(
+        "Par", list(choropleths.LEVEL_CHOICES), format_func=choropleths.LEVEL_CHOICES.__getitem__,
+        key=keys.INDICATOR_LEVEL, disabled=source is None, required=True,
+    )  # fmt: skip
+    indicator = f"{source}:{level or choropleths.INDICATOR_LEVELS[0]}" if source else None
     state = ExplorerState(
         indicator=indicator,
         overlays=tuple(layers),

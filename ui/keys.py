@@ -15,8 +15,15 @@ NEAR = "f_pres"
 RADIUS = "f_rayon"
 BASEMAP = "f_fond"
 OVERLAYS = "f_couches"
+#: What the choropleth shows (``projets`` or ``dataset:aggregate``), and by which level.
 INDICATOR = "f_indicateur"
+INDICATOR_LEVEL = "f_indicateur_niveau"
 ORDER = "f_tri"
+
+# --- Every page -------------------------------------------------------------------------------
+#: The title of the page this run shows, and of the one the run before showed.
+CURRENT_PAGE = "page_courante"
+PREVIOUS_PAGE = "page_precedente"
 
 # --- Explorer page state ----------------------------------------------------------------------
 #: The widgets were set from the URL once in this session.

@@ -3,18 +3,23 @@ and around it, :func:`run`: whatever goes wrong is said in French, never as a tr
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import ParamSpec
 
 import streamlit as st
 
 from geo.errors import GeoError
 from geo.settings import Settings, read_settings
 from geo.text import plain_markdown
+from ui import keys
 from ui.router import ensure_routed
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
 #: The app's layout rules (map height, margins), on every page.
 STYLE = Path(__file__).with_name("style.css")
 
@@ -32,8 +37,26 @@ def run(render: Callable[[], None]) -> None:
     """Run a page: a :class:`GeoError` is shown as its French message; anything else is logged
     with its stack for the operator and shown as a French sentence (no path, no stack).
     Streamlit's own rerun and stop signals are not exceptions and pass through."""
-    try:
+    with said_in_french():
         render()
+
+
+def fragment(render: Callable[P, None]) -> Callable[P, None]:
+    """``st.fragment`` whose failures are said like a page's (:func:`run`): a fragment rerun
+    alone does not pass through the page's handler, and Streamlit's own notice is English."""
+
+    @functools.wraps(render)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        with said_in_french():
+            render(*args, **kwargs)
+
+    return st.fragment(guarded)
+
+
+@contextmanager
+def said_in_french() -> Iterator[None]:
+    try:
+        yield
     except GeoError as error:
         log.warning("Page interrompue : %s", error)
         st.error(plain_markdown(error))
@@ -50,6 +73,8 @@ def start(title: str, *, shown: bool = True) -> Settings:
     and replaced by its default, so the page still opens. ``shown=False``: the page draws its
     own title (the full-screen presentation)."""
     ensure_routed()
+    st.session_state[keys.PREVIOUS_PAGE] = st.session_state.get(keys.CURRENT_PAGE)
+    st.session_state[keys.CURRENT_PAGE] = title
     st.html(STYLE)
     if shown:
         st.title(title)
@@ -57,6 +82,12 @@ def start(title: str, *, shown: bool = True) -> Settings:
     for problem in problems:
         st.error(plain_markdown(problem))
     return settings
+
+
+def arrived() -> bool:
+    """This run opened the page (from another page, a link, or the first visit), rather than
+    rerunning it after a widget changed."""
+    return st.session_state.get(keys.PREVIOUS_PAGE) != st.session_state.get(keys.CURRENT_PAGE)
 
 
 def base_url_path() -> str:

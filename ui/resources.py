@@ -24,6 +24,7 @@ from geo.explorer import choropleth as choropleths
 from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.mapping.symbols import SymbolData, prepare_symbols
 from geo.portrait import PortraitContext
 from geo.portrait.loading import open_context
 from geo.projects.demo import ensure_demo_projects
@@ -78,6 +79,20 @@ def overlay(dataset: Dataset, settings: Settings) -> overlays.OverlayData | GeoE
     if isinstance(frame, GeoError):
         return frame
     return overlays.prepare_overlay(frame, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def symbols(dataset: Dataset, settings: Settings) -> SymbolData | GeoError:
+    """A commune table's proportional symbols, prepared once per dataset."""
+    frame = dataset_frame(dataset, settings)
+    reference = territories(settings)
+    if isinstance(frame, GeoError):
+        return frame
+    if isinstance(reference, GeoError):
+        return reference
+    codes = frame["code_commune"].dropna().astype(str).unique().tolist()
+    names = dict(zip(codes, reference.names("commune", codes), strict=True))
+    return prepare_symbols(frame, dataset, reference.representative_points(), names)
 
 
 @st.cache_resource(show_spinner=False)

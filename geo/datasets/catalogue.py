@@ -57,6 +57,17 @@ class PopupField:
 
 
 @dataclass(frozen=True)
+class Symbols:
+    """How a commune table is drawn on the map: a circle per commune whose area is the sum
+    of ``value`` (in ``unit``), coloured by its main ``category``."""
+
+    value: str
+    category: str
+    label: str
+    unit: str
+
+
+@dataclass(frozen=True)
 class Aggregate:
     """One per-territory figure: ``count`` rows, ``sum`` a column or ``count_distinct``
     values of a column, over the rows where ``where_column >= where_min`` if set, split by
@@ -143,6 +154,8 @@ class Dataset:
     colour: str = "#7048e8"
     #: The title in a legend or a menu (the full title goes with the sources).
     short_title: str = ""
+    #: A commune table drawn as proportional symbols (point datasets are drawn as points).
+    symbols: Symbols | None = None
 
     @property
     def label(self) -> str:
@@ -231,7 +244,7 @@ IRVE = Dataset(
     ),
     aggregates=(
         Aggregate("points_de_charge", "Points de charge", "count", unit="points"),
-        Aggregate("puissance_kw", "Puissance installée", "sum", "puissance_kw", unit="kW"),
+        Aggregate("puissance_kw", "Puissance de recharge", "sum", "puissance_kw", unit="kW"),
         Aggregate("stations", "Stations", "count_distinct", "id_station_itinerance"),
         Aggregate(
             "points_de_charge_50kw",
@@ -318,6 +331,7 @@ PRODUCTION = Dataset(
         PopupField("nb_installations", "Installations"),
     ),
     aggregates=(
+        Aggregate("puissance_kw", "Puissance installée", "sum", "puissance_kw", unit="kW"),
         Aggregate(
             "puissance_kw_par_filiere",
             "Puissance installée par filière",
@@ -356,6 +370,8 @@ PRODUCTION = Dataset(
     ),
     description="Situé par le code INSEE de la commune d'implantation (pas de coordonnées).",
     date_column="date_debut_version",
+    colour="#f08c00",
+    symbols=Symbols("puissance_kw", "filiere", "Puissance installée", "kW"),
 )
 
 CONSOMMATION = Dataset(
@@ -382,6 +398,13 @@ CONSOMMATION = Dataset(
         PopupField("conso_totale_mwh", "Consommation totale", "MWh"),
     ),
     aggregates=(
+        Aggregate(
+            "conso_totale_mwh",
+            "Consommation d'électricité et de gaz",
+            "sum",
+            "conso_totale_mwh",
+            unit="MWh",
+        ),
         Aggregate(
             "conso_mwh_par_filiere",
             "Consommation par énergie",

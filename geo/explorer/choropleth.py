@@ -42,13 +42,9 @@ TOO_LARGE = (
 
 
 def figures() -> list[str]:
-    """``dataset:aggregate`` of every plain per-territory figure of the loadable datasets."""
-    return [
-        f"{d.id}:{a.name}"
-        for d in CATALOGUE.values()
-        for a in d.aggregates
-        if a.by is None and a.where_column is None
-    ]
+    """``dataset:aggregate`` of every per-territory figure of the loadable datasets that is
+    one number (not split by category)."""
+    return [f"{d.id}:{a.name}" for d in CATALOGUE.values() for a in d.aggregates if a.by is None]
 
 
 def indicator_ids(figures: Sequence[str]) -> list[str]:
@@ -68,6 +64,31 @@ def parse_indicator(indicator: str) -> tuple[str, str | None, str]:
     if len(parts) == 2:
         return parts[0], None, parts[1]
     return parts[0], parts[1], parts[-1]
+
+
+#: The levels as the level picker names them.
+LEVEL_CHOICES = {
+    "departement": "Départements", "region": "Régions", "epci": "EPCI", "commune": "Communes",
+}  # fmt: skip
+
+
+def indicator_sources(figures: Sequence[str]) -> list[str]:
+    """What a choropleth can show, before its level: ``projets`` and each ``figures`` entry."""
+    return [PROJECTS_INDICATOR, *figures]
+
+
+def split_indicator(indicator: str) -> tuple[str, str]:
+    """``("covoiturage:places", "epci")`` from ``covoiturage:places:epci``."""
+    source, aggregate, level = parse_indicator(indicator)
+    return (source if aggregate is None else f"{source}:{aggregate}"), level
+
+
+def source_label(source: str) -> str:
+    """``"Places de covoiturage pour 10 000 habitants"``: what the choropleth shows."""
+    if source == PROJECTS_INDICATOR:
+        return "Projets sélectionnés"
+    dataset, aggregate = source.split(":", 1)
+    return f"{CATALOGUE[dataset].aggregate(aggregate).label} pour 10 000 habitants"
 
 
 def indicator_label(indicator: str) -> str:

@@ -141,6 +141,21 @@ def choropleth_layer(
     return group
 
 
+#: Count units whose singular a class below 2 takes ("0 projet", "1 projet", "0,5 place…").
+SINGULAR_UNITS = {"projets": "projet", "points": "point", "places": "place", "lieux": "lieu"}
+
+
+def _unit_for(high: float, unit: str | None) -> str:
+    """`` unit`` after a class whose highest value is ``high``: French puts a count below 2 in
+    the singular."""
+    if not unit:
+        return ""
+    first, _, rest = unit.partition(" ")
+    if high < 2 and first in SINGULAR_UNITS:
+        unit = " ".join(filter(None, (SINGULAR_UNITS[first], rest)))
+    return f" {unit}"
+
+
 def legend(
     label: str,
     ranges: list[tuple[float, float] | None],
@@ -154,12 +169,12 @@ def legend(
     """The choropleth's section of the legend panel: its classes as the ``ranges`` of their
     values (:func:`class_ranges`; with how many territories each holds, when ``counts`` is
     given), "non disponible" and a note. Its source goes with the map's sources, under it."""
-    suffix = f" {unit}" if unit else ""
     rows = [f"<b>{html.escape(label)}</b>"]
     for position, (colour, bounds) in enumerate(zip(colours, ranges, strict=False)):
         if bounds is None:
             continue
         low, high = bounds
+        suffix = _unit_for(high, unit)
         text = f"{french_number(low)} – {french_number(high)}{suffix}"
         if low == high:
             text = f"{french_number(low)}{suffix}"

@@ -360,5 +360,10 @@ def overlay_layer(
 
 
 def overlay_datasets() -> list[Dataset]:
-    """Datasets drawn as overlays: the point datasets (lines and commune tables are not)."""
-    return [dataset for dataset in CATALOGUE.values() if dataset.geometry == "point"]
+    """Datasets drawn as overlays: the point datasets, and the commune tables drawn as
+    proportional symbols (:mod:`geo.mapping.symbols`). Lines are not drawn yet."""
+    return [
+        dataset
+        for dataset in CATALOGUE.values()
+        if dataset.geometry == "point" or dataset.symbols is not None
+    ]

@@ -82,21 +82,23 @@ from geo.text import identifier
 
 CATEGORIES_FILE = PROJECT_ROOT / "data" / "categories.json"
 
-THEMES = {"energie": "énergie", "mobilite": "mobilité"}
+# Labels as the app shows them on their own (filters, legend, lists, sheets), capitalised like
+# the categories' (data/categories.json).
+THEMES = {"energie": "Énergie", "mobilite": "Mobilité"}
 STAGES = {
-    "idee": "idée",
-    "en_projet": "en projet",
-    "en_service": "en service",
-    "termine": "terminé",
+    "idee": "Idée",
+    "en_projet": "En projet",
+    "en_service": "En service",
+    "termine": "Terminé",
 }
 STATUSES = {"propose": "proposé", "publie": "publié", "refuse": "refusé", "archive": "archivé"}
 CARRIER_TYPES = {
-    "collectivite": "collectivité",
-    "association": "association",
-    "cooperative": "coopérative / SCIC",
-    "entreprise": "entreprise",
-    "collectif_citoyen": "collectif citoyen",
-    "etablissement_public": "établissement public",
+    "collectivite": "Collectivité",
+    "association": "Association",
+    "cooperative": "Coopérative / SCIC",
+    "entreprise": "Entreprise",
+    "collectif_citoyen": "Collectif citoyen",
+    "etablissement_public": "Établissement public",
 }
 #: The scale a project works at: a site, a territory of any level, or all of France.
 SCOPES = {"site": "site", **LEVEL_LABELS, "epci": "intercommunalité (EPCI)", "national": "national"}
@@ -142,6 +144,11 @@ FRANCE_BOXES = (
 )
 
 
+def _inline(label: str) -> str:
+    """A label inside a sentence: "Coopérative / SCIC" → "coopérative / SCIC"."""
+    return label[:1].lower() + label[1:]
+
+
 def carriers_text(carriers: object) -> str:
     """``"Énergie Citoyenne (association), Ville (collectivité)"``: carriers with their type."""
     names = []
@@ -154,7 +161,9 @@ def carriers_text(carriers: object) -> str:
         )
         if name:
             names.append(
-                f"{name} ({CARRIER_TYPES.get(str(kind), str(kind))})" if kind else str(name)
+                f"{name} ({_inline(CARRIER_TYPES.get(str(kind), str(kind)))})"
+                if kind
+                else str(name)
             )
     return ", ".join(names)
 
@@ -461,7 +470,7 @@ class Project(BaseModel):
         misfits = [c for c in values if not set(table[c]["themes"]) & set(themes)]
         if misfits:
             names = ", ".join(f"« {table[c]['label']} »" for c in misfits)
-            wanted = " ou ".join(THEMES[t] for t in table[misfits[0]]["themes"])
+            wanted = " ou ".join(_inline(THEMES[t]) for t in table[misfits[0]]["themes"])
             raise _error(f"{names} relève du thème {wanted}, absent des thèmes du projet.")
         return values
 

@@ -44,7 +44,7 @@ def test_page_renders_without_selection() -> None:
     at = _page().run()
     assert not at.exception, at.exception
     assert not at.error
-    assert at.title[0].value == "Carte des communs"
+    assert at.title[0].value == "Trouver un territoire"
     assert at.text_input(key="recherche").label.startswith("Rechercher un territoire")
     assert "territoire" not in at.query_params
 
@@ -135,3 +135,30 @@ def test_router_opens_the_explorer_first(geo_env: dict[str, str]) -> None:
     assert not at.exception, at.exception
     # The Explorer is the page people open first; the Carte stays one click away.
     assert at.title[0].value == "Explorer les projets"
+
+
+def test_a_territory_leads_to_its_projects_on_the_explorer_and_is_kept_there(
+    geo_env: dict[str, str], tmp_path: Path
+) -> None:
+    from explorer_seed import app_store
+
+    with app_store(tmp_path):
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        # The Explorer was seen first: its widgets were set from that first (empty) link.
+        assert at.text_input(key="f_territoire").value == ""
+        at.switch_page("pages/carte.py")
+        at.query_params["territoire"] = "commune:38185"
+        at.run()
+        assert not at.exception, at.exception
+        onward = {link.value: link.proto for link in at.get("page_link")}
+        explorer = onward["Voir les 2 projets sur l'Explorer"]
+        assert explorer.query_string == "territoire=commune%3A38185"
+        assert onward["Voir le portrait (commune)"].query_string == "territoire=commune%3A38185"
+        # Following the link (a page switch with its query): the Explorer shows Grenoble.
+        at.switch_page("pages/explorer.py")
+        at.query_params.clear()
+        at.query_params["territoire"] = "commune:38185"
+        at.run()
+        assert not at.exception, at.exception
+        assert at.text_input(key="f_territoire").value == "Grenoble"
+        assert at.subheader[0].value == "2 projets"

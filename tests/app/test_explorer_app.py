@@ -80,6 +80,13 @@ def _count(at: AppTest) -> str:
     return at.subheader[0].value
 
 
+def _choose_indicator(at: AppTest, indicator: str) -> None:
+    """What the choropleth shows, then by which level (two widgets)."""
+    *source, level = indicator.split(":")
+    _do(at.selectbox(key="f_indicateur").set_value(":".join(source)))
+    _do(at.button_group(key="f_indicateur_niveau").set_value(level))
+
+
 def _listed(at: AppTest) -> list[str]:
     return [shown(b.label) for b in at.button if b.key and b.key.startswith("choisir-")]
 
@@ -98,23 +105,27 @@ def test_everything_public_is_listed(calls: dict[str, list[Any]]) -> None:
 
 def test_theme_filter_queries_that_theme(calls: dict[str, list[Any]]) -> None:
     at = _page()
-    _do(at.multiselect(key="f_themes").select("energie"))
+    _do(at.pills(key="f_themes").select("energie"))
     assert calls["criteria"][-1].themes == ("energie",)
     assert _count(at) == "3 projets"
     assert at.query_params["themes"] == "energie"
     # Categories offered follow the chosen theme.
-    assert "velo" not in at.multiselect(key="f_categories").options
+    offered = at.pills(key="f_categories").options
+    assert "Vélo" not in offered and "Solaire" in offered
+    # Every label as the filters show them: capitalised, in French.
+    assert at.pills(key="f_themes").options == ["Énergie", "Mobilité"]
+    assert at.pills(key="f_etapes").options[0] == "Idée"
 
 
 def test_category_stage_and_carrier_type() -> None:
     at = _page()
-    _do(at.multiselect(key="f_categories").select("velo"))
+    _do(at.pills(key="f_categories").select("velo"))
     assert _listed(at) == ["Essai vélos partagés de Grenoble"]
-    _do(at.multiselect(key="f_categories").unselect("velo"))
-    _do(at.multiselect(key="f_etapes").select("idee"))
+    _do(at.pills(key="f_categories").unselect("velo"))
+    _do(at.pills(key="f_etapes").select("idee"))
     assert _listed(at) == ["Essai covoiturage du Vercors"]
-    _do(at.multiselect(key="f_etapes").unselect("idee"))
-    _do(at.multiselect(key="f_porteurs").select("entreprise"))
+    _do(at.pills(key="f_etapes").unselect("idee"))
+    _do(at.pills(key="f_porteurs").select("entreprise"))
     assert _listed(at) == ["Essai bornes de recharge à Lyon"]
     assert at.query_params["porteurs"] == "entreprise"
 
@@ -194,6 +205,14 @@ def test_selecting_a_project_shows_its_detail_safely(seeded: dict[str, int]) -> 
     assert "Grenoble (commune)" in texts and "Isère (département)" in texts
     assert "<script>" not in texts and "javascript:" not in texts
     assert "&lt;script&gt;" in texts
+    # Its impact figures, with units; the ones it does not give are not shown (never 0).
+    assert "**Puissance installée** : 420\u00a0kWc" in texts
+    assert "**Production** : 480,5\u00a0MWh/an" in texts
+    assert "**Actionnaires citoyens** : 310" in texts
+    assert "Budget" not in texts and "Points de recharge" not in texts
+    # The carrier's type inside the sentence, the stage as a label.
+    assert "Essai Énergie Citoyenne (coopérative / SCIC)" in shown(texts)
+    assert any("En service" in c.value for c in at.caption)
     _do(at.button(key="fermer-fiche").click())
     assert "projet" not in at.query_params
 
@@ -205,7 +224,7 @@ def test_url_restores_the_view(seeded: dict[str, int], calls: dict[str, list[Any
         vue="45.19000,5.72000,13",
     )  # fmt: skip
     assert not at.warning
-    assert at.multiselect(key="f_themes").value == ["mobilite"]
+    assert at.pills(key="f_themes").value == ["mobilite"]
     assert at.text_input(key="f_territoire").value == "Grenoble"
     assert calls["criteria"][-1].territory == TerritoryRef("commune", "38185")
     assert calls["criteria"][-1].themes == ("mobilite",)
@@ -262,13 +281,13 @@ def test_overlay_toggles_a_dataset_layer(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(overlays, "overlay_layer", spy)
     at = _page()
-    assert any("covoiturage" in o for o in at.multiselect(key="f_couches").options)
-    _do(at.multiselect(key="f_couches").select("covoiturage"))
+    assert any("covoiturage" in o.casefold() for o in at.pills(key="f_couches").options)
+    _do(at.pills(key="f_couches").select("covoiturage"))
     assert drawn == ["covoiturage"]
     assert at.query_params["couches"] == "covoiturage"
     assert not at.warning
     drawn.clear()
-    _do(at.multiselect(key="f_couches").unselect("covoiturage"))
+    _do(at.pills(key="f_couches").unselect("covoiturage"))
     assert drawn == [] and "couches" not in at.query_params
 
 
@@ -303,13 +322,13 @@ def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: 
 
     monkeypatch.setattr(choropleth, "choropleth_layer", spy)
     at = _page()
-    _do(at.selectbox(key="f_indicateur").set_value(indicator))
+    _choose_indicator(at, indicator)
     assert not at.warning
     assert at.query_params["indicateur"] == indicator
     label, values = drawn[-1]
     if indicator == "projets:departement":
         assert label.startswith("Projets") and values["38"] == 3  # Grenoble ×2, Vercors
-        _do(at.multiselect(key="f_themes").select("energie"))
+        _do(at.pills(key="f_themes").select("energie"))
         assert drawn[-1][1]["38"] == 1  # the choropleth follows the filters
     elif indicator == "projets:commune":
         assert label == "Projets sélectionnés, par commune" and values["38185"] == 2
@@ -322,7 +341,8 @@ def test_choropleth_of_an_indicator(monkeypatch: pytest.MonkeyPatch, indicator: 
 
 def test_indicator_restored_from_the_url() -> None:
     at = _page(indicateur="projets:region")
-    assert at.selectbox(key="f_indicateur").value == "projets:region"
+    assert at.selectbox(key="f_indicateur").value == "projets"
+    assert at.button_group(key="f_indicateur_niveau").value == "region"
     assert not at.warning
 
 
@@ -381,3 +401,29 @@ def test_irve_outside_its_excerpt_is_not_available_not_zero() -> None:
     assert any("non disponible" in i.value or "couverture" in i.value for i in at.info), [
         i.value for i in at.info
     ]
+
+
+def test_production_symbols_and_consumption_indicator_are_offered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geo.mapping import symbols
+
+    drawn: list[int] = []
+    layer = symbols.symbol_layer
+
+    def spy(data: Any, view: Any, **kwargs: Any) -> Any:
+        drawn.append(len(data))
+        return layer(data, view, **kwargs)
+
+    monkeypatch.setattr(symbols, "symbol_layer", spy)
+    at = _page()
+    assert any("production" in o.casefold() for o in at.pills(key="f_couches").options)
+    _do(at.pills(key="f_couches").select("production"))
+    assert not at.warning and drawn and drawn[-1] >= 1  # the mirror's units in Isère
+    indicator = "consommation:conso_totale_mwh:departement"
+    labels = at.selectbox(key="f_indicateur").options
+    assert "Consommation d'électricité et de gaz pour 10 000 habitants" in labels
+    # Each figure once (the level is a second choice), and never two with the same name.
+    assert len(labels) == len(set(labels))
+    _choose_indicator(at, indicator)
+    assert not at.warning

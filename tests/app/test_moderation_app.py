@@ -227,6 +227,48 @@ def test_a_refused_form_keeps_everything_typed(store: ProjectStore) -> None:
     assert store.count() == 0
 
 
+def test_a_geocoder_failure_falls_back_offline_with_a_notice_and_keeps_the_form(
+    store: ProjectStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on: the network is "down"
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("GEO_OFFLINE", "0")
+    monkeypatch.setenv("GEO_GEOPLATEFORME_URL", f"{dead}/geocodage")
+    monkeypatch.setenv("GEO_NOMINATIM_URL", dead)
+    at = _run(PROPOSER)
+    at.text_input(key="c_title").input("Covoiturage du Trièves")
+    at.text_input(key="c_adresse").input("38710")
+    at.button(key="c_chercher").click().run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert "les services d'adresses en ligne ne répondent pas" in text
+    assert [shown(o) for o in at.radio(key="c_candidat").options][0] == "Mens (commune, Isère)"
+    assert at.text_input(key="c_title").value == "Covoiturage du Trièves"
+    assert at.text_input(key="c_adresse").value == "38710"
+    at.radio(key="c_candidat").set_value(0).run()
+    assert "Commune : Mens (38226)" in _text(at)
+
+
+def test_possible_duplicates_are_listed_with_links_before_sending(store: ProjectStore) -> None:
+    pid, _ = store.add(GRENOBLE | {"website": "https://covoit.test"}, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    at = _run(PROPOSER)
+    at.text_input(key="c_title").input("Covoiturage Grenoblois !")
+    at.text_input(key="c_adresse").input("Grenoble")
+    at.button(key="c_chercher").click().run()
+    assert not at.exception, at.exception
+    assert "Ces projets déjà sur la carte lui ressemblent" in _text(at)
+    links = [str(m.value) for m in at.markdown if "Covoiturage grenoblois" in str(m.value)]
+    assert links and f"projet={pid}" in links[0]
+    at.multiselect(key="c_themes").select("mobilite")
+    at.button(key="c_envoyer").click().run()  # the contributor may still send
+    assert not at.exception, at.exception
+    assert "Votre lien privé pour modifier ce projet" in _text(at) and store.count() == 2
+
+
 def test_a_filled_honeypot_stores_nothing(store: ProjectStore) -> None:
     at = _run(PROPOSER)
     at.text_input(key="c_title").input("Robot")

@@ -112,3 +112,20 @@ def test_the_other_pages_offer_the_portrait(seeded: dict, page: str, territory: 
     found = [m.value for m in at.markdown if "Voir le portrait" in m.value]
     assert found, "no « Voir le portrait » link"
     assert "/portrait?territoire=epci%3A200040715" in found[0]
+
+
+def test_a_failure_in_the_comparison_is_said_in_french_not_by_streamlit(
+    seeded: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geo.portrait import view
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("/srv/secret/path")
+
+    monkeypatch.setattr(view, "chart_rows", broken)
+    at = portrait_at("epci:200040715")
+    assert [s.value for s in at.subheader][:3] == ["Projets ici", "Indicateurs", "Comparaison"]
+    errors = [e.value for e in at.error]
+    assert errors and all("Une erreur inattendue est survenue" in e for e in errors)
+    # Streamlit's own (English) box for a fragment that raised is not there.
+    assert not at.exception

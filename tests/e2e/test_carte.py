@@ -75,7 +75,7 @@ def test_search_grenoble_shows_its_outline(
     expect.set_options(timeout=TIMEOUT_MS)
     page.goto(f"{app_url}/carte")  # the Explorer is the default page
     page.wait_for_selector(APP_IDLE)
-    expect(page.get_by_role("heading", name="Carte des communs")).to_be_visible()
+    expect(page.get_by_role("heading", name="Trouver un territoire")).to_be_visible()
     frame = page.frame_locator(MAP_FRAME)
     container = frame.locator(".leaflet-container")
     expect(container).to_be_visible()
@@ -148,4 +148,27 @@ def test_unknown_territory_in_url_gives_a_notice(
         timeout=TIMEOUT_MS
     )
     expect(page.frame_locator(MAP_FRAME).locator(SELECTED_PATH)).to_have_count(0)
+    assert network.external == []
+
+
+def test_a_territory_leads_to_the_explorer_with_the_territory_kept(
+    routed_context: Callable[..., tuple[object, object]], app_url: str
+) -> None:
+    import re
+
+    from playwright.sync_api import expect
+
+    context, network = routed_context(width=390, height=844)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app_url}/carte?territoire=commune:38185")
+    onward = page.get_by_role("link", name=re.compile(r"l'Explorer$"))
+    expect(onward).to_be_visible(timeout=TIMEOUT_MS)
+    onward.click()
+    expect(page.locator("h1").first).to_have_text("Explorer les projets", timeout=TIMEOUT_MS)
+    expect(page).to_have_url(re.compile(r"territoire=commune(:|%3A)38185"), timeout=TIMEOUT_MS)
+    frame = page.frame_locator(MAP_FRAME)
+    expect(frame.locator("path.territoire-selectionne.territoire-commune-38185")).to_have_count(
+        1, timeout=TIMEOUT_MS
+    )
     assert network.external == []

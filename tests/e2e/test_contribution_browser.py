@@ -149,7 +149,14 @@ def _edit_link(page: object) -> str:
     return link
 
 
+LISTED = """() => document.querySelectorAll('.st-key-liste-projets button').length > 0
+    || document.body.innerText.includes('Aucun projet')"""
+
+
 def _listed(page: object) -> list[str]:
+    """The Explorer's list once drawn (it may come a run after the page first goes idle)."""
+    _idle(page)
+    page.wait_for_function(LISTED)
     _idle(page)
     return [t.replace("\u2060", "").strip() for t in page.locator(LIST_BUTTONS).all_inner_texts()]
 
@@ -230,7 +237,7 @@ def test_propose_moderate_publish_then_edit_through_the_private_link(
         page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app)
         link = _propose(page, app, title, address="10 rue des Arts, 38000 Grenoble", online=True)
         page.get_by_role("button", name="Copier le lien").click()
-        expect(page.get_by_role("status")).to_have_text("Lien copié.")
+        expect(page.locator(".copie-etat")).to_have_text("Lien copié.")
         assert page.evaluate("navigator.clipboard.readText()") == link
         page.screenshot(path=str(screenshots_dir / "proposer-envoye-1280.png"))
 
@@ -247,7 +254,7 @@ def test_propose_moderate_publish_then_edit_through_the_private_link(
         expect(page.get_by_role("link", name=re.compile(r"^Modération \(1\)$"))).to_be_visible()
         card = _card(page, title)
         expect(card).to_contain_text("proposition")
-        expect(page.locator(".st-key-m_anciennete")).to_contain_text("toutes")  # drawn
+        expect(page.locator(".st-key-m_anciennete input")).to_have_value("toutes")  # drawn
         page.screenshot(path=str(screenshots_dir / "moderation-1280.png"))
         card.get_by_role("button", name="Approuver").click()
         _idle(page)
@@ -450,4 +457,7 @@ def test_a_collective_fills_the_form_on_a_phone(
         _idle(page)
         expect(main).to_contain_text("point placé sur la carte")
         expect(main).to_contain_text("Département : Isère (38)")
+        page.locator(".st-key-c-carte-lieu").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(screenshots_dir / "proposer-epingle-390.png"))
         assert dialogs == []

@@ -3,7 +3,6 @@ config, the navigation with every page, and Leaflet served by the app itself."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
@@ -16,7 +15,9 @@ NAV_LINKS = '[data-testid="stSidebarNav"] a'
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-@pytest.mark.parametrize(("path", "title"), [("/carte", "Carte des communs"), ("/", "Explorer")])
+@pytest.mark.parametrize(
+    ("path", "title"), [("/carte", "Trouver un territoire"), ("/", "Explorer")]
+)
 def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
     fresh_app: Callable[[], AbstractContextManager[str]],
     routed_context: Callable[..., tuple[object, object]],
@@ -34,12 +35,13 @@ def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
         page.wait_for_selector(APP_IDLE)
         # The router ran: the navigation lists its pages (legacy mode would also list app.py).
         expect(page.locator(NAV_LINKS)).to_have_count(5)
-        # Each link's text after its icon.
-        names = [re.sub(r"^[^\w]+", "", text).strip()
+        # Each link's text after its icon (a Material icon's text is its name, on a line
+        # of its own: "search\n\nExplorer").
+        names = [re.sub(r"^[^\w]+", "", text.splitlines()[-1]).strip()
                  for text in page.locator(NAV_LINKS).all_inner_texts()]  # fmt: skip
         assert names == [
             "Explorer",
-            "Carte",
+            "Territoires",
             "Portrait de territoire",
             "Proposer un projet",
             "Modération",

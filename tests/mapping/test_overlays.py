@@ -19,6 +19,7 @@ from geo.datasets import CATALOGUE
 from geo.datasets.catalogue import get_dataset
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.mapping.choropleth import _unit_for
 from geo.mapping.elements import Credit
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -415,8 +416,11 @@ def test_legend_classes_read_as_the_values_they_hold() -> None:
     legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
     lines = [re.sub(r"<[^>]+>", "", line) for line in legend.html.split("<br>")]
     assert lines[1:5] == [
-        "0 projets (6 territoires)",
-        "1 projets (2 territoires)",
+        "0 projet (6 territoires)",
+        "1 projet (2 territoires)",
         "2 projets (1 territoire)",
         "3 projets (1 territoire)",
     ]
+    # French counts below 2 are singular; other units are left as they are.
+    assert _unit_for(0.5, "places pour 10 000 hab.") == (" place pour 10 000 hab.")
+    assert _unit_for(0.5, "kW pour 10 000 hab.") == " kW pour 10 000 hab."
