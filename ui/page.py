@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 import streamlit as st
 
@@ -41,16 +41,20 @@ def run(render: Callable[[], None]) -> None:
         render()
 
 
-def fragment(render: Callable[P, None]) -> Callable[P, None]:
+def fragment(render: Callable[P, None] | None = None, *, run_every: float | None = None) -> Any:
     """``st.fragment`` whose failures are said like a page's (:func:`run`): a fragment rerun
-    alone does not pass through the page's handler, and Streamlit's own notice is English."""
+    alone does not pass through the page's handler, and Streamlit's own notice is English.
+    ``@page.fragment(run_every=2)`` reruns it alone every 2 seconds (a timer)."""
 
-    @functools.wraps(render)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
-        with said_in_french():
-            render(*args, **kwargs)
+    def decorate(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            with said_in_french():
+                body(*args, **kwargs)
 
-    return st.fragment(guarded)
+        return st.fragment(guarded, run_every=run_every)
+
+    return decorate if render is None else decorate(render)
 
 
 @contextmanager

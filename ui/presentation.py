@@ -9,8 +9,6 @@ nothing.
 
 from __future__ import annotations
 
-import functools
-import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.errors import GeoError
 from geo.portrait import Portrait
 from geo.portrait.view import standing
 from geo.projects.model import STAGES, THEMES, carriers_text
@@ -27,9 +24,8 @@ from geo.store import ProjectStore
 from geo.store.workshops import WorkshopSession
 from geo.text import french_number, html_text, plain_markdown
 from geo.workshop import room
-from ui import keys
+from ui import keys, page
 
-log = logging.getLogger(__name__)
 STYLE = Path(__file__).with_name("presentation.css")
 #: The room's screen asks for new ideas this often (the issue's budget: within 5 s).
 POLL_SECONDS = 2.0
@@ -68,23 +64,6 @@ KEYBOARD = """<script>
 
 def keyboard() -> None:
     st.html(KEYBOARD, unsafe_allow_javascript=True)
-
-
-def guarded(render: Callable[..., None]) -> Callable[..., None]:
-    """A fragment's body whose failure is said in French (a fragment rerun alone does not
-    pass through the page's handler)."""
-
-    @functools.wraps(render)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            render(*args, **kwargs)
-        except GeoError as error:
-            st.error(plain_markdown(error))
-        except Exception:
-            log.exception("Erreur inattendue dans la présentation")
-            st.error("Une erreur inattendue est survenue ; rechargez la page.")
-
-    return run
 
 
 # --- the stop's card -----------------------------------------------------------------------------
@@ -189,8 +168,7 @@ def poll_ideas(store: ProjectStore, code: str) -> None:
     """Every :data:`POLL_SECONDS`: the ideas changed since the last poll; the page reruns to
     draw them when there are any."""
 
-    @st.fragment(run_every=POLL_SECONDS)
-    @guarded
+    @page.fragment(run_every=POLL_SECONDS)
     def poll() -> None:
         if refresh_ideas(store, code):
             st.rerun(scope="app")
@@ -201,8 +179,7 @@ def poll_ideas(store: ProjectStore, code: str) -> None:
 def autoplay(delay: int, advance: Callable[[], None]) -> None:
     """Every ``delay`` seconds, the next stop (the first after the last)."""
 
-    @st.fragment(run_every=delay)
-    @guarded
+    @page.fragment(run_every=delay)
     def tick() -> None:
         moved = float(st.session_state.get(keys.PRESENT_MOVED_AT) or time.monotonic())
         if time.monotonic() - moved >= delay - 0.5:
