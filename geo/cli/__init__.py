@@ -2,8 +2,8 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`) calling the domain packages, which it
-may all import.
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.kit`) calling the domain
+packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
 traceback either: running out of memory is one French sentence (exit 1), any other failure
@@ -120,6 +120,22 @@ def _run_moderators(args: argparse.Namespace) -> int:
     return moderators_cli.run(args)
 
 
+# --- kit --------------------------------------------------------------------------------------
+
+
+def _add_kit(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import kit as kit_cli
+
+    kit = sub.add_parser("kit", help="kit hors ligne d'un territoire (atelier sans réseau)")
+    kit_cli.add_arguments(kit)
+
+
+def _run_kit(args: argparse.Namespace) -> int:
+    from geo.cli import kit as kit_cli
+
+    return kit_cli.run(args)
+
+
 # --- bench ------------------------------------------------------------------------------------
 
 
@@ -177,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_datasets(sub)
     _add_projects(sub)
     _add_moderators(sub)
+    _add_kit(sub)
     _add_bench(sub)
     return parser
 
@@ -187,6 +204,7 @@ _RUNNERS = {
     "datasets": _run_datasets,
     "projects": _run_projects,
     "moderators": _run_moderators,
+    "kit": _run_kit,
     "bench": _run_bench,
 }
 

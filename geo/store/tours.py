@@ -218,7 +218,7 @@ class Tours:
             tour_id = int(
                 connection.execute(tours.insert().values(values).returning(tours.c.id)).scalar_one()
             )
-            _audit(connection, label, "parcours_creation", tour_id, None,
+            audit_tour(connection, label, "parcours_creation", tour_id, None,
                    {"title": title, "territory": territory}, now)  # fmt: skip
             return tour_id
 
@@ -264,7 +264,7 @@ class Tours:
                 .returning(tour_stops.c.id)
             ).scalar_one()
             _touch(connection, tour_id, now)
-            _audit(connection, actor, "arret_ajout", tour_id, None,
+            audit_tour(connection, actor, "arret_ajout", tour_id, None,
                    values | {"stop": int(stop_id), "position": count + 1}, now)  # fmt: skip
             return _stop(connection, tour_id, int(stop_id))
 
@@ -299,7 +299,7 @@ class Tours:
                 tour_stops.update().where(tour_stops.c.id == stop_id).values(changes)
             )
             _touch(connection, tour_id, now)
-            _audit(connection, actor, "arret_modification", tour_id, old | {"stop": stop_id},
+            audit_tour(connection, actor, "arret_modification", tour_id, old | {"stop": stop_id},
                    changes | {"stop": stop_id}, now)  # fmt: skip
             return _stop(connection, tour_id, stop_id)
 
@@ -320,7 +320,7 @@ class Tours:
                 now = now_utc()
                 _renumber(connection, order)
                 _touch(connection, tour_id, now)
-                _audit(connection, actor, "arret_deplacement", tour_id,
+                audit_tour(connection, actor, "arret_deplacement", tour_id,
                        {"stop": stop_id, "position": old + 1},
                        {"stop": stop_id, "position": new + 1}, now)  # fmt: skip
             return load_tour(connection, tour_id)
@@ -335,7 +335,7 @@ class Tours:
             connection.execute(tour_stops.delete().where(tour_stops.c.id == stop_id))
             _renumber(connection, _stop_ids(connection, tour_id))
             _touch(connection, tour_id, now)
-            _audit(connection, actor, "arret_suppression", tour_id,
+            audit_tour(connection, actor, "arret_suppression", tour_id,
                    {"stop": stop_id, "title": before.title, "kind": before.kind,
                     "note": before.note, "params": before.params}, None, now)  # fmt: skip
             return load_tour(connection, tour_id)
@@ -360,7 +360,7 @@ class Tours:
             )
             _insert_stops(connection, copy_id, source.stops, now)
             after = {"title": name, "copied_from": tour_id, "stops": len(source.stops)}
-            _audit(connection, actor, "parcours_copie", copy_id, None, after, now)
+            audit_tour(connection, actor, "parcours_copie", copy_id, None, after, now)
             return copy_id
 
         return run_with_retry(self.engine, work, write=True), token
@@ -378,39 +378,9 @@ class Tours:
             connection.execute(tour_stops.delete().where(tour_stops.c.tour_id == tour_id))
             connection.execute(tours.delete().where(tours.c.id == tour_id))
             gone = {"title": before.title, "stops": len(before.stops)}
-            _audit(connection, actor, "parcours_suppression", tour_id, gone, None, now_utc())
+            audit_tour(connection, actor, "parcours_suppression", tour_id, gone, None, now_utc())
 
         run_with_retry(self.engine, work, write=True)
-
-    def copy_in(self, tour: Tour, *, operator: Operator) -> bool:
-        """An operator copies a tour from another store, under the same id (an offline
-        kit: links to it keep working); a fresh private key nobody holds. False when a tour
-        with that id is already there (nothing changed)."""
-        if not isinstance(operator, Operator):
-            raise EditDeniedError(DENIED)
-
-        def work(connection: Connection) -> bool:
-            if connection.execute(sa.select(tours.c.id).where(tours.c.id == tour.id)).first():
-                return False
-            now = now_utc()
-            connection.execute(tours.insert().values(
-                id=tour.id, title=tour.title, territory=tour.territory, status=tour.status,
-                token_hash=hash_token(secrets.token_urlsafe(32)), created_at=tour.created_at,
-                updated_at=tour.updated_at, copied_from=tour.copied_from,
-            ))  # fmt: skip
-            _insert_stops(connection, tour.id, tour.stops, now)
-            _audit(connection, operator.actor, "parcours_copie", tour.id, None,
-                   {"title": tour.title, "stops": len(tour.stops), "kit": True}, now)  # fmt: skip
-            return True
-
-        done = run_with_retry(self.engine, work, write=True)
-        if done and self.engine.dialect.name == "postgresql":
-            with self.engine.begin() as connection:  # ids given by hand: move the sequence on
-                connection.exec_driver_sql(
-                    "SELECT setval(pg_get_serial_sequence('tours', 'id'), "
-                    "(SELECT MAX(id) FROM tours))"
-                )
-        return done
 
     # --- internals -----------------------------------------------------------------------------
 
@@ -450,7 +420,7 @@ class Tours:
                 connection.execute(
                     tours.update().where(tours.c.id == tour_id).values(values | {"updated_at": now})
                 )
-                _audit(connection, actor, action, tour_id, old, values, now)
+                audit_tour(connection, actor, action, tour_id, old, values, now)
             return load_tour(connection, tour_id)
 
         return run_with_retry(self.engine, work, write=True)
@@ -527,7 +497,7 @@ def _touch(connection: Connection, tour_id: int, now: datetime) -> None:
     connection.execute(tours.update().where(tours.c.id == tour_id).values(updated_at=now))
 
 
-def _audit(
+def audit_tour(
     connection: Connection,
     actor: str,
     action: str,

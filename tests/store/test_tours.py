@@ -190,25 +190,3 @@ def test_every_change_is_in_the_tours_history(store: ProjectStore) -> None:
         "title": "Parcours du PCAET"
     }
     assert store.audit() and all(e.project_id is None for e in store.audit())
-
-
-def test_copy_in_keeps_the_id_and_gives_a_key_nobody_holds(
-    store: ProjectStore, tmp_path: Path
-) -> None:
-    tour_id, token = store.tours.create("Parcours")
-    three_stops(store, token, tour_id)
-    store.tours.set_status(tour_id, "publie", token=token)
-    tour = store.tours.get(tour_id)
-    other = ProjectStore(f"sqlite:///{tmp_path / 'kit.sqlite'}", locate=fake_locate)
-    with pytest.raises(EditDeniedError):
-        other.tours.copy_in(tour, operator="moi")  # type: ignore[arg-type]
-    assert other.tours.copy_in(tour, operator=OPERATOR)
-    assert not other.tours.copy_in(tour, operator=OPERATOR)  # already there: unchanged
-    copied = other.tours.get(tour_id)
-    assert (copied.title, copied.status, [s.title for s in copied.stops]) == (
-        "Parcours", "publie", ["Les toits", "Le vent", "Les vélos"]
-    )  # fmt: skip
-    assert not other.tours.verify(tour_id, token)
-    new_id, _ = other.tours.create("Un nouveau")
-    assert new_id > tour_id
-    other.close()
