@@ -41,7 +41,8 @@ PIN = {
 }
 STYLE = """<style>
 /* A page of its own for the room: no navigation to wander off to. */
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none !important; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
 /* Streamlit's "Press Enter to apply" is English (and a phone has no Enter to press): only
    the character counter stays. */
 [data-testid="InputInstructions"] > span:first-child:not(:last-child) { display: none; }
@@ -229,14 +230,10 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
         return
     st.session_state[keys.IDEA_ERRORS] = {}
     st.session_state[keys.IDEA_SENT] = sent.number
-    for key in (
-        keys.IDEA_TITLE,
-        keys.IDEA_WHAT,
-        keys.IDEA_PLACE,
-        keys.IDEA_ADDRESS,
-        keys.IDEA_CANDIDATES,
-        keys.IDEA_NOTICE,
-    ):
+    # The next idea starts blank where it differs (theme and name stay: same person).
+    for key in (keys.IDEA_TITLE, keys.IDEA_WHAT, keys.IDEA_ADDRESS):
+        st.session_state[key] = ""
+    for key in (keys.IDEA_PLACE, keys.IDEA_CANDIDATES, keys.IDEA_NOTICE):
         st.session_state.pop(key, None)
 
 

@@ -136,9 +136,11 @@ def workshop_panel(
         st.html(f'<p class="code-atelier">{session.code}</p>')
         st.html(f'<p class="lien-atelier">{html_text(url)}</p>')
         count = len(ideas)
-        label = "idée" if count < 2 else "idées"
         with st.container(key="presentation-idees"):
-            st.markdown(f"**{french_number(count)} {label}**")
+            if not count:
+                st.markdown("**Aucune idée pour l'instant**")
+            else:
+                st.markdown(f"**{french_number(count)} {'idée' if count < 2 else 'idées'}**")
             for idea in ideas[-3:]:
                 st.caption(plain_markdown(f"n° {idea.number} — {idea.title}"))
 
