@@ -207,12 +207,7 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
         "themes": st.session_state.get(keys.IDEA_THEMES) or [],
     }
     place = st.session_state.get(keys.IDEA_PLACE)
-    errors: dict[str, list[str]] = {}
-    if place is None:
-        errors["location"] = ["Touchez la carte pour placer votre idée."]
     try:
-        if errors:
-            raise ProjectValidationError(errors, {})
         sent = store.workshops.contribute(
             session.code,
             room.idea_fields(values, place),
@@ -220,10 +215,14 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
             name=st.session_state.get(keys.IDEA_NAME),
         )
     except ProjectValidationError as error:
-        merged = {**error.errors, **errors}
-        if "lat" in merged or "lon" in merged:
-            merged.setdefault("location", []).extend(merged.pop("lat", []) + merged.pop("lon", []))
-        st.session_state[keys.IDEA_ERRORS] = merged
+        # Every problem at once, the point's under the map.
+        errors = dict(error.errors)
+        point = errors.pop("lat", []) + errors.pop("lon", [])
+        if place is None:
+            errors["location"] = ["Touchez la carte pour placer votre idée."]
+        elif point:
+            errors.setdefault("location", []).extend(point)
+        st.session_state[keys.IDEA_ERRORS] = errors
         return
     except WorkshopError as error:
         st.session_state[keys.IDEA_ERRORS] = {"send": [str(error)]}

@@ -35,12 +35,10 @@ METRO = TerritoryRef("epci", "200040715")
 PROJECTS = [
     {"title": "Toits solaires des écoles", "themes": ["energie"], "lat": 45.1885, "lon": 5.7245},
     {"title": "Vélos partagés du centre", "themes": ["mobilite"], "lat": 45.1900, "lon": 5.7300},
-    {"title": "Chaufferie bois d'Échirolles", "themes": ["energie"], "lat": 45.1450,
-     "lon": 5.7200},
+    {"title": "Chaufferie bois d'Échirolles", "themes": ["energie"], "lat": 45.1450, "lon": 5.7200},
     {"title": "Autopartage de Crolles", "themes": ["mobilite"], "lat": 45.2850, "lon": 5.8830},
-    {"title": "Chaleur renouvelable à Paris", "themes": ["energie"], "lat": 48.8566,
-     "lon": 2.3522},
-]  # fmt: skip
+    {"title": "Chaleur renouvelable à Paris", "themes": ["energie"], "lat": 48.8566, "lon": 2.3522},
+]
 PROXY = "http://127.0.0.1:9"  # nothing listens there: any proxied request fails
 
 
@@ -48,17 +46,24 @@ PROXY = "http://127.0.0.1:9"  # nothing listens there: any proxied request fails
 def kit(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """A kit of the Métropole built from a main store holding the projects and a tour."""
     folder = tmp_path_factory.mktemp("kit-origine")
-    settings = replace(get_settings(), database_url=f"sqlite:///{folder / 'projets.sqlite'}",
-                       demo=False)  # fmt: skip
+    settings = replace(
+        get_settings(), database_url=f"sqlite:///{folder / 'projets.sqlite'}", demo=False
+    )
     store = ProjectStore(settings=settings, locate=load_territories(settings))
     rows = [row | {"source": "essai-kit", "external_id": str(n)} for n, row in enumerate(PROJECTS)]
     ids = [int(r.id) for r in store.add_many(rows, actor=OPERATOR, status="publie")]
     tour, key = store.tours.create("Atelier au village", territory=str(METRO))
     first = {"territoire": str(METRO), "projet": str(ids[0])}
-    store.tours.add_stop(tour, kind="explorer", title="Les projets de la Métropole",
-                         params=first, token=key)  # fmt: skip
-    store.tours.add_stop(tour, kind="portrait", title="Grenoble en chiffres",
-                         params={"territoire": "commune:38185"}, token=key)  # fmt: skip
+    store.tours.add_stop(
+        tour, kind="explorer", title="Les projets de la Métropole", params=first, token=key
+    )
+    store.tours.add_stop(
+        tour,
+        kind="portrait",
+        title="Grenoble en chiffres",
+        params={"territoire": "commune:38185"},
+        token=key,
+    )
     store.tours.set_status(tour, "publie", token=key)
     store.close()
     out = tmp_path_factory.mktemp("kits") / "metro"
@@ -73,16 +78,24 @@ def offline_app(
 ) -> Iterator[tuple[str, list[dict]]]:
     """The app on the kit, its process without network; the geocoders' calls recorded."""
     with serve({}) as geocoders:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("GEO_DATA_MIRROR", "DATABASE_URL", "GEO_DEMO")}  # fmt: skip
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("GEO_DATA_MIRROR", "DATABASE_URL", "GEO_DEMO")
+        }
         env |= {
             "GEO_OFFLINE": "1",
             "GEO_DATA_DIR": str(kit["out"]),
             "GEO_GEOPLATEFORME_URL": geocoders.url("/geocodage"),
             "GEO_NOMINATIM_URL": geocoders.url("/nominatim"),
-            "HTTP_PROXY": PROXY, "HTTPS_PROXY": PROXY, "ALL_PROXY": PROXY,
-            "http_proxy": PROXY, "https_proxy": PROXY, "all_proxy": PROXY, "NO_PROXY": "",
-        }  # fmt: skip
+            "HTTP_PROXY": PROXY,
+            "HTTPS_PROXY": PROXY,
+            "ALL_PROXY": PROXY,
+            "http_proxy": PROXY,
+            "https_proxy": PROXY,
+            "all_proxy": PROXY,
+            "NO_PROXY": "",
+        }
         with app_with_env(env) as url:
             yield url, geocoders.requests
 
@@ -156,14 +169,19 @@ def test_the_app_runs_from_a_kit_with_no_network(
     expect(page.locator(".st-key-presentation-titre h2")).to_have_text(
         "Les projets de la Métropole"
     )
-    expect(page.frame_locator(MAP_FRAME).last.locator(
-        f"path.projet-vedette-{kit['ids'][0]}")).to_have_count(1)  # fmt: skip
+    expect(
+        page.frame_locator(MAP_FRAME).last.locator(f"path.projet-vedette-{kit['ids'][0]}")
+    ).to_have_count(1)
 
     # A workshop in the kit: a phone's idea, placed offline on the map, stored in the kit.
-    store = ProjectStore(settings=replace(get_settings(), data_dir=kit["out"], mirror=None,
-                                          offline=True, database_url=None))  # fmt: skip
-    session = store.workshops.open(kit["tour"], territory=METRO, per_minute=3, cap=50,
-                                   token=kit["key"])  # fmt: skip
+    store = ProjectStore(
+        settings=replace(
+            get_settings(), data_dir=kit["out"], mirror=None, offline=True, database_url=None
+        )
+    )
+    session = store.workshops.open(
+        kit["tour"], territory=METRO, per_minute=3, cap=50, token=kit["key"]
+    )
     phone, phone_network = routed_context(width=390, height=844, tiles="aborted")
     mobile = phone.new_page()
     mobile.set_default_timeout(TIMEOUT_MS)
