@@ -283,10 +283,14 @@ def bench_app(repeat: int) -> dict[str, object]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from geo.cli import french
+    from geo.cli.console import JSON_HELP
+
+    french.install()
     parser = argparse.ArgumentParser(description="L'application mesurée dans Chromium")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="répétitions")
     parser.add_argument("--points", type=int, default=None, help="(sans effet ici)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     args = parser.parse_args(argv)
     result = bench_app(args.repeat)
     if args.json:

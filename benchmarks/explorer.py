@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from geo.bench.common import best_of
+from geo.cli import french
+from geo.cli.console import JSON_HELP
 from geo.datasets import CATALOGUE
 from geo.mapping import base as maps
 from geo.mapping import overlays
@@ -184,10 +186,11 @@ def bench_explorer(
 
 
 def main(argv: list[str] | None = None) -> int:
+    french.install()
     parser = argparse.ArgumentParser(description="Coût de la carte de l'Explorer (IRVE national)")
     parser.add_argument("--points", type=int, default=EXPLORER_ROWS, help="lignes IRVE générées")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="répétitions")
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     args = parser.parse_args(argv)
     result = bench_explorer(load_territories(), points=args.points, repeat=args.repeat)
     if args.json:

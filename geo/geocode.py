@@ -222,8 +222,10 @@ def geocode(
         except _ProviderFailed as error:
             failed = True
             # The details may quote the URL, hence the address typed: debug level only.
-            logger.warning("Geocoder %s failed (%s), trying the next step", name, error.reason)
-            logger.debug("Geocoder %s failure details: %s", name, error)
+            logger.warning(
+                "Géocodeur %s en échec (%s) : passage à l'étape suivante", name, error.reason
+            )
+            logger.debug("Détail de l'échec du géocodeur %s : %s", name, error)
             continue
         if results:
             break
@@ -290,7 +292,7 @@ def _nominatim(
 ) -> list[GeocodeResult]:
     geocoder = _geocoder(Nominatim, url, settings)
     if not NOMINATIM_RATE.acquire():
-        msg = "too many requests queued for Nominatim (1 request/s)"
+        msg = "trop de requêtes en attente pour Nominatim (1 par seconde)"
         raise _ProviderFailed(msg)
     locations = _call(
         lambda: geocoder.geocode(text, exactly_one=False, limit=limit, country_codes="fr")
@@ -399,14 +401,39 @@ def _split_url(url: str) -> tuple[str, str]:
     return parts.scheme, (parts.netloc + parts.path).rstrip("/")
 
 
+#: What each geopy failure means, in French (the log line a server operator reads).
+_FAILURES = {
+    "GeocoderTimedOut": "délai de réponse dépassé",
+    "GeocoderRateLimited": "trop de requêtes (limite du service)",
+    "GeocoderUnavailable": "service injoignable",
+    "GeocoderServiceError": "erreur du service",
+    "GeocoderQuotaExceeded": "quota du service épuisé",
+    "GeocoderAuthenticationFailure": "accès refusé par le service",
+    "GeocoderInsufficientPrivileges": "accès refusé par le service",
+    "GeocoderParseError": "réponse illisible",
+    "GeocoderQueryError": "requête refusée par le service",
+}
+
+
+def _failure(error: Exception) -> str:
+    """The French reason of a geocoder failure, with geopy's class name for the record."""
+    name = type(error).__name__
+    if name in _FAILURES:
+        return f"{_FAILURES[name]}, {name}"
+    if isinstance(error, OSError):
+        return f"réseau injoignable, {name}"
+    return f"échec du service, {name}"
+
+
 def _call(request: Callable[[], list[Location] | None]) -> list[Location]:
     try:
         locations = request()
     except (GeopyError, OSError) as error:  # timeouts, HTTP errors, unreachable host, bad JSON
-        raise _ProviderFailed(type(error).__name__, str(error)) from error
+        raise _ProviderFailed(_failure(error), str(error)) from error
     except (KeyError, IndexError, TypeError, ValueError, AttributeError) as error:
         # geopy parses the JSON itself: a malformed answer ends up here.
-        raise _ProviderFailed(f"malformed answer ({type(error).__name__})", str(error)) from error
+        reason = f"réponse mal formée ({type(error).__name__})"
+        raise _ProviderFailed(reason, str(error)) from error
     return list(locations or [])
 
 

@@ -88,6 +88,20 @@ class SourceInfo:
     licence_url: str = ""
     #: The dataset's page for people (description, editions).
     page_url: str = ""
+    #: Rows loaded, and those outside the loaded territories (on the map, in no territory's
+    #: figure: :func:`geo.datasets.count_outside`); None when not counted.
+    rows: int | None = None
+    rows_outside: int | None = None
+
+    @property
+    def outside_text(self) -> str | None:
+        """``"2 373 des 2 473 lignes sont hors des territoires chargés…"``, when any is."""
+        if not self.rows_outside or self.rows is None:
+            return None
+        return (
+            f"{french_number(self.rows_outside)} des {french_number(self.rows)} lignes sont "
+            "hors des territoires chargés : elles ne comptent dans aucun territoire."
+        )
 
     @property
     def date_text(self) -> str:

@@ -73,6 +73,7 @@ def _search(territories: Territories | None) -> SearchResult | None:
             placeholder="Aucun territoire trouvé" if query else "Tapez une recherche, puis Entrée",
             disabled=True,
             key="resultats-vides",
+            filter_mode=None,
         )
         return None
     by_key = {str(TerritoryRef(r.level, r.code)): r for r in results}
@@ -82,6 +83,8 @@ def _search(territories: Territories | None) -> SearchResult | None:
         format_func=lambda key: by_key[key].label,
         # One widget per query: a new search starts again on its best result.
         key=f"resultats:{query.casefold()}",
+        # The search is the text box; the widget's own filter would answer in English.
+        filter_mode=None,
     )
     return by_key[picked]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import socket
 import threading
 import time
@@ -185,6 +186,21 @@ def test_geoplateforme_error_falls_back_to_nominatim(server: FakeServer) -> None
     _nominatim_checks(server, results)
     # Nominatim gives no INSEE code: it comes from the outlines.
     assert {r.code_commune for r in results} == {GRENOBLE}
+
+
+def test_failures_are_logged_in_french(
+    server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer(server, geoplateforme=Route(b'{"code": 500}', status=500))
+    with caplog.at_level(logging.DEBUG, logger="geo.geocode"):
+        geocode(ADDRESS, settings=make_settings(), **urls(server))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "Géocodeur geoplateforme en échec (erreur du service, GeocoderServiceError) : passage "
+        "à l'étape suivante"
+    ]
+    details = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
+    assert any(m.startswith("Détail de l'échec du géocodeur geoplateforme : ") for m in details)
 
 
 def test_geoplateforme_timeout_falls_back_to_nominatim_without_retry(server: FakeServer) -> None:

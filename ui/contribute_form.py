@@ -134,11 +134,12 @@ def field_widget(field: FormField, errors: Errors) -> None:
         st.text_area(label, key=widget_key, height=90, placeholder="https://…")
     elif field.kind == "choices":
         fmt = _category_label if field.name == "categories" else options.get
+        # No "Select all" and no English "No results" from typing (see the Explorer's filters).
         st.multiselect(label, list(options), key=widget_key, format_func=fmt,
-                       placeholder="Choisir…")  # fmt: skip
+                       placeholder="Choisir…", select_all=False, filter_mode=None)  # fmt: skip
     elif field.kind == "choice":
         choices = list(options) if field.name == "stage" else [None, *options]
-        st.selectbox(label, choices, key=widget_key, placeholder="Choisir…",
+        st.selectbox(label, choices, key=widget_key, placeholder="Choisir…", filter_mode=None,
                      format_func=lambda v: "—" if v is None else options.get(v, v))  # fmt: skip
     else:
         st.text_input(label, key=widget_key, max_chars=24, placeholder=field.example)
@@ -182,6 +183,7 @@ def _carrier_rows(errors: Errors) -> None:
         type_col.selectbox(
             f"Type du porteur n°{index + 1}", [None, *types], key=f"{keys.CARRIER_TYPE}{index}",
             format_func=lambda v: "—" if v is None else types[v], placeholder="Choisir…",
+            filter_mode=None,
         )  # fmt: skip
         remove_col.button(
             "Retirer", key=f"c_retirer_{index}", on_click=_remove_carrier, args=(index,),

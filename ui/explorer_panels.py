@@ -103,8 +103,12 @@ def project_detail(
 
 
 def sources(infos: list[SourceInfo], basemap: str | None) -> None:
-    """Under the map: where each layer comes from, its licence and its date (the map's
-    attribution only names them)."""
+    """Under the map: rows of a layer outside the loaded territories (said where it is seen),
+    then where each layer comes from, its licence and its date (the map's attribution only
+    names them)."""
+    for info in infos:
+        if info.outside_text:
+            st.caption(plain_markdown(f"{info.title} : {info.outside_text}"))
     with st.expander("Sources", icon=":material/info:"):
         lines = []
         if basemap:
@@ -121,6 +125,8 @@ def sources(infos: list[SourceInfo], basemap: str | None) -> None:
                 f"{licence} · {plain_markdown(info.date_text)}  \n"
                 f"  {plain_markdown(info.attribution)}"
             )
+            if info.outside_text:
+                lines.append(f"  {plain_markdown(info.outside_text)}")
         lines.append(
             "- **Projets** — contributions du réseau La Fabrique des Énergies "
             "(fiches modérées, texte des porteurs)."

@@ -54,7 +54,7 @@ def explorer_link(ref: TerritoryRef, label: str, *, where: Any = None) -> None:
 
 def portrait_links(chain: list[tuple[str, str, str]]) -> None:
     """One "portrait" link per territory of a chain ``[(level, code, nom)]`` (a project's
-    commune → EPCI → département → région), side by side."""
-    columns = st.columns(len(chain)) if chain else []
-    for column, (level, code, nom) in zip(columns, chain, strict=True):
-        portrait_link(TerritoryRef(level, code), f"Portrait : {nom}", where=column)
+    commune → EPCI → département → région), one under the other: side by side, a sheet's
+    narrow column cut them to "Po…"."""
+    for level, code, nom in chain:
+        portrait_link(TerritoryRef(level, code), f"Portrait : {nom}")

@@ -62,9 +62,10 @@ def filters(territories: Territories | None) -> InboxFilter:
     text = col_territory.text_input("Territoire", key=keys.INBOX_TERRITORY,
                                     placeholder="Commune, EPCI, département…")  # fmt: skip
     themes = col_themes.multiselect("Thèmes", list(THEMES), key=keys.INBOX_THEMES,
-                                    format_func=THEMES.get, placeholder="Tous")  # fmt: skip
+                                    format_func=THEMES.get, placeholder="Tous",
+                                    select_all=False, filter_mode=None)  # fmt: skip
     age = col_age.selectbox("En attente depuis", list(AGES), key=keys.INBOX_AGE,
-                            format_func=AGES.get)  # fmt: skip
+                            format_func=AGES.get, filter_mode=None)  # fmt: skip
     territory: TerritoryRef | None = None
     if text.strip() and territories is not None:
         found = territories.search(text.strip(), limit=1)
@@ -222,7 +223,7 @@ def _decisions(store: ProjectStore, item: InboxItem, moderator: Moderator) -> No
         merge_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
         target = merge_col.selectbox("Fusionner ce doublon dans", list(targets),
                                      format_func=lambda i: plain_markdown(targets[i]),
-                                     key=f"m-cible-{pid}")  # fmt: skip
+                                     key=f"m-cible-{pid}", filter_mode=None)  # fmt: skip
         if go_col.button("Fusionner", key=f"m-fusionner-{pid}", use_container_width=True):
             decide(lambda: store.moderation.merge(pid, int(target), moderator),
                    f"Projet n°{pid} fusionné dans le n°{target}.")  # fmt: skip

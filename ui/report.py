@@ -36,7 +36,7 @@ def report_action(project_id: int, store: ProjectStore) -> None:
         st.caption("Vous avez signalé ce projet : merci, la modération examinera votre message.")
         return
     with st.popover("Signaler"):
-        kind = st.selectbox("Motif", REASONS, key=f"signal-motif-{project_id}")
+        kind = st.selectbox("Motif", REASONS, key=f"signal-motif-{project_id}", filter_mode=None)
         detail = st.text_area("Précisions (facultatif)", key=f"signal-detail-{project_id}",
                               max_chars=400)  # fmt: skip
         if st.button("Envoyer le signalement", key=f"signal-envoyer-{project_id}"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -18,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import indicators
-from geo.datasets import CATALOGUE, Dataset, load
+from geo.datasets import CATALOGUE, Dataset, count_outside, load
 from geo.errors import GeoError, MapTooHeavyError
 from geo.explorer import choropleth as choropleths
 from geo.geocode import GeocodeResult, geocode
@@ -71,6 +72,17 @@ def dataset_frame(dataset: Dataset, settings: Settings) -> gpd.GeoDataFrame | Ge
     if isinstance(reference, GeoError):
         return reference
     return _guarded(lambda: load(dataset, settings, territories=reference).frame)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def rows_outside(dataset: Dataset, settings: Settings) -> int | None:
+    """How many of the dataset's rows lie outside the loaded territories (None when it is
+    not loaded)."""
+    frame = dataset_frame(dataset, settings)
+    reference = territories(settings)
+    if isinstance(frame, GeoError) or isinstance(reference, GeoError):
+        return None
+    return count_outside(frame, reference)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -250,7 +262,10 @@ def sources(dataset_ids: list[str], settings: Settings) -> list[indicators.Sourc
         dataset = CATALOGUE[dataset_id]
         frame = dataset_frame(dataset, settings)
         rows = None if isinstance(frame, GeoError) else frame
-        infos.append(indicators.dataset_source(dataset, rows, manifest))
+        info = indicators.dataset_source(dataset, rows, manifest)
+        if rows is not None:
+            info = replace(info, rows=len(rows), rows_outside=rows_outside(dataset, settings))
+        infos.append(info)
     return infos
 
 

@@ -19,22 +19,57 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from geo.cli.console import print_json
+from geo.cli import french
+from geo.cli.console import JSON_HELP, print_json
 from geo.errors import GeoError
+
+DESCRIPTION = (
+    "Carte des communs énergie & mobilité en ligne de commande : données de référence, "
+    "territoires, jeux de données publics, projets, mesures. Messages en français sur la "
+    "sortie d'erreur, JSON sur la sortie standard avec --json."
+)
 
 # --- data -------------------------------------------------------------------------------------
 
 
 def _add_data(sub: argparse._SubParsersAction) -> None:
-    data = sub.add_parser("data", help="reference open-data files: fetch, status")
-    data_sub = data.add_subparsers(dest="data_command", required=True)
-    fetch = data_sub.add_parser("fetch", help="download (or copy from a mirror) reference files")
-    fetch.add_argument("names", nargs="*", help="sources or groups to fetch (default: all)")
-    fetch.add_argument("--mirror", help="local mirror folder: https://HOST/PATH is DIR/HOST/PATH")
-    fetch.add_argument("--force", action="store_true", help="fetch even when a cached copy exists")
-    fetch.add_argument("--json", action="store_true", help="print a JSON report")
-    status = data_sub.add_parser("status", help="what is cached, from where, when")
-    status.add_argument("--json", action="store_true")
+    data = sub.add_parser(
+        "data",
+        help="fichiers de référence : récupérer, état du cache",
+        description=(
+            "Fichiers de référence (territoires, jeux de données) : les récupérer, voir le cache."
+        ),
+    )
+    data_sub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    fetch = data_sub.add_parser(
+        "fetch",
+        help="télécharger (ou copier d'un miroir) les fichiers de référence",
+        description=(
+            "Télécharge (ou copie d'un miroir local) les fichiers de référence, puis prépare le "
+            "référentiel des territoires."
+        ),
+    )
+    fetch.add_argument(
+        "names",
+        nargs="*",
+        metavar="NOM",
+        help="sources ou groupes (territoires, datasets) ; par défaut : tous",
+    )
+    fetch.add_argument(
+        "--mirror",
+        metavar="DOSSIER",
+        help="miroir local : https://HÔTE/CHEMIN y est DOSSIER/HÔTE/CHEMIN",
+    )
+    fetch.add_argument(
+        "--force", action="store_true", help="récupérer même si une copie valide est en cache"
+    )
+    fetch.add_argument("--json", action="store_true", help=JSON_HELP)
+    status = data_sub.add_parser(
+        "status",
+        help="ce qui est en cache, d'où, quand",
+        description="Ce qui est en cache : d'où, quand, taille et sha256.",
+    )
+    status.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _run_data(args: argparse.Namespace) -> int:
@@ -47,23 +82,74 @@ def _run_data(args: argparse.Namespace) -> int:
 
 
 def _add_territory(sub: argparse._SubParsersAction) -> None:
-    territory = sub.add_parser("territory", help="locate points, search, territory sheet")
-    t_sub = territory.add_subparsers(dest="territory_command", required=True)
-    locate = t_sub.add_parser("locate", help="commune, EPCI, département, région of points")
-    locate.add_argument("coords", nargs="*", type=str, help="LAT LON [LAT LON ...]")
-    locate.add_argument("--csv", dest="csv_in", help="input CSV with lat,lon columns")
-    locate.add_argument("--out", help="output CSV (with --csv)")
-    locate.add_argument("--chunk-size", type=int, default=500_000, help="rows per batch (--csv)")
-    locate.add_argument("--json", action="store_true")
-    search = t_sub.add_parser("search", help="find a territory by name, postal code or code")
-    search.add_argument("text")
-    search.add_argument("--limit", type=int, default=10)
-    search.add_argument("--json", action="store_true")
-    sheet = t_sub.add_parser("sheet", help="territory sheet (portrait) as HTML or PDF")
-    sheet.add_argument("territory", help="LEVEL:CODE, e.g. epci:200040715 or commune:38185")
-    sheet.add_argument("--out", help="FILE.html or FILE.pdf (A4, self-contained)")
-    sheet.add_argument("--app-url", help="the app's address: project titles link to it")
-    sheet.add_argument("--json", action="store_true", help="print the figures as JSON")
+    territory = sub.add_parser(
+        "territory",
+        help="territoires : localiser des points, chercher, fiche territoire",
+        description="Territoires : localiser des points, chercher un territoire, écrire sa fiche.",
+    )
+    t_sub = territory.add_subparsers(dest="territory_command", required=True, metavar="ACTION")
+    locate = t_sub.add_parser(
+        "locate",
+        help="commune, EPCI, département et région de points",
+        description=(
+            "Commune, EPCI, département et région de points donnés (LAT LON …) ou d'un fichier "
+            "CSV de colonnes lat,lon."
+        ),
+    )
+    locate.add_argument(
+        "coords",
+        nargs="*",
+        type=str,
+        metavar="LAT LON",
+        help="latitude et longitude de chaque point",
+    )
+    locate.add_argument(
+        "--csv", dest="csv_in", metavar="ENTRÉE.csv", help="fichier CSV aux colonnes lat,lon"
+    )
+    locate.add_argument("--out", metavar="SORTIE.csv", help="fichier CSV écrit (avec --csv)")
+    locate.add_argument(
+        "--chunk-size",
+        type=int,
+        default=500_000,
+        metavar="N",
+        help="lignes par lot (avec --csv ; par défaut : %(default)s)",
+    )
+    locate.add_argument("--json", action="store_true", help=JSON_HELP)
+    search = t_sub.add_parser(
+        "search",
+        help="chercher un territoire par nom, code postal ou code",
+        description="Cherche un territoire par nom, code postal, code INSEE ou SIREN.",
+    )
+    search.add_argument("text", metavar="TEXTE", help="nom, code postal, code INSEE ou SIREN")
+    search.add_argument(
+        "--limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="résultats au plus (par défaut : %(default)s)",
+    )
+    search.add_argument("--json", action="store_true", help=JSON_HELP)
+    sheet = t_sub.add_parser(
+        "sheet",
+        help="fiche territoire (portrait) en HTML ou PDF",
+        description=(
+            "La fiche territoire de la page Portrait : un fichier HTML autonome ou son PDF A4."
+        ),
+    )
+    sheet.add_argument(
+        "territory",
+        metavar="NIVEAU:CODE",
+        help="le territoire, par ex. epci:200040715 ou commune:38185",
+    )
+    sheet.add_argument(
+        "--out", metavar="FICHIER", help="FICHIER.html ou FICHIER.pdf (A4, autonome)"
+    )
+    sheet.add_argument(
+        "--app-url",
+        metavar="URL",
+        help="adresse de l'application : les titres des projets y renvoient",
+    )
+    sheet.add_argument("--json", action="store_true", help="affiche les chiffres en JSON")
 
 
 def _run_territory(args: argparse.Namespace) -> int:
@@ -78,7 +164,11 @@ def _run_territory(args: argparse.Namespace) -> int:
 def _add_datasets(sub: argparse._SubParsersAction) -> None:
     from geo.cli import datasets as datasets_cli
 
-    datasets = sub.add_parser("datasets", help="public datasets: list, load a file")
+    datasets = sub.add_parser(
+        "datasets",
+        help="jeux de données publics : lister, charger un fichier",
+        description="Jeux de données publics : le catalogue, le chargement d'un fichier.",
+    )
     datasets_cli.add_arguments(datasets)
 
 
@@ -94,7 +184,13 @@ def _run_datasets(args: argparse.Namespace) -> int:
 def _add_projects(sub: argparse._SubParsersAction) -> None:
     from geo.cli import projects as projects_cli
 
-    projects = sub.add_parser("projects", help="project registry: add, list")
+    projects = sub.add_parser(
+        "projects",
+        help="projets : ajouter, lister, importer, exporter, changer un statut",
+        description=(
+            "Le registre des projets : ajouter, lister, importer, exporter, changer un statut."
+        ),
+    )
     projects_cli.add_arguments(projects)
 
 
@@ -110,7 +206,11 @@ def _run_projects(args: argparse.Namespace) -> int:
 def _add_moderators(sub: argparse._SubParsersAction) -> None:
     from geo.cli import moderators as moderators_cli
 
-    moderators = sub.add_parser("moderators", help="moderator accounts: list, add, remove, scope")
+    moderators = sub.add_parser(
+        "moderators",
+        help="comptes modérateurs : lister, ajouter, supprimer, périmètres",
+        description="Les comptes modérateurs, pour les opérateurs.",
+    )
     moderators_cli.add_arguments(moderators)
 
 
@@ -140,27 +240,51 @@ def _run_kit(args: argparse.Namespace) -> int:
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
-    bench = sub.add_parser("bench", help="benchmarks (figures for the notes)")
+    bench = sub.add_parser(
+        "bench",
+        help="mesures de performance (chiffres du README)",
+        description=(
+            "Mesures de performance (chiffres du README), sur le miroir national par défaut."
+        ),
+    )
     bench.add_argument(
         "target",
         choices=["territories", "datasets", "projects", "portrait", "explorer", "app"],
+        metavar="CIBLE",
+        help="ce qui est mesuré : territories, datasets, projects, portrait, explorer ou app",
     )
     bench.add_argument(
         "--mirror",
         type=Path,
         default=None,
-        help="open-data mirror (default: ../shared/opendata-france when present)",
+        metavar="DOSSIER",
+        help="miroir des données ouvertes (par défaut : ../shared/opendata-france s'il existe)",
     )
     bench.add_argument(
         "--points",
         type=int,
         default=None,
-        help="points (territories: 1,000,000; explorer: 165,000 rows generated)",
+        metavar="N",
+        help="points (territories : 1 000 000 ; explorer : 165 000 lignes générées)",
     )
-    bench.add_argument("--repeat", type=int, default=3)
-    bench.add_argument("--rows", type=int, default=150_000, help="IRVE rows (datasets)")
-    bench.add_argument("--projects", type=int, default=100_000, help="stored projects (projects)")
-    bench.add_argument("--json", action="store_true")
+    bench.add_argument(
+        "--repeat", type=int, default=3, metavar="N", help="répétitions (par défaut : %(default)s)"
+    )
+    bench.add_argument(
+        "--rows",
+        type=int,
+        default=150_000,
+        metavar="N",
+        help="lignes IRVE (datasets ; par défaut : %(default)s)",
+    )
+    bench.add_argument(
+        "--projects",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="projets en base (projects ; par défaut : %(default)s)",
+    )
+    bench.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def _run_bench(args: argparse.Namespace) -> int:
@@ -183,11 +307,12 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__.splitlines()[0])
+    french.install()  # before any parser: section titles are translated when one is built
+    parser = argparse.ArgumentParser(prog="python -m geo", description=DESCRIPTION)
     parser.add_argument(
-        "--debug", action="store_true", help="print the technical detail of a failure (logs)"
+        "--debug", action="store_true", help="affiche le détail technique d'un échec (journaux)"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
     _add_data(sub)
     _add_territory(sub)
     _add_datasets(sub)

@@ -6,6 +6,9 @@ import json
 import sys
 from typing import Any
 
+#: The help of every ``--json`` option.
+JSON_HELP = "affiche le résultat en JSON sur la sortie standard"
+
 
 def print_json(payload: Any) -> None:
     """Write ``payload`` to stdout as indented JSON (UTF-8 kept; unknown types as ``str``)."""

@@ -10,25 +10,46 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo.cli.console import print_json
+from geo.cli.console import JSON_HELP, print_json
 from geo.datasets import CATALOGUE, get_dataset, load_dataset
 from geo.datasets.output import FORMATS, write_frame
+from geo.datasets.renaming import read_column_mapping
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="datasets_command", required=True)
-    listing = sub.add_parser("list", help="declared datasets, with their licence and loader")
-    listing.add_argument("--json", action="store_true")
-    load = sub.add_parser("load", help="load a file as a dataset and print the load report")
-    load.add_argument("dataset", help=f"dataset id ({', '.join(CATALOGUE)})")
-    load.add_argument("file", help="the file to load (as published)")
-    load.add_argument("--out", help=f"write the normalised rows ({', '.join(FORMATS)})")
-    schema = load.add_mutually_exclusive_group()
-    schema.add_argument("--schema", help="Table Schema JSON to validate against")
-    schema.add_argument(
-        "--no-schema", action="store_true", help="skip validation against the official schema"
+    sub = parser.add_subparsers(dest="datasets_command", required=True, metavar="ACTION")
+    listing = sub.add_parser(
+        "list",
+        help="les jeux déclarés, leur licence et leur chargeur",
+        description="Le catalogue : identifiant, titre, thème, producteur, licence, schéma.",
     )
-    load.add_argument("--json", action="store_true", help="print the load report as JSON")
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
+    load = sub.add_parser(
+        "load",
+        help="charger un fichier comme jeu de données et afficher le rapport",
+        description=(
+            "Charge un fichier tel que publié (réparations, validation contre le schéma "
+            "officiel, communes des points) et affiche le rapport de chargement."
+        ),
+    )
+    load.add_argument("dataset", metavar="JEU", help=f"identifiant du jeu ({', '.join(CATALOGUE)})")
+    load.add_argument("file", metavar="FICHIER", help="le fichier à charger, tel que publié")
+    load.add_argument(
+        "--out", metavar="SORTIE", help=f"écrit les lignes normalisées ({', '.join(FORMATS)})"
+    )
+    load.add_argument(
+        "--mapping",
+        metavar="CORRESPONDANCE.json",
+        help='fichier JSON {"sa colonne": "notre colonne"} (null ignore une colonne)',
+    )
+    schema = load.add_mutually_exclusive_group()
+    schema.add_argument(
+        "--schema", metavar="SCHÉMA.json", help="Table Schema contre lequel valider le fichier"
+    )
+    schema.add_argument(
+        "--no-schema", action="store_true", help="ne pas valider contre le schéma officiel"
+    )
+    load.add_argument("--json", action="store_true", help="affiche le rapport en JSON")
 
 
 def catalogue_rows() -> list[dict[str, Any]]:
@@ -69,7 +90,8 @@ def _run_list(args: argparse.Namespace) -> int:
 def _run_load(args: argparse.Namespace) -> int:
     dataset = get_dataset(args.dataset)  # unknown id: the French error before any loading
     schema: Path | bool = Path(args.schema) if args.schema else not args.no_schema
-    loaded = load_dataset(dataset, Path(args.file), schema=schema)
+    mapping = read_column_mapping(args.mapping) if args.mapping else None
+    loaded = load_dataset(dataset, Path(args.file), schema=schema, mapping=mapping)
     report = loaded.report
     if args.out:
         written = write_frame(loaded.frame, Path(args.out))
@@ -83,15 +105,27 @@ def _run_load(args: argparse.Namespace) -> int:
         f"{report.dataset} : {report.rows_read} lue(s), {report.rows_kept} gardée(s), "
         f"{report.rows_rejected} rejetée(s), {report.duplicates_removed} doublon(s) retiré(s)"
     )
+    if report.rows_outside:
+        print(
+            f"  hors territoires chargés : {report.rows_outside} ligne(s) gardée(s) qu'aucune "
+            "commune chargée ne contient (ni la carte ni les chiffres de ces territoires ne "
+            "les montrent)"
+        )
     for kind, count in sorted(report.repairs.items()):
         print(f"  réparé  {kind} : {count}")
-    for rejection in report.rejections[:20]:
-        print(f"  rejet   ligne {rejection['line']} : {rejection['reason']}")
-    if len(report.rejections) > 20:
-        print(f"  … et {len(report.rejections) - 20} autre(s) rejet(s) (--json pour tout voir)")
+    _print_lines("rejet  ", [(r["line"], r["reason"]) for r in report.rejections], "rejet(s)")
     for warning in report.warnings:
         print(f"  alerte  {warning}")
+    lines = [(item["line"], item["warning"]) for item in report.line_warnings]
+    _print_lines("alerte ", lines, "alerte(s) par ligne")
     return 0
+
+
+def _print_lines(label: str, items: list[tuple[int, str]], what: str, limit: int = 20) -> None:
+    for line, message in items[:limit]:
+        print(f"  {label} ligne {line} : {message}")
+    if len(items) > limit:
+        print(f"  … et {len(items) - limit} autre(s) {what} (--json pour tout voir)")
 
 
 def run(args: argparse.Namespace) -> int:

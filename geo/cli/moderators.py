@@ -16,7 +16,7 @@ import argparse
 import sys
 from typing import Any
 
-from geo.cli.console import print_json
+from geo.cli.console import JSON_HELP, print_json
 from geo.errors import GeoError, ModerationError
 from geo.store.identity import shell_operator
 from geo.store.moderators import parse_scope, scope_text
@@ -24,27 +24,43 @@ from geo.territory import TerritoryRef
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="moderators_command", required=True)
-    listing = sub.add_parser("list", help="moderator accounts and their scopes")
-    listing.add_argument("--json", action="store_true")
-    add = sub.add_parser("add", help="create an account; prints its password once")
-    add.add_argument("name", help="login name (or the e-mail of an --oidc account)")
-    add.add_argument("--scope", action="append", default=[], metavar="LEVEL:CODE",
-                     help="territory moderated (repeatable; none: all of France)")  # fmt: skip
+    sub = parser.add_subparsers(dest="moderators_command", required=True, metavar="ACTION")
+    listing = sub.add_parser(
+        "list", help="les comptes modérateurs et leurs périmètres",
+        description="Les comptes modérateurs, leurs périmètres et leur mode de connexion.",
+    )  # fmt: skip
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
+    add = sub.add_parser(
+        "add", help="créer un compte ; son mot de passe est affiché une seule fois",
+        description="Crée un compte modérateur ; seul le condensé argon2id du mot de passe est "
+        "gardé : il est affiché une seule fois.",
+    )  # fmt: skip
+    add.add_argument("name", metavar="NOM",
+                     help="identifiant (ou l'adresse e-mail d'un compte --oidc)")  # fmt: skip
+    add.add_argument("--scope", action="append", default=[], metavar="NIVEAU:CODE",
+                     help="territoire modéré (répétable ; aucun : toute la France)")  # fmt: skip
     add.add_argument(
         "--oidc",
         action="store_true",
-        help="log in through the app's OpenID Connect provider (no password)",
+        help="connexion par le fournisseur OpenID Connect de l'application (sans mot de passe)",
     )
-    add.add_argument("--json", action="store_true")
-    remove = sub.add_parser("remove", help="delete an account (its sessions end)")
-    remove.add_argument("name")
-    remove.add_argument("--json", action="store_true")
-    scope = sub.add_parser("scope", help="replace the territories of an account")
-    scope.add_argument("name")
-    scope.add_argument("scopes", nargs="*", metavar="LEVEL:CODE")
-    scope.add_argument("--everywhere", action="store_true", help="no scope: all of France")
-    scope.add_argument("--json", action="store_true")
+    add.add_argument("--json", action="store_true", help=JSON_HELP)
+    remove = sub.add_parser(
+        "remove", help="supprimer un compte (ses sessions prennent fin)",
+        description="Supprime un compte modérateur ; ses sessions ouvertes prennent fin.",
+    )  # fmt: skip
+    remove.add_argument("name", metavar="NOM", help="identifiant du compte")
+    remove.add_argument("--json", action="store_true", help=JSON_HELP)
+    scope = sub.add_parser(
+        "scope", help="remplacer les territoires d'un compte",
+        description="Remplace les périmètres d'un compte (--everywhere : toute la France).",
+    )  # fmt: skip
+    scope.add_argument("name", metavar="NOM", help="identifiant du compte")
+    scope.add_argument("scopes", nargs="*", metavar="NIVEAU:CODE",
+                       help="territoires modérés (departement:38, epci:200040715…)")  # fmt: skip
+    scope.add_argument("--everywhere", action="store_true",
+                       help="aucun périmètre : toute la France")  # fmt: skip
+    scope.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def resolve_scopes(texts: list[str], reference: Any) -> list[TerritoryRef]:

@@ -21,54 +21,135 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from geo.cli.console import print_json
+from geo.cli.console import JSON_HELP, print_json
 from geo.errors import GeoError, ProjectValidationError
 from geo.projects.model import FIELD_LABELS, STAGES, STATUSES, THEMES, categories, public_dict
 from geo.store.identity import shell_operator
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="projects_command", required=True)
-    add = sub.add_parser("add", help="add one project (proposed) from a JSON file")
-    add.add_argument("--json-file", required=True, help="project as JSON (- for stdin)")
-    add.add_argument("--json", action="store_true")
-    status = sub.add_parser("status", help="operator: change the status of a project")
-    status.add_argument("id", type=int, help="project id")
-    status.add_argument("status", choices=list(STATUSES), help="new status")
-    status.add_argument("--json", action="store_true")
-    moderate = sub.add_parser("moderate", help="operator: decide a project as a moderator")
-    moderate.add_argument("id", type=int, help="project id")
+    sub = parser.add_subparsers(dest="projects_command", required=True, metavar="ACTION")
+    add = sub.add_parser(
+        "add",
+        help="ajouter un projet (proposé) depuis un fichier JSON",
+        description="Valide et enregistre un projet (statut « proposé ») ; affiche son "
+        "identifiant et son jeton de modification, montré une seule fois.",
+    )
+    add.add_argument(
+        "--json-file",
+        required=True,
+        metavar="PROJET.json",
+        help="le projet en JSON (- : l'entrée standard)",
+    )
+    add.add_argument("--json", action="store_true", help=JSON_HELP)
+    status = sub.add_parser(
+        "status",
+        help="opérateur : changer le statut d'un projet",
+        description="Décision de l'opérateur : publier, refuser, archiver ou reproposer un projet.",
+    )
+    status.add_argument("id", type=int, metavar="ID", help="identifiant du projet")
+    status.add_argument(
+        "status",
+        choices=list(STATUSES),
+        metavar="STATUT",
+        help=f"nouveau statut ({', '.join(STATUSES)})",
+    )
+    status.add_argument("--json", action="store_true", help=JSON_HELP)
+    moderate = sub.add_parser(
+        "moderate",
+        help="opérateur : décider d'un projet au nom d'un modérateur",
+        description="Publie un projet (ou applique sa modification) ou le refuse avec un motif, "
+        "au nom d'un compte modérateur dont les périmètres s'appliquent.",
+    )
+    moderate.add_argument("id", type=int, metavar="ID", help="identifiant du projet")
     decision = moderate.add_mutually_exclusive_group(required=True)
-    decision.add_argument("--approve", action="store_true", help="publish, or apply its change")
-    decision.add_argument("--reject", metavar="REASON", help="refuse, with the reason")
-    moderate.add_argument("--as", dest="moderator", required=True, metavar="NAME",
-                          help="the moderator account deciding (its scopes apply)")  # fmt: skip
-    moderate.add_argument("--json", action="store_true")
-    listing = sub.add_parser("list", help="list projects (every status unless --status)")
-    listing.add_argument("--status", choices=list(STATUSES), action="append")
-    listing.add_argument("--json", action="store_true")
-    imports = sub.add_parser("import", help="import a CSV, GeoJSON or GeoPackage file")
-    imports.add_argument("file", help="file to import (.csv, .geojson, .gpkg)")
-    imports.add_argument("--mapping", help='JSON file {"their column": "our field"}')
-    imports.add_argument("--status", choices=list(STATUSES), default="publie",
-                         help="status of the created projects (default: publie)")  # fmt: skip
-    imports.add_argument("--source", help="source name of every row (default: the file name)")
-    imports.add_argument("--json", action="store_true", help="print the JSON report")
-    export = sub.add_parser("export", help="export projects (every status unless --status)")
-    export.add_argument("--format", choices=["csv", "geojson", "gpkg"], required=True)
-    export.add_argument("--out", required=True, help="file to write")
-    export.add_argument("--status", choices=list(STATUSES), action="append")
+    decision.add_argument(
+        "--approve", action="store_true", help="publier, ou appliquer sa modification"
+    )
+    decision.add_argument("--reject", metavar="MOTIF", help="refuser, avec le motif")
+    moderate.add_argument(
+        "--as", dest="moderator", required=True, metavar="NOM",
+        help="le compte modérateur qui décide (ses périmètres s'appliquent)",
+    )  # fmt: skip
+    moderate.add_argument("--json", action="store_true", help=JSON_HELP)
+    listing = sub.add_parser(
+        "list",
+        help="lister les projets (tous statuts sauf --status)",
+        description=(
+            "Tous les projets, quel que soit leur statut sauf --status ; jamais les champs privés."
+        ),
+    )
+    listing.add_argument(
+        "--status", choices=list(STATUSES), action="append", metavar="STATUT",
+        help=f"seulement ce statut ({', '.join(STATUSES)} ; répétable)",
+    )  # fmt: skip
+    listing.add_argument("--json", action="store_true", help=JSON_HELP)
+    imports = sub.add_parser(
+        "import",
+        help="importer un fichier CSV, GeoJSON ou GeoPackage",
+        description="Importe des projets d'un fichier CSV, GeoJSON ou GeoPackage ; chaque "
+        "ligne refusée est signalée avec son numéro et sa raison.",
+    )
+    imports.add_argument(
+        "file", metavar="FICHIER", help="le fichier à importer (.csv, .geojson, .gpkg)"
+    )
+    imports.add_argument(
+        "--mapping",
+        metavar="CORRESPONDANCE.json",
+        help='fichier JSON {"sa colonne": "notre champ"} (null ignore une colonne)',
+    )
+    imports.add_argument("--status", choices=list(STATUSES), default="publie", metavar="STATUT",
+                         help="statut des projets créés (par défaut : %(default)s)")  # fmt: skip
+    imports.add_argument(
+        "--source",
+        metavar="NOM",
+        help="nom de source de chaque ligne (par défaut : le nom du fichier)",
+    )
+    imports.add_argument("--json", action="store_true", help="affiche le rapport en JSON")
+    export = sub.add_parser(
+        "export",
+        help="exporter des projets (tous statuts sauf --status)",
+        description=(
+            "Écrit les projets choisis (champs publics seulement) en CSV, GeoJSON ou GeoPackage."
+        ),
+    )
+    export.add_argument(
+        "--format", choices=["csv", "geojson", "gpkg"], required=True, metavar="FORMAT",
+        help="csv, geojson ou gpkg",
+    )  # fmt: skip
+    export.add_argument("--out", required=True, metavar="FICHIER", help="le fichier à écrire")
+    export.add_argument(
+        "--status", choices=list(STATUSES), action="append", metavar="STATUT",
+        help=f"seulement ce statut ({', '.join(STATUSES)} ; répétable)",
+    )  # fmt: skip
     where = export.add_mutually_exclusive_group()
+    labels = {"commune": "cette commune", "epci": "cet EPCI", "departement": "ce département",
+              "region": "cette région"}  # fmt: skip
     for level in ("commune", "epci", "departement", "region"):
-        where.add_argument(f"--{level}", metavar="CODE", help=f"only this {level} (code)")
-    export.add_argument("--theme", choices=list(THEMES), action="append")
-    export.add_argument("--category", choices=list(categories()), action="append")
-    export.add_argument("--stage", choices=list(STAGES), action="append")
-    export.add_argument("--text", help="words in title, summary or carriers")
-    export.add_argument("--source", help="only projects of this source")
-    export.add_argument("--bbox", help="MIN_LON,MIN_LAT,MAX_LON,MAX_LAT")
-    export.add_argument("--near", help="LAT,LON,KM")
-    export.add_argument("--json", action="store_true")
+        where.add_argument(f"--{level}", metavar="CODE", help=f"seulement {labels[level]} (code)")
+    export.add_argument(
+        "--theme", choices=list(THEMES), action="append", metavar="THÈME",
+        help=f"seulement ce thème ({', '.join(THEMES)} ; répétable)",
+    )  # fmt: skip
+    export.add_argument(
+        "--category", choices=list(categories()), action="append", metavar="CATÉGORIE",
+        help="seulement cette catégorie (identifiant de data/categories.json ; répétable)",
+    )  # fmt: skip
+    export.add_argument(
+        "--stage", choices=list(STAGES), action="append", metavar="ÉTAPE",
+        help=f"seulement cette étape ({', '.join(STAGES)} ; répétable)",
+    )  # fmt: skip
+    export.add_argument("--text", metavar="MOTS", help="mots du titre, du résumé ou des porteurs")
+    export.add_argument("--source", metavar="NOM", help="seulement les projets de cette source")
+    export.add_argument(
+        "--bbox",
+        metavar="O,S,E,N",
+        help="seulement dans ce rectangle (lon min, lat min, lon max, lat max)",
+    )
+    export.add_argument(
+        "--near", metavar="LAT,LON,KM", help="seulement à moins de KM km de ce point"
+    )
+    export.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -210,6 +291,8 @@ def _import(store: Any, args: argparse.Namespace, reference: Any) -> int:
         print(f"Attention : {warning}", file=sys.stderr)
     for rejection in report.to_dict()["rejections"]:
         print(f"  ligne {rejection['line']} : {rejection['reason']}", file=sys.stderr)
+    for warning in report.to_dict()["line_warnings"]:
+        print(f"  attention, ligne {warning['line']} : {warning['warning']}", file=sys.stderr)
     if report.ignored_columns:
         ignored = ", ".join(report.ignored_columns)
         print(f"Colonnes ignorées : {ignored} (voir --mapping).", file=sys.stderr)

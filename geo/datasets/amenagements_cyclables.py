@@ -54,13 +54,16 @@ import shapely
 from pyproj import Geod, Transformer
 
 from geo.datasets import Loaded
+from geo.datasets.codecheck import MISMATCH_COMMUNE
 from geo.datasets.columns import Columns
 from geo.datasets.csvfile import LINE, DatasetFormatError
 from geo.datasets.duplicates import identical_rows
-from geo.datasets.jsonfile import json_strings, missing_columns
+from geo.datasets.filekind import refuse_unless_text
+from geo.datasets.jsonfile import json_strings, looks_like_json, missing_columns
 from geo.datasets.labels import enum_values
 from geo.datasets.parsing import orient_lon_lat
-from geo.datasets.points import MISMATCH_COMMUNE, SOURCE_LINE, commune_codes
+from geo.datasets.points import SOURCE_LINE, commune_codes
+from geo.datasets.renaming import rename
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
 from geo.territory import TERRITORY_COLUMNS, Territories
@@ -185,6 +188,13 @@ def load(path: Path, *, territories: Territories, schema: TableSchema | None = N
 def _read_geojson(path: Path) -> tuple[pd.DataFrame, np.ndarray, dict[int, str], int | None]:
     """Feature properties as strings, geometries (None where unusable), the reason per
     unusable feature, and the declared EPSG code."""
+    if not looks_like_json(path):
+        refuse_unless_text(path, TITLE, expected="GeoJSON")
+        msg = (
+            f"{path.name} n'est pas un fichier GeoJSON : c'est un texte (CSV ?). Le jeu "
+            f"« {TITLE} » se charge depuis son fichier GeoJSON (ou GeoParquet)."
+        )
+        raise DatasetFormatError(msg)
     try:
         document = orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
     except (OSError, orjson.JSONDecodeError) as error:
@@ -205,6 +215,7 @@ def _read_geojson(path: Path) -> tuple[pd.DataFrame, np.ndarray, dict[int, str],
         rows.append(props if isinstance(props, dict) else {})
         geometries.append(feature.get("geometry"))
     table = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    table.columns = rename([str(name) for name in table.columns])
     if "nom_loc" in table.columns:
         table["nom_loc"] = table["nom_loc"].map(_join_names)
     properties = pd.DataFrame(

@@ -11,7 +11,8 @@ id_local        producer's id (BNLC column, not in the schema)
 nom_lieu        name
 ad_lieu         address
 com_lieu        commune name as published
-insee           commune code as published (may be a postal code: the point decides)
+insee           commune code as published (may be a postal or an old code: the point
+                decides, unless it is far from the commune code and name designate)
 type            Aire de covoiturage, Parking, Auto-stop, …
 date_maj        date of the last update (date)
 ouvert          open (boolean)
@@ -27,7 +28,11 @@ ligne           file line
 code_commune …  the four territory columns
 ==============  =====================================================================
 
-Coordinates come from ``Xlong``/``Ylat``; a pair written lat first is swapped back.
+Coordinates come from ``Xlong``/``Ylat``; a pair written lat first is swapped back. A
+point more than 5 km from the commune that ``insee`` designates gets a warning with its file
+line; when ``com_lieu`` names that commune too (older editions hold runs of rows whose
+coordinates are shifted by one line, and homonyms geocoded in another département), the row
+is placed in it (:mod:`geo.datasets.codecheck`).
 """
 
 from __future__ import annotations
@@ -111,6 +116,7 @@ def load(path: Path, *, territories: Territories, schema: TableSchema | None = N
         report,
         unreadable=(lon.invalid | lat.invalid)[keep],
         commune_code="insee",
+        commune_name="com_lieu",
     )
     points = points.rename(columns={LINE: SOURCE_LINE})[[*OUTPUT_COLUMNS, "geometry"]]
     report.finish(rows_kept=len(points))

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.datasets.filekind import printable, refuse_unless_text
+from geo.datasets.renaming import rename
 from geo.datasets.report import LoadReport, example_lines
 from geo.errors import DatasetFormatError
 
@@ -75,6 +77,23 @@ def sniff_separator(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def peek_header(path: Path) -> list[str]:
+    """The header's names, read from the file's first bytes only (to tell a file's layout
+    before reading it; non-UTF-8 bytes are replaced). Empty for a file that is not text."""
+    path = Path(path)
+    if not path.is_file():
+        return []
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if b"\x00" in head:
+        return []
+    first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+    if not first:
+        return []
+    row = next(csv.reader([first[0]], delimiter=sniff_separator(first[0])), [])
+    return [name.strip() for name in row]
+
+
 def _first_line(path: Path, encoding: str) -> str:
     with path.open(encoding=encoding, newline="") as handle:
         return handle.readline()
@@ -109,10 +128,11 @@ def _frame_from_csv_module(path: Path, encoding: str, sep: str, names: list[str]
 
 def canonical_names(header: list[str], known: Collection[str]) -> list[str]:
     """Header names stripped (BOM, blanks) and matched case-insensitively to ``known``, so
-    ``coordonneesxy`` and ``CoordonneesXY`` both read as the schema's ``coordonneesXY``."""
+    ``coordonneesxy`` and ``CoordonneesXY`` both read as the schema's ``coordonneesXY``; the
+    column mapping of the load, if any, applies first (:mod:`geo.datasets.renaming`)."""
     by_lower = {name.lower(): name for name in known}
     names = []
-    for raw in header:
+    for raw in rename(list(header)):
         name = raw.replace("\ufeff", "").strip()
         names.append(by_lower.get(name.lower(), name))
     return names
@@ -134,6 +154,7 @@ def read_csv_table(
     warning. Sets ``report.rows_read`` (blank lines are not rows).
     """
     path = Path(path)
+    refuse_unless_text(path, title)
     try:
         encoding = detect_encoding(path)
         sep = sniff_separator(_first_line(path, encoding))
@@ -154,7 +175,9 @@ def read_csv_table(
                 names[index] = f"{name} ({seen[name]})"
     missing = [name for name in required if name not in names]
     if missing:
-        found = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+        found = ", ".join(printable(name) for name in names[:12]) + (
+            " …" if len(names) > 12 else ""
+        )
         msg = (
             f"Ce fichier n'est pas au format « {title} » : colonne(s) obligatoire(s) absente(s) : "
             f"{', '.join(missing)}. Colonnes trouvées : {found or 'aucune'}."
@@ -209,6 +232,7 @@ __all__ = [
     "DatasetFormatError",
     "canonical_names",
     "detect_encoding",
+    "peek_header",
     "read_csv_table",
     "sniff_separator",
 ]

@@ -39,7 +39,9 @@ code_commune … region     the four territory columns
 
 Coordinates: ``consolidated_longitude/latitude`` when present and readable (the national
 file's checked pair), else ``coordonneesXY``; either order is accepted (see
-:mod:`geo.datasets.points`).
+:mod:`geo.datasets.points`). A file of the first schema (2018–2019: ``id_pdc``,
+``Xlongitude``, ``puiss_max`` …) is recognised by its header and read through
+:mod:`geo.datasets.irve_v1`.
 """
 
 from __future__ import annotations
@@ -51,9 +53,11 @@ import pandas as pd
 
 from geo.datasets import Loaded
 from geo.datasets.columns import Columns
-from geo.datasets.csvfile import LINE, read_csv_table
+from geo.datasets.csvfile import LINE, peek_header, read_csv_table
+from geo.datasets.irve_v1 import is_v1, read_v1
 from geo.datasets.parsing import parse_coordinate_pair, parse_float
 from geo.datasets.points import SOURCE_LINE, locate_points, reject_bad_points
+from geo.datasets.renaming import rename
 from geo.datasets.report import LoadReport
 from geo.datasets.schema import TableSchema, validate
 from geo.territory import TERRITORY_COLUMNS, Territories
@@ -112,20 +116,26 @@ OUTPUT_COLUMNS = (
 )
 #: Two publications of one site: real ones differ by ~110 m (one operator geocodes the address).
 SAME_SITE_METRES = 150.0
-_OPTIONAL = (*TEXT_COLUMNS, *BOOLEAN_COLUMNS, *DATE_COLUMNS, "nbre_pdc", *CONSOLIDATED)
+_OPTIONAL = (
+    *TEXT_COLUMNS, *BOOLEAN_COLUMNS, *DATE_COLUMNS, "nbre_pdc", *CONSOLIDATED,
+    "consolidated_commune",
+)  # fmt: skip
 
 
 def load(path: Path, *, territories: Territories, schema: TableSchema | None = None) -> Loaded:
     report = LoadReport(DATASET)
-    table = read_csv_table(
-        path,
-        required=REQUIRED,
-        optional=(*_OPTIONAL, *(schema.field_names if schema else ())),
-        title=TITLE,
-        report=report,
-    )
-    if schema is not None:
-        validate(table.frame, schema, report)
+    if is_v1(rename(peek_header(path))):
+        table = read_v1(path, title=TITLE, report=report)  # not validated: schema 2's
+    else:
+        table = read_csv_table(
+            path,
+            required=REQUIRED,
+            optional=(*_OPTIONAL, *(schema.field_names if schema else ())),
+            title=TITLE,
+            report=report,
+        )
+        if schema is not None:
+            validate(table.frame, schema, report)
     frame = table.frame
     lon, lat, unreadable = _coordinates(frame)
     frame, lon, lat = reject_bad_points(frame, lon, lat, report, unreadable=unreadable)
@@ -138,9 +148,11 @@ def load(path: Path, *, territories: Territories, schema: TableSchema | None = N
         "points de charge d'un site publié aussi par un autre opérateur "
         "(colonne doublon_operateurs)",
     )
+    names = frame["consolidated_commune"][keep] if "consolidated_commune" in frame else None
     points = locate_points(
-        normal, lon, lat, territories, report, commune_code=normal["code_insee_commune"]
-    )
+        normal, lon, lat, territories, report, commune_code=normal["code_insee_commune"],
+        commune_name=names,
+    )  # fmt: skip
     points = points.rename(columns={LINE: SOURCE_LINE})
     points = points[[*OUTPUT_COLUMNS, "geometry"]]
     report.finish(rows_kept=len(points))

@@ -21,6 +21,7 @@ import orjson
 import pandas as pd
 
 from geo.datasets.csvfile import LINE, DatasetFormatError, canonical_names
+from geo.datasets.filekind import printable, refuse_unless_text
 from geo.datasets.report import LoadReport
 
 _CHUNK = 1 << 24
@@ -50,6 +51,8 @@ def read_json_records(
     """The records of a JSON export as strings plus :data:`LINE`; fails with
     :class:`DatasetFormatError` naming the missing columns when no record has a required
     field. Sets ``report.rows_read``."""
+    if not looks_like_json(path):
+        refuse_unless_text(path, title, expected="JSON")
     data = Path(path).read_bytes()
     try:
         document = orjson.loads(data.removeprefix(b"\xef\xbb\xbf"))
@@ -90,7 +93,7 @@ def missing_columns(
 ) -> DatasetFormatError:
     """The error of a file that is not the dataset: the missing columns named, the first
     columns found shown (the same words as :func:`geo.datasets.csvfile.read_csv_table`)."""
-    shown = ", ".join(map(str, found[:12])) + (" …" if len(found) > 12 else "")
+    shown = ", ".join(printable(name) for name in found[:12]) + (" …" if len(found) > 12 else "")
     msg = (
         f"Ce fichier n'est pas au format « {title} » : {noun}(s) obligatoire(s) absente(s) : "
         f"{', '.join(missing)}. {noun.capitalize()}s trouvées : {shown or 'aucune'}."

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from geo.territory.codes import OLD, POSTAL, CodeReading, CommuneCodeReader
 from geo.territory.reference import Cog
 
 #: Pandas dtype of every date column of a normalised frame: a real date, no time, no zone.
@@ -311,70 +312,57 @@ def orient_lon_lat(lon: np.ndarray, lat: np.ndarray) -> Oriented:
 
 
 class CommuneCodes:
-    """INSEE commune codes as published, mapped to current codes with the COG: spaces dropped,
-    lost leading zero restored, old (merged, délégué, arrondissement) codes and postal codes
-    mapped. A code that is both a commune code and a postal code is read as a commune code."""
+    """INSEE commune codes as published, read column by column with the one rule of
+    :mod:`geo.territory.codes` (current code, then old code of the commune that absorbed it,
+    then postal code): spaces dropped, lost leading zero restored, old (merged, délégué,
+    arrondissement) codes and postal codes mapped to current codes. Each distinct value is
+    read once."""
 
-    def __init__(self, cog: Cog) -> None:
-        self._current = pd.Series(cog.current_code, dtype=object)
-        pairs = [
-            (postal, code)
-            for code, postals in zip(
-                cog.communes["code"], cog.communes["codes_postaux"], strict=True
-            )
-            for postal in postals
-        ]
-        self._postal_pairs = pd.MultiIndex.from_tuples(pairs, names=["postal", "code"])
-        postal = pd.DataFrame(pairs, columns=["postal", "code"])
-        unique = postal.groupby("postal")["code"].agg(
-            lambda codes: codes.iloc[0] if len(codes) == 1 else None
-        )
-        self._postal_unique = unique.dropna()
-        self._postal_known = frozenset(postal["postal"])
+    def __init__(self, reference: Cog | CommuneCodeReader) -> None:
+        self.reader = reference if isinstance(reference, CommuneCodeReader) else (
+            CommuneCodeReader(reference))  # fmt: skip
+
+    def readings(self, values: pd.Series) -> list[CodeReading | None]:
+        """The :class:`CodeReading` of each row (None where the cell is empty)."""
+        raw = text(values)
+        positions, uniques = pd.factorize(raw, use_na_sentinel=True)
+        read = [self.reader.read(value) for value in uniques]
+        return [read[p] if p >= 0 else None for p in positions.tolist()]
 
     def clean(self, values: pd.Series) -> Parsed:
-        """Current INSEE codes; a postal code shared by several communes gives ``NA`` (not
+        """Current INSEE codes; a postal code shared by several communes gives ``None`` (not
         invalid: the located point decides). Unknown or malformed codes are invalid."""
-        return spread_distinct(values, self._clean)
-
-    def _clean(self, values: pd.Series) -> Parsed:
         raw = text(values)
-        present = _present(raw)
-        no_blank = raw.str.replace(_SPACES, "", regex=True)
-        spaced = present & (raw != no_blank).fillna(False).to_numpy(dtype=bool)
-        # Spreadsheets turn codes into numbers: "6084.0".
-        code = no_blank.str.replace(r"^(\d{4,5})\.0+$", r"\1", regex=True).str.upper()
-        short = code.str.fullmatch(r"\d{4}").fillna(False).to_numpy(dtype=bool)
-        code = code.where(~short, code.str.zfill(5))
-        current = code.astype(object).map(self._current)
-        is_current = (current == code).fillna(False).to_numpy(dtype=bool)
-        postal = code.isin(self._postal_known).to_numpy(dtype=bool) & ~is_current
-        # A retired code that is also a postal code ("75001": Paris 1er, not the Seine commune
-        # of before 1968) is far more often the postal code.
-        old = current.notna().to_numpy() & ~is_current & ~postal
-        from_postal = code.astype(object).map(self._postal_unique)
-        cleaned = current.where(is_current | old).fillna(from_postal).astype(object)
-        cleaned = cleaned.where(cleaned.notna(), None)
-        invalid = present & ~is_current & ~old & ~postal
+        positions, uniques = pd.factorize(raw, use_na_sentinel=True)
+        read = [self.reader.read(value) for value in uniques]
+        # One slot per distinct value, plus a last one for empty cells.
+        chosen = np.array([r.chosen for r in read] + [None], dtype=object)
+        invalid = np.array([not r.known for r in read] + [False], dtype=bool)
+        known = ~invalid
+        kind = np.array([r.kind for r in read] + [None], dtype=object)
+        spaced = np.array([r.spaced for r in read] + [False], dtype=bool) & known
+        short = np.array([r.zero_restored for r in read] + [False], dtype=bool)
+        take = np.where(positions < 0, len(read), positions)
         return Parsed(
-            pd.Series(cleaned, index=raw.index, dtype=object),
-            invalid,
+            pd.Series(chosen[take], index=raw.index, dtype=object),
+            invalid[take],
             {
-                "code_insee_espaces": spaced & ~invalid,
-                "code_insee_zero_initial": short & ~invalid,
-                "code_insee_ancien": old,
-                "code_insee_code_postal": postal,
+                "code_insee_espaces": spaced[take],
+                "code_insee_zero_initial": short[take],
+                "code_insee_ancien": (kind == OLD)[take],
+                "code_insee_code_postal": (kind == POSTAL)[take],
             },
         )
 
     def disagree(self, values: pd.Series, located: pd.Series) -> np.ndarray:
-        """Rows where both a published code and a located commune exist and the code is
-        neither the located commune (after mapping) nor one of its postal codes."""
-        cleaned = self.clean(values).values
-        raw = text(values).str.replace(_SPACES, "", regex=True).str.zfill(5)
-        located = pd.Series(located, dtype=object, index=cleaned.index)
-        both = raw.notna().to_numpy() & located.notna().to_numpy()
-        same = (cleaned == located).fillna(False).to_numpy(dtype=bool)
-        postal_pairs = pd.MultiIndex.from_arrays([raw.astype(object), located])
-        postal_match = postal_pairs.isin(self._postal_pairs)
-        return both & ~same & ~postal_match
+        """Rows where both a published code and a located commune exist and the located
+        commune is none of the code's readings (current, old or postal)."""
+        readings = self.readings(values)
+        located_codes = pd.Series(located, dtype=object).tolist()
+        return np.array(
+            [
+                reading is not None and isinstance(commune, str) and not reading.designates(commune)
+                for reading, commune in zip(readings, located_codes, strict=True)
+            ],
+            dtype=bool,
+        )

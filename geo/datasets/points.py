@@ -3,7 +3,9 @@
 :func:`place_points` takes the longitudes and latitudes a loader read, repairs swapped
 pairs, rejects what cannot be a place in France (with line and French reason), locates the
 rest by point in polygon on the communes, and checks the commune code the file published
-against the located commune (the code confirms; it never places a point).
+against the located commune (:mod:`geo.datasets.codecheck`): the code confirms the point,
+and overrules it only when the point is far from the commune that the code *and* the
+published commune name designate.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import weakref
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from geo.datasets.codecheck import confirm_codes
 from geo.datasets.csvfile import LINE
 from geo.datasets.parsing import CommuneCodes, orient_lon_lat
 from geo.datasets.report import LoadReport
@@ -22,10 +24,6 @@ from geo.territory import TERRITORY_COLUMNS, Territories
 
 #: Column of the file line of each kept row, in every normalised frame.
 SOURCE_LINE = "ligne"
-
-MISMATCH_COMMUNE = "code INSEE du fichier ≠ commune localisée"
-MISMATCH_DEPARTEMENT = "code INSEE du fichier dans un autre département que le point"
-UNREADABLE_CODE = "code INSEE du fichier illisible ou inconnu (ignoré : le point fait foi)"
 
 
 def _format(values: np.ndarray) -> list[str]:
@@ -75,18 +73,26 @@ def locate_points(
     report: LoadReport,
     *,
     commune_code: pd.Series | None = None,
+    commune_name: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
     """``frame`` (already checked points) with the four territory columns and Point
-    geometries in EPSG:4326. ``commune_code`` (the file's INSEE column, as published) is
-    cleaned and compared with where the point falls; disagreements are warnings."""
+    geometries in EPSG:4326 (None for a row moved to a commune whose outline is not loaded).
+    ``commune_code`` (the file's INSEE column, as published) is cleaned and compared with
+    where the point falls, ``commune_name`` (its commune name column) decides for far points
+    (:mod:`geo.datasets.codecheck`)."""
     located = territories.locate(lat, lon) if len(frame) else _empty_territories()
     located.index = frame.index
+    lon, lat = np.array(lon, dtype=np.float64), np.array(lat, dtype=np.float64)
     if commune_code is not None and len(frame):
         lines = frame[LINE].to_numpy()
-        published = commune_code.reset_index(drop=True)
-        _confirm_codes(published, lines, located, lon, lat, territories, report)
+        confirm_codes(
+            commune_code, commune_name, lines, located, lon, lat, territories,
+            commune_codes(territories), report,
+        )  # fmt: skip
     out = pd.concat([frame, located], axis=1)
-    return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    points = gpd.points_from_xy(lon, lat)
+    geometry = np.where(np.isnan(lon) | np.isnan(lat), None, np.asarray(points, dtype=object))
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geometry, crs=4326), crs=4326)
 
 
 def place_points(
@@ -98,52 +104,20 @@ def place_points(
     *,
     unreadable: np.ndarray | None = None,
     commune_code: str | None = None,
+    commune_name: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """:func:`reject_bad_points` then :func:`locate_points`; ``commune_code`` names the
-    file's INSEE column."""
+    """:func:`reject_bad_points` then :func:`locate_points`; ``commune_code`` and
+    ``commune_name`` name the file's INSEE and commune name columns."""
     kept, lon, lat = reject_bad_points(frame, lon, lat, report, unreadable=unreadable)
     codes = kept[commune_code] if commune_code else None
-    return locate_points(kept, lon, lat, territories, report, commune_code=codes)
+    names = kept[commune_name] if commune_name and commune_name in kept else None
+    return locate_points(
+        kept, lon, lat, territories, report, commune_code=codes, commune_name=names
+    )
 
 
 def _empty_territories() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series([], dtype=object) for name in TERRITORY_COLUMNS})
-
-
-def _confirm_codes(
-    published: pd.Series,
-    lines: np.ndarray,
-    located: pd.DataFrame,
-    lon: np.ndarray,
-    lat: np.ndarray,
-    territories: Territories,
-    report: LoadReport,
-) -> None:
-    codes = commune_codes(territories)
-    cleaned = codes.clean(published)
-    for kind, mask in cleaned.repairs.items():
-        report.repair(kind, mask)
-    report.warn_rows(lines[cleaned.invalid], UNREADABLE_CODE)
-    commune = located["code_commune"].reset_index(drop=True)
-    report.warn_rows(lines[codes.disagree(published, commune)], MISMATCH_COMMUNE)
-
-    # Outside the loaded communes, the département outlines still catch a wrong code.
-    unlocated = commune.isna().to_numpy() & cleaned.values.notna().to_numpy()
-    if not unlocated.any():
-        return
-    departements = territories.display_outlines("departement")
-    if departements.empty:
-        return
-    expected = territories.hierarchy_of_communes(cleaned.values[unlocated].to_numpy())
-    wanted = expected["code_departement"].to_numpy(dtype=object)
-    tree = shapely.STRtree(departements.geometry.to_numpy())
-    point_index, polygon_index = tree.query(
-        shapely.points(lon[unlocated], lat[unlocated]), predicate="intersects"
-    )
-    actual = np.full(len(wanted), None, dtype=object)
-    actual[point_index] = departements["code"].to_numpy(dtype=object)[polygon_index]
-    differs = pd.notna(actual) & pd.notna(wanted) & (actual != wanted)
-    report.warn_rows(lines[unlocated][differs], MISMATCH_DEPARTEMENT)
 
 
 _CODES: weakref.WeakKeyDictionary[Territories, CommuneCodes] = weakref.WeakKeyDictionary()
@@ -153,5 +127,5 @@ def commune_codes(territories: Territories) -> CommuneCodes:
     """The :class:`CommuneCodes` of a territory reference, built once per reference."""
     codes = _CODES.get(territories)
     if codes is None:
-        codes = _CODES[territories] = CommuneCodes(territories.cog)
+        codes = _CODES[territories] = CommuneCodes(territories.commune_code_reader)
     return codes

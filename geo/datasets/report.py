@@ -3,6 +3,13 @@
 Loaders work on whole columns, so the report is fed masks and arrays, never one row at a time:
 ``report.repair("puissance_en_watts", mask)`` counts the rows where ``mask`` is true, and
 ``report.reject(lines, reason)`` records one rejection per line number.
+
+Warnings come two ways: grouped (``warn_rows``: one sentence, a count and example lines) for
+what is common and harmless, and per line (``warn_line``: ``{"line", "warning"}``) for what a
+person should look at row by row — a point far from the commune its code and name designate.
+``rows_outside`` counts the kept rows that fall outside the loaded territories (no loaded
+commune holds them): they are in the normalised rows, but no map or figure of the loaded
+territories shows them.
 """
 
 from __future__ import annotations
@@ -30,6 +37,8 @@ class LoadReport:
     duplicates_removed: int = 0
     rejections: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    line_warnings: list[dict[str, Any]] = field(default_factory=list)
+    rows_outside: int = 0
 
     def repair(self, kind: str, rows: ArrayLike | int) -> int:
         """Count repaired rows of one kind (a boolean mask or a number); zero is not recorded."""
@@ -60,10 +69,18 @@ class LoadReport:
         if lines.size:
             self.warn(f"{message} : {lines.size} ligne(s), par ex. {example_lines(lines)}")
 
-    def finish(self, rows_kept: int) -> LoadReport:
-        """Set the kept count and sort rejections by line (stable, whatever the loader order)."""
+    def warn_line(self, line: int, message: str) -> None:
+        """A warning about one file line, kept with its line number."""
+        self.line_warnings.append({"line": int(line), "warning": message})
+
+    def finish(self, rows_kept: int, *, rows_outside: int | None = None) -> LoadReport:
+        """Set the kept count (and the count outside the loaded territories) and sort
+        rejections and line warnings by line (stable, whatever the loader order)."""
         self.rows_kept = int(rows_kept)
+        if rows_outside is not None:
+            self.rows_outside = int(rows_outside)
         self.rejections.sort(key=lambda item: item["line"])
+        self.line_warnings.sort(key=lambda item: item["line"])
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +93,8 @@ class LoadReport:
             "duplicates_removed": self.duplicates_removed,
             "rejections": [dict(item) for item in self.rejections],
             "warnings": list(self.warnings),
+            "line_warnings": [dict(item) for item in self.line_warnings],
+            "rows_outside": self.rows_outside,
         }
 
 

@@ -18,7 +18,12 @@ validated on its own: a bad row is reported with its line and reason, never stop
 
 A row without coordinates but with a ``commune`` (name, postal code or INSEE code) or an
 ``address`` naming one is placed at a representative point of that commune's outline and
-flagged ``location_approximate`` (offline: the COG and the loaded outlines, never the network).
+flagged ``location_approximate`` (offline: the COG and the loaded outlines, never the network;
+codes read by the datasets' rule, :mod:`geo.territory.codes`); a row with coordinates *and* a
+``commune`` far from them is imported at its coordinates. Both say what they found in
+``line_warnings`` (``{"line", "warning"}``): an ambiguous code and how it was read, a commune
+contradicting the coordinates. A rejected row's reason lists every problem of the row (its
+placement, its carriers, each invalid field), not only the first one met.
 
 Rows are matched on ``source`` + ``external_id``: a row already stored is updated (its status
 and edit token kept), so importing the same file twice creates nothing the second time.
@@ -50,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy.exc
 
-from geo.errors import GeoError, ImportTooLargeError
+from geo.errors import GeoError, ImportTooLargeError, ProjectValidationError
 from geo.projects.exchange import (
     RowError,
     check_mapping,
@@ -60,7 +65,7 @@ from geo.projects.exchange import (
     model_input,
     reason,
 )
-from geo.projects.model import STATUSES, Project
+from geo.projects.model import STATUSES, Project, parse_project
 from geo.projects.placement import CommunePlacer, PlacementError
 from geo.projects.readers import GEOMETRY, file_format, read_csv, read_geojson, read_gpkg
 from geo.settings import Settings, get_settings
@@ -100,6 +105,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    line_warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -107,6 +113,10 @@ class ImportReport:
 
     def reject(self, line: int, why: str) -> None:
         self.rejections.append({"line": line, "reason": why})
+
+    def warn_line(self, line: int, message: str) -> None:
+        """A warning about one row (imported or not), with its line."""
+        self.line_warnings.append({"line": line, "warning": message})
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +133,7 @@ class ImportReport:
             "placed_at_commune": self.placed_at_commune,
             "ignored_columns": self.ignored_columns,
             "warnings": self.warnings,
+            "line_warnings": sorted(self.line_warnings, key=lambda w: w["line"]),
         }
 
 
@@ -203,13 +214,16 @@ def _import_file(
     def prepare(rows: list[tuple[int, dict[str, Any], str | None]]) -> None:
         stored = _stored(store, [data for _, data, _ in rows])
         for line, data, commune in rows:
+            given_point = not (is_blank(data.get("lat")) and is_blank(data.get("lon")))
             key = (data["source"], data.get("external_id"))
             if key in stored:
                 data = keep_absent(data, stored[key])
+            if given_point and commune is not None:
+                _check_commune(line, data, commune, placer, report)
             try:
-                at_commune = _place(data, commune, placer)
+                at_commune = _place(line, data, commune, placer, report)
             except RowError as error:
-                report.reject(line, str(error))
+                report.reject(line, _with_other_problems(str(error), data))
                 continue
             if is_blank(data.get("external_id")):
                 data["external_id"] = automatic_id(data.get("title"), data.get("lat"),
@@ -225,9 +239,20 @@ def _import_file(
             if isinstance(record, RowError):
                 raise record
             row = columns.translate(record)
-            data = model_input(row, source=source)
         except RowError as error:
             report.reject(line, str(error))
+            continue
+        try:
+            data = model_input(row, source=source)
+        except RowError as error:  # the carriers: the rest of the row is checked all the same
+            rest = model_input(
+                {k: v for k, v in row.items() if k not in ("carriers", "carrier_type")},
+                source=source,
+            )
+            why = _with_other_problems(
+                str(error), rest, placer=placer, commune=row.get("commune"), only_given=True
+            )
+            report.reject(line, why)
             continue
         if is_blank(data.get("source")):
             data["source"] = path.name
@@ -320,9 +345,13 @@ def _stored(store: ProjectStore, rows: list[dict[str, Any]]) -> dict[tuple[str, 
     return found
 
 
-def _place(data: dict[str, Any], commune: str | None, placer: CommunePlacer) -> bool:
+def _place(
+    line: int, data: dict[str, Any], commune: str | None, placer: CommunePlacer,
+    report: ImportReport,
+) -> bool:  # fmt: skip
     """Without coordinates, the point of the commune (or of the address's commune); whether
-    the row was placed so."""
+    the row was placed so. What the placement has to say (an ambiguous code) is a warning of
+    the row's line."""
     if not (is_blank(data.get("lat")) and is_blank(data.get("lon"))):
         return False
     address = data.get("address")
@@ -330,11 +359,75 @@ def _place(data: dict[str, Any], commune: str | None, placer: CommunePlacer) -> 
         msg = "localisation : ni lat/lon, ni commune, ni adresse pour placer le projet."
         raise RowError(msg)
     try:
-        data["lat"], data["lon"] = placer.place(commune, None if is_blank(address) else address)
+        placed = placer.place(commune, None if is_blank(address) else address)
     except PlacementError as error:
         raise RowError(str(error)) from None
+    data["lat"], data["lon"] = placed.lat, placed.lon
     data["location_approximate"] = True
+    for note in placed.notes:
+        report.warn_line(line, f"commune : {note}.")
     return True
+
+
+def _check_commune(
+    line: int, data: dict[str, Any], commune: str, placer: CommunePlacer, report: ImportReport
+) -> None:
+    """Warn when the row's ``commune`` contradicts the coordinates it gives."""
+    try:
+        lat, lon = (float(str(data[name]).strip().replace(",", ".")) for name in ("lat", "lon"))
+    except (TypeError, ValueError):
+        return  # unreadable coordinates: the model's validation rejects the row
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return
+    warning = placer.contradiction(commune, lat, lon)
+    if warning:
+        report.warn_line(line, warning)
+
+
+def _with_other_problems(
+    first: str,
+    data: dict[str, Any],
+    *,
+    placer: CommunePlacer | None = None,
+    commune: object = None,
+    only_given: bool = False,
+) -> str:
+    """``first`` and every other problem the model finds in the row (its location aside,
+    when ``first`` is about it), so a row is corrected once, not once per problem. With a
+    ``placer``, a row without coordinates is placed first (or its placement problem is one
+    more); ``only_given`` reports only the fields the row has (a partial re-import)."""
+    problems = [first]
+    if placer is not None and is_blank(data.get("lat")) and is_blank(data.get("lon")):
+        address = data.get("address")
+        text = None if is_blank(commune) else str(commune)
+        if text is None and is_blank(address):
+            problems.append("localisation : ni lat/lon, ni commune, ni adresse pour placer le "
+                            "projet.")  # fmt: skip
+        else:
+            try:
+                placed = placer.place(text, None if is_blank(address) else address)
+            except PlacementError as error:
+                problems.append(str(error))
+            else:
+                data = data | {"lat": placed.lat, "lon": placed.lon}
+    checked = dict(data)
+    checked["source"] = checked.get("source") or "import"  # set later from the file name
+    location_known = not first.startswith("localisation") and len(problems) == 1
+    if not location_known or is_blank(checked.get("lat")):
+        checked.pop("lat", None)
+        checked.pop("lon", None)
+    try:
+        parse_project(checked)
+    except ProjectValidationError as error:
+        others = {
+            name: messages
+            for name, messages in error.errors.items()
+            if (name != "location" or location_known) and (not only_given or name in data
+                                                           or name == "location")
+        }  # fmt: skip
+        if others:
+            problems.append(reason(others))
+    return " ; ".join(problems)
 
 
 def _reference(territories: Territories | Reference | None, settings: Settings) -> Reference:

@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import InvalidCoordinatesError, UnknownTerritoryError
+from geo.territory.codes import CodeReading, CommuneCodeReader
 from geo.territory.locate import GridLocator
 from geo.territory.outlines import BuiltOutlines
 from geo.territory.ref import (
@@ -139,6 +140,16 @@ class Territories:
                 "code_region": _objects(table["region"]),
             }
         )
+
+    @cached_property
+    def commune_code_reader(self) -> CommuneCodeReader:
+        """Reads commune codes as people write them (:mod:`geo.territory.codes`), once."""
+        return CommuneCodeReader(self.cog)
+
+    def read_commune_code(self, written: object) -> CodeReading:
+        """Every commune a written code can designate (INSEE, old or postal code) and the
+        one the shared rule chooses (:mod:`geo.territory.codes`)."""
+        return self.commune_code_reader.read(written)
 
     # --- search and names ----------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
 
@@ -195,8 +196,7 @@ class PreparedOutlines:
 
 
 def _read_outlines(path: Path, codes: list[str] | None) -> gpd.GeoDataFrame:
-    filters = None if codes is None else [("code", "in", codes)]
-    table = pq.read_table(path, filters=filters)
+    table = pq.read_table(path) if codes is None else _read_codes(path, codes)
     geometry = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
     return gpd.GeoDataFrame(
         {
@@ -206,6 +206,26 @@ def _read_outlines(path: Path, codes: list[str] | None) -> gpd.GeoDataFrame:
         geometry=geometry,
         crs=4326,
     )
+
+
+def _read_codes(path: Path, codes: list[str]) -> pa.Table:
+    """The rows of ``codes``, one row group at a time (those whose code range holds one of
+    them): a few scattered codes never hold the whole file in memory at once."""
+    handle = pq.ParquetFile(path)
+    column = handle.schema_arrow.get_field_index("code")
+    wanted = pa.array(codes, type=pa.string())
+    parts = []
+    for index in range(handle.metadata.num_row_groups):
+        stats = handle.metadata.row_group(index).column(column).statistics
+        if stats is not None and stats.has_min_max:
+            low, high = str(stats.min), str(stats.max)
+            if not any(low <= code <= high for code in codes):
+                continue
+        group = handle.read_row_group(index)
+        parts.append(group.filter(pc.is_in(group.column("code"), value_set=wanted)))
+    if not parts:
+        return handle.schema_arrow.empty_table()
+    return pa.concat_tables(parts)
 
 
 def open_prepared(folder: Path, key: str) -> tuple[Cog, PreparedOutlines]:

@@ -393,6 +393,15 @@ def test_sources_under_the_map_name_licence_attribution_and_date() -> None:
     assert "Fond de carte" not in text  # offline: no tiles, none credited
     # Every file of the test data was fetched: its date is known, never "inconnue".
     assert "inconnue" not in text and "téléchargé le" in text
+    # The mirror's BNLC is national, its outlines Isère + Paris: the rows outside are said,
+    # under the map and in the sources.
+    outside = [shown(c.value) for c in at.caption if "hors des territoires chargés" in c.value]
+    assert [line.split(" (")[0] for line in outside] == [
+        "Lieux de covoiturage",
+        "Bornes de recharge pour véhicules électriques",
+    ]
+    assert "2\u202f373 des 2\u202f473 lignes" in outside[0] and "3 des 3 lignes" in outside[1]
+    assert "2\u202f373 des 2\u202f473 lignes" in text
 
 
 def test_irve_outside_its_excerpt_is_not_available_not_zero() -> None:

@@ -25,6 +25,8 @@ REPORT_KEYS = [
     "duplicates_removed",
     "rejections",
     "warnings",
+    "line_warnings",
+    "rows_outside",
 ]
 
 
@@ -136,3 +138,78 @@ def test_load_human_report_lists_rejections(
     code, out, _ = run(capsys, "datasets", "load", "covoiturage", str(path), "--no-schema")
     assert code == 0
     assert "rejet   ligne 2 : coordonnées [0, 0]" in out
+
+
+def test_load_counts_rows_outside_the_loaded_territories(
+    capsys: pytest.CaptureFixture[str], geo_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Places of Charente and the Pyrénées-Orientales; the mirror loads Isère and Paris.
+    path = tmp_path / "bnlc.csv"
+    path.write_text(
+        "id_lieu,nom_lieu,com_lieu,insee,Xlong,Ylat\n"
+        "16102-C-001,Crouin,Cognac,16102,-0.3290,45.6950\n"
+        "66136-C-001,Saint-Assiscle,PERPIGNAN,66136,2.8950,42.6990\n"
+        "38185-C-001,Gare,Grenoble,38185,5.7245,45.1885\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "datasets", "load", "covoiturage", str(path), "--no-schema")
+    assert code == 0
+    assert "hors territoires chargés : 2 ligne(s) gardée(s)" in out
+    code, out, _ = run(
+        capsys, "datasets", "load", "covoiturage", str(path), "--no-schema", "--json"
+    )
+    assert json.loads(out)["rows_outside"] == 2
+
+
+def test_load_prints_far_points_line_by_line(
+    capsys: pytest.CaptureFixture[str], geo_env: dict[str, str], tmp_path: Path
+) -> None:
+    # Voiron's place with Grenoble's point (a run shifted by one line).
+    path = tmp_path / "bnlc.csv"
+    path.write_text(
+        "id_lieu,nom_lieu,com_lieu,insee,Xlong,Ylat\n"
+        "38563-C-001,Gare,VOIRON,38563,5.7245,45.1885\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "datasets", "load", "covoiturage", str(path), "--no-schema")
+    assert code == 0
+    assert "  alerte  ligne 2 : point à " in out and "lieu rangé dans Voiron (38563)" in out
+    assert "réparé  point_eloigne_code_retenu : 1" in out
+
+
+def test_load_takes_a_column_mapping_like_projects_import(
+    capsys: pytest.CaptureFixture[str], geo_env: dict[str, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "aires.csv"
+    path.write_text("Identifiant;Nom;Lon;Lat\n38185-C-001;Gare;5.7245;45.1885\n", encoding="utf-8")
+    mapping = tmp_path / "map.json"
+    mapping.write_text(
+        json.dumps({"Identifiant": "id_lieu", "Nom": "nom_lieu", "Lon": "Xlong", "Lat": "Ylat"}),
+        encoding="utf-8",
+    )
+    code, out, _ = run(
+        capsys, "datasets", "load", "covoiturage", str(path), "--no-schema",
+        "--mapping", str(mapping), "--json",
+    )  # fmt: skip
+    assert code == 0 and json.loads(out)["rows_kept"] == 1
+    mapping.write_text("[]", encoding="utf-8")
+    code, _, err = run(
+        capsys, "datasets", "load", "covoiturage", str(path), "--mapping", str(mapping)
+    )
+    assert code == 1 and "La correspondance de colonnes doit être un objet JSON" in err
+
+
+def test_load_names_a_zip_instead_of_printing_its_bytes(
+    capsys: pytest.CaptureFixture[str], geo_env: dict[str, str], tmp_path: Path
+) -> None:
+    import zipfile
+
+    archive = tmp_path / "irve.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("irve.csv", "id_pdc_itinerance\n")
+    code, _, err = run(capsys, "datasets", "load", "irve", str(archive))
+    assert code == 1
+    assert (
+        "irve.zip n'est pas un fichier CSV : c'est une archive ZIP (1 fichier(s) : irve.csv)" in err
+    )
+    assert "PK" not in err

@@ -146,8 +146,10 @@ def test_report_contract() -> None:
     report.repair("date_fictive", np.array([False]))
     report.reject([9, 3], "coordonnées absentes")
     report.warn_rows(np.array([7, 3]), "code INSEE du fichier ≠ commune localisée")
+    report.warn_line(12, "point à 400 km de la commune du code")
+    report.warn_line(4, "point à 20 km de la commune du code")
     report.duplicates_removed = 1
-    data = report.finish(rows_kept=1).to_dict()
+    data = report.finish(rows_kept=1, rows_outside=1).to_dict()
     assert list(data) == [
         "dataset",
         "rows_read",
@@ -157,7 +159,14 @@ def test_report_contract() -> None:
         "duplicates_removed",
         "rejections",
         "warnings",
+        "line_warnings",
+        "rows_outside",
     ]
+    assert data["line_warnings"] == [
+        {"line": 4, "warning": "point à 20 km de la commune du code"},
+        {"line": 12, "warning": "point à 400 km de la commune du code"},
+    ]
+    assert data["rows_outside"] == 1
     assert data["repairs"] == {"coordonnees_inversees": 3}
     assert data["rejections"] == [
         {"line": 3, "reason": "coordonnées absentes"},

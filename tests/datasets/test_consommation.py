@@ -191,9 +191,18 @@ def test_file_with_every_fault(tmp_path: Path, encoding: str, newline: str) -> N
     assert (old["filiere"], old["code_commune"], old["annee"]) == ("électricité", "01053", 2021)
 
 
-def test_not_an_ore_file_names_the_missing_columns() -> None:
+def test_a_json_file_is_named_as_such() -> None:
+    # The production register's JSON export loaded as the ORE CSV: said, not parsed as CSV.
     with pytest.raises(DatasetFormatError) as info:
         load(REGISTER)
+    assert "n'est pas un fichier CSV : c'est un fichier JSON" in str(info.value)
+
+
+def test_not_an_ore_file_names_the_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "autre.csv"
+    path.write_text("commune;valeur\n38185;1\n", encoding="utf-8")
+    with pytest.raises(DatasetFormatError) as info:
+        load(path)
     message = str(info.value)
     assert "Année, Code Commune, Consommation totale (MWh), Filière ou id_filiere" in message
 

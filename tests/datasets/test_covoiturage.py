@@ -29,18 +29,30 @@ def test_complete_bnlc_loads_every_place_and_locates_the_isere_ones() -> None:
     assert report["duplicates_removed"] == 0
     frame = loaded.frame
     assert list(frame.columns) == [*OUTPUT_COLUMNS, "geometry"]
-    # The mirror's communes are Isère + Paris: 100 places in Isère, none in Paris.
-    assert frame["code_departement"].value_counts().to_dict() == {"38": 100}
-    assert frame["code_region"].dropna().eq("84").all()
+    # The mirror's communes are Isère + Paris: 100 places in Isère, none in Paris; four far
+    # points are placed by the code their name confirms (test_codecheck.py), three of them
+    # in communes whose outline is not loaded.
+    assert frame["code_departement"].value_counts().to_dict() == {
+        "38": 100, "31": 1, "33": 1, "40": 1
+    }  # fmt: skip
+    assert frame["code_region"].dropna().isin(["84", "75", "76"]).all()
+    assert loaded.rows_outside == 2473 - 100
     assert frame["nbre_pl"].dtype == "Int64" and frame["nbre_pl"].sum() > 0
     assert frame["ouvert"].dtype == "boolean" and frame["ouvert"].sum() == 2462
     # Real publisher faults found by the point-first rule (Lyon 2 published as 69882, …).
     warnings = report["warnings"]
     assert any(w.startswith("code INSEE du fichier illisible") and "2032" in w for w in warnings)
     assert any(
-        w.startswith("code INSEE du fichier ≠ commune localisée : 4 ligne(s)") for w in warnings
+        w.startswith("code INSEE du fichier ≠ commune localisée, point à moins de 5 km")
+        and "3 ligne(s)" in w
+        for w in warnings
     )
-    assert report["repairs"]["code_insee_ancien"] == 37
+    # Mauvezin (Haute-Garonne) placed in Gers, Romagne (Gironde) in Romagné (Ille-et-Vilaine),
+    # La Chapelle-de-la-Tour in Val-de-Virieu, Bias (Landes) in Bias (Lot-et-Garonne).
+    assert [item["line"] for item in report["line_warnings"]] == [626, 668, 865, 977]
+    assert report["repairs"]["point_eloigne_code_retenu"] == 4
+    # 61310, 79260, 44160 are old codes (and postal codes): read as the communes absorbing them.
+    assert report["repairs"]["code_insee_ancien"] == 40
 
 
 def test_bnlc_place_values() -> None:

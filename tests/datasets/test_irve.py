@@ -91,10 +91,14 @@ def test_schema_example_postal_code_placed_in_alsace_is_reported_not_trusted() -
     assert (report["rows_read"], report["rows_kept"], report["rows_rejected"]) == (2, 2, 0)
     assert report["repairs"] == {"code_insee_code_postal": 2}
     assert loaded.frame["code_insee_commune"].tolist() == ["75001", "75001"]  # as published
-    assert any(
-        w.startswith("code INSEE du fichier dans un autre département") and "lignes 2, 3" in w
-        for w in report["warnings"]
+    # ~370 km from Paris, and no commune name to say which is right: the point is kept.
+    assert [item["line"] for item in report["line_warnings"]] == [2, 3]
+    assert report["line_warnings"][0]["warning"] == (
+        "point à 371 km de Paris (75056), la commune de son code INSEE « 75001 », et aucun nom "
+        "de commune ne le confirme : le point fait foi (lon 7.4871, lat 48.3453, hors des "
+        "communes chargées)"
     )
+    assert loaded.frame["code_commune"].isna().all()
     point = loaded.frame.geometry.iloc[0]
     assert (point.x, point.y) == pytest.approx((7.487105, 48.345345))
 
@@ -248,9 +252,10 @@ def test_every_fault_is_repaired_or_rejected_with_its_file_line(
         "puissance_texte": 1,
     }
     warnings = report["warnings"]
-    assert any(
-        w.startswith("code INSEE du fichier ≠ commune localisée : 1 ligne(s), par ex. ligne 13")
-        for w in warnings
+    # Voiron's code, a point in Grenoble, ~10 km from Voiron, no name: the point is kept.
+    assert [item["line"] for item in report["line_warnings"]] == [13]
+    assert report["line_warnings"][0]["warning"].endswith(
+        "le point fait foi (lon 5.7245, lat 45.1885, Grenoble (38185))"
     )
     assert any(
         w.startswith("puissance_nominale n'est pas une puissance lisible") and "ligne 14" in w

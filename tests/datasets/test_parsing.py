@@ -248,7 +248,8 @@ def codes() -> CommuneCodes:
         ("6084.0", "06084", {"code_insee_zero_initial"}),  # a spreadsheet's number
         ("38000", "38185", {"code_insee_code_postal"}),  # Grenoble's postal code
         ("75001", "75056", {"code_insee_code_postal"}),  # schema-irve example: Paris 1er
-        ("75116", "75056", {"code_insee_code_postal"}),
+        # Paris 16e's arrondissement code, and one of its postal codes: read as the code.
+        ("75116", "75056", {"code_insee_ancien"}),
         ("75101", "75056", {"code_insee_ancien"}),  # arrondissement municipal
         ("80330", "80330", set()),  # a commune code that is also Longueau's postal code
     ],

@@ -201,9 +201,9 @@ def _propose(page: object, app: str, title: str, *, summary: str = "Des panneaux
     _go(page, f"{app}/proposer", "Proposer un projet")
     _type(page, "c_title", title)
     _type(page, "c_summary", summary, area=True)
-    _pick(page, "c_themes", "énergie")
+    _pick(page, "c_themes", "Énergie")
     _type(page, "c_porteur_nom_0", "Énergies citoyennes du Drac")
-    _pick(page, "c_porteur_type_0", "collectif citoyen")
+    _pick(page, "c_porteur_type_0", "Collectif citoyen")
     _find_address(page, address)
     main = page.get_by_test_id("stMain")
     if online:  # two candidates from the Géoplateforme: the address and its street
@@ -350,9 +350,9 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         _type(page, "c_summary", f"{INJECTION} {MD_LINK}", area=True)
         html_link = "<a href='javascript:alert(4)'>a</a>"
         _type(page, "c_description", f"{INJECTION}\n\n{MD_LINK} {html_link}", area=True)
-        _pick(page, "c_themes", "énergie")
+        _pick(page, "c_themes", "Énergie")
         _type(page, "c_porteur_nom_0", INJECTION)
-        _pick(page, "c_porteur_type_0", "association")
+        _pick(page, "c_porteur_type_0", "Association")
         _type(page, "c_website", "javascript:alert(5)")
         _type(page, "c_commons", "data:text/html,<script>alert(6)</script>", area=True)
         _type(page, "c_licence", INJECTION[:90])

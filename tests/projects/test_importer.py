@@ -203,25 +203,106 @@ def test_commune_only_rows_are_placed_approximately(store: ProjectStore, tmp_pat
     lines = [
         "external_id,title,categories,lat,lon,commune,address",
         "c1,Par nom,velo,,,Mens,",
-        "c2,Par code postal,velo,,,38250,",
+        "c2,Par code postal,velo,,,38000,",
         "c3,Par code INSEE,velo,,,38185,",
         'c4,Par adresse,velo,,,,"12 rue des Alpes, 38500 Voiron"',
         "c5,Homonyme hors contours chargés,velo,,,Lyon,",
         "c6,Inconnue,velo,,,Grenobel,",
-        "c7,Coordonnées données,velo,45.5256,4.8744,Mens,",
+        "c7,Coordonnées données,velo,45.5256,4.8744,Vienne,",
     ]
     report = import_projects(write(tmp_path, lines), store, territories=territories())
     assert (report.created, report.rejected, report.placed_at_commune) == (5, 2, 4)
     reasons = {r["line"]: r["reason"] for r in report.rejections}
     assert "Lyon (69123) n'a pas de contour chargé" in reasons[6]
     assert "« Grenobel » ne désigne aucune commune connue" in reasons[7]
+    assert "vouliez-vous dire Grenoble (Isère, 38185) ?" in reasons[7]
+    assert report.line_warnings == []
     stored = by_external_id(store)
-    expected = {"c1": "38226", "c2": "38548", "c3": "38185", "c4": "38563", "c7": "38544"}
+    expected = {"c1": "38226", "c2": "38185", "c3": "38185", "c4": "38563", "c7": "38544"}
     assert {k: p.code_commune for k, p in stored.items()} == expected
     assert [k for k, p in sorted(stored.items()) if p.location_approximate] == [
         "c1", "c2", "c3", "c4"]  # fmt: skip
     outline = territories().outline("commune", "38226")
     assert outline.contains(shapely.Point(stored["c1"].lon, stored["c1"].lat))
+
+
+def test_a_commune_contradicting_the_coordinates_is_warned_per_line(
+    store: ProjectStore, tmp_path: Path
+) -> None:
+    lines = [
+        "external_id,title,categories,lat,lon,commune",
+        "d1,Grenoble mais à Vienne,velo,45.5256,4.8744,Grenoble",  # ~75 km apart
+        "d2,Limite de commune,velo,45.1860,5.7530,Grenoble",  # Saint-Martin-d'Hères, ~1 km
+        "d3,Code postal de Grenoble,velo,45.1885,5.7245,38000",
+        "d4,Grenoble à Paris,velo,48.8566,2.3522,38185",
+        "d5,Bordeaux hors des communes chargées,velo,45.1885,5.7245,Bordeaux",
+        "d6,Faute de frappe,velo,45.1885,5.7245,Grenobel",
+    ]
+    report = import_projects(write(tmp_path, lines), store, territories=territories())
+    assert (report.created, report.rejected) == (6, 0)  # kept where their coordinates are
+    warnings = {w["line"]: w["warning"] for w in report.to_dict()["line_warnings"]}
+    assert sorted(warnings) == [2, 5, 6, 7]
+    assert warnings[2].startswith("commune : « Grenoble » désigne Grenoble (38185), à ")
+    assert warnings[2].endswith(
+        "km des coordonnées (lat 45.52560, lon 4.87440, dans Vienne (38544)) ; projet placé à "
+        "ses coordonnées, vérifiez la commune ou les coordonnées."
+    )
+    assert "« 38185 » désigne Grenoble (38185), à 4" in warnings[5]
+    assert "dans Paris (75056)" in warnings[5]
+    # Bordeaux's outline is not loaded: the distance is at least the one to the Gironde.
+    assert "« Bordeaux » désigne Bordeaux (33063), à plus de " in warnings[6]
+    assert warnings[7] == (
+        "commune : « Grenobel » ne désigne aucune commune connue ; vouliez-vous dire Grenoble "
+        "(Isère, 38185) ? ; projet placé à ses coordonnées."
+    )
+    assert by_external_id(store)["d1"].code_commune == "38544"
+
+
+def test_an_ambiguous_code_follows_the_datasets_rule_and_says_so(
+    store: ProjectStore, tmp_path: Path
+) -> None:
+    # 38100 is Le Cheylas' INSEE code and Grenoble's postal code; 38250 Montcarra's and
+    # Villard-de-Lans'. The one rule reads the INSEE code; a name or coordinates settle it.
+    lines = [
+        "external_id,title,categories,lat,lon,commune",
+        "e1,Code seul,velo,,,38100",
+        "e2,Code et nom,velo,,,38250 Villard-de-Lans",
+        "e3,Code et coordonnées,velo,45.1885,5.7245,38100",
+    ]
+    report = import_projects(write(tmp_path, lines), store, territories=territories())
+    assert (report.created, report.rejected) == (3, 0)
+    stored = by_external_id(store)
+    assert {k: p.code_commune for k, p in stored.items()} == {
+        "e1": "38100", "e2": "38548", "e3": "38185"}  # fmt: skip
+    assert report.to_dict()["line_warnings"] == [
+        {
+            "line": 2,
+            "warning": "commune : « 38100 » est le code INSEE de Le Cheylas (38100) et le code "
+            "postal de Grenoble (38185) : lu comme code INSEE, Le Cheylas (38100).",
+        }
+    ]
+    reading = territories().read_commune_code("38100")
+    assert reading.ambiguity in report.line_warnings[0]["warning"]  # one message
+
+
+def test_a_row_with_several_problems_reports_them_all(store: ProjectStore, tmp_path: Path) -> None:
+    lines = [
+        "external_id,title,categories,stage,carriers,carrier_type,lat,lon,commune",
+        "f1,Trois fautes,bidule,plus tard,,,,,Bordeau",
+        "f2,Porteurs et catégorie,bidule,idee,A;B,cooperative;association;collectivite,,,Mens",
+        "f3,Porteurs et commune,velo,idee,A;B,a;b;c,,,Grenobel",
+    ]
+    report = import_projects(write(tmp_path, lines), store, territories=territories())
+    reasons = {r["line"]: r["reason"] for r in report.rejections}
+    assert sorted(reasons) == [2, 3, 4]
+    assert "« Bordeau » ne désigne aucune commune connue" in reasons[2]
+    assert "vouliez-vous dire Bordeaux (Gironde, 33063)" in reasons[2]
+    assert "« bidule » : catégorie inconnue" in reasons[2]
+    assert "étape" in reasons[2] and "plus tard" in reasons[2]
+    assert reasons[3].startswith("porteurs : 2 nom(s) mais 3 type(s)")
+    assert "« bidule » : catégorie inconnue" in reasons[3]
+    assert reasons[4].startswith("porteurs : 2 nom(s) mais 3 type(s)")
+    assert "« Grenobel » ne désigne aucune commune connue" in reasons[4]
 
 
 def test_mapping_file_through_the_cli(
@@ -252,6 +333,23 @@ def test_mapping_file_through_the_cli(
     (tmp_path / "bad.json").write_text('{"Nom du projet": "titre"}', encoding="utf-8")
     assert main(["projects", "import", str(path), "--mapping", str(tmp_path / "bad.json")]) == 1
     assert "Champ(s) inconnu(s) dans la correspondance : titre" in capsys.readouterr().err
+
+
+def test_the_cli_prints_each_line_warning(
+    geo_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite'}")
+    path = write(tmp_path, ["external_id,title,categories,lat,lon,commune",
+                            "w1,Grenoble mais à Vienne,velo,45.5256,4.8744,Grenoble"])  # fmt: skip
+    assert main(["projects", "import", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "  attention, ligne 2 : commune : « Grenoble » désigne Grenoble (38185), à " in err
+    assert main(["projects", "import", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [w["line"] for w in report["line_warnings"]] == [2]
 
 
 def test_file_without_title_column_is_refused(store: ProjectStore, tmp_path: Path) -> None:
