@@ -249,7 +249,7 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument(
         "target",
-        choices=["territories", "datasets", "projects", "portrait", "explorer", "app"],
+        choices=["territories", "datasets", "projects", "portrait", "explorer", "app", "kit"],
         metavar="CIBLE",
         help="ce qui est mesuré : territories, datasets, projects, portrait, explorer ou app",
     )
