@@ -48,7 +48,7 @@ from geo.kit.clip import KitArea
 from geo.mapping.assets import install_into
 from geo.settings import Settings
 from geo.sources.declared import SOURCES, mirror_path
-from geo.sources.fetch import MANIFEST, fetch, raw_path, read_manifest
+from geo.sources.fetch import MANIFEST, fetch, parquet_path, raw_path, read_manifest
 from geo.store import ProjectFilter, ProjectStore
 from geo.store.identity import Operator
 from geo.store.kit_copy import copy_projects, copy_tours, token_hashes
@@ -123,7 +123,12 @@ def _clip_reference(settings: Settings, area: KitArea, mirror: Path) -> list[str
             continue
         target = mirror_path(SOURCES[name].url, mirror)
         if name in outline_levels:
-            clip.clip_features(source, target, area.codes(outline_levels[name]))
+            parquet = parquet_path(SOURCES[name], settings.data_dir)
+            keep = area.codes(outline_levels[name])
+            if parquet.is_file():
+                clip.clip_outlines(parquet, target, keep)
+            else:
+                clip.clip_features(source, target, keep)
         elif name == "cog-communes":
             clip.clip_cog_communes(source, target, area.communes)
         elif name == "cog-epci":

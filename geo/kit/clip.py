@@ -66,6 +66,18 @@ def clip_features(source: Path, target: Path, keep: Collection[str]) -> int:
     return len(features)
 
 
+def clip_outlines(parquet: Path, target: Path, keep: Collection[str]) -> int:
+    """The same as :func:`clip_features`, read from the GeoParquet conversion the fetch made
+    of the published GeoJSON (a national outlines file parses ten times faster so): the
+    features whose ``code`` is kept, written back as a GeoJSON ``FeatureCollection``."""
+    import geopandas
+
+    frame = geopandas.read_parquet(parquet)
+    kept = frame[frame["code"].astype(str).isin(set(keep))]
+    _write(target, kept.to_json(drop_id=True, to_wgs84=True).encode("utf-8"))
+    return len(kept)
+
+
 def clip_cog_communes(source: Path, target: Path, communes: Collection[str]) -> int:
     rows = orjson.loads(source.read_bytes())
     kept = [
