@@ -262,4 +262,10 @@ def test_a_tour_presented_with_the_keyboard_and_an_idea_from_a_phone(
     page.screenshot(path=str(screenshots_dir / "presentation-idee-1920x1080.png"))
     (idea,) = [p for p in store.query(limit=50).items if p.source == "atelier"]
     assert idea.status == "propose" and idea.title == "Des bornes au marché"
+
+    # Autoplay: every 10 s the next stop, on its own.
+    _idle(page)
+    page.locator(".st-key-presentation_auto button", has_text="10 s").click()
+    expect(page.locator(".st-key-presentation-progression")).to_have_text("2 / 3", timeout=15_000)
+    assert parse_qs(urlsplit(page.url).query)["auto"] == ["10"]
     assert network.external == [] and phone_network.external == []
