@@ -412,6 +412,10 @@ def test_scripts_typed_in_every_field_are_stored_as_typed_and_never_run(
         viewer.wait_for_load_state("load")
         viewer.locator("path.marqueur-projet").first.click(force=True)
         expect(viewer.locator(".leaflet-popup-content")).to_contain_text("onerror")
+        viewer.wait_for_timeout(1_000)  # a handler scheduled late in the map would fire here
+        # Back to the app's tab: a tab in the background has its timers throttled, and a
+        # download built on click waits on them.
+        page.bring_to_front()
         with page.expect_download() as geojson_download:
             page.get_by_test_id("stDownloadButton").filter(has_text="GeoJSON").click()
         data = json.loads(Path(geojson_download.value.path()).read_text(encoding="utf-8"))
