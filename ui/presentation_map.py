@@ -139,5 +139,6 @@ def stop_map(
         )
     # Always a last layer (empty without a workshop): the ideas' place in the component.
     layers.append(idea_maps.ideas_layer(ideas))
+    idea_maps.featured_pane().add_to(m)
     project_maps.with_returned(m, [])
     return StopMap(m, layers, frame, communes)

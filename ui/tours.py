@@ -29,6 +29,7 @@ TOURS_PATH = "parcours"
 _ENTRY = re.compile(r"^(\d{1,12})\.([A-Za-z0-9_-]{20,100})$")
 MAX_REMEMBERED = 30
 NEW = "nouveau"
+_COOKIE_PENDING = keys.TOURS_COOKIE + "_a_ecrire"
 _NEXT_CHOICE = keys.TOUR_CHOICE + "_suivant"
 
 
@@ -59,14 +60,22 @@ def remember(tour_id: int, token: str) -> None:
     held[int(tour_id)] = token
     held = dict(list(held.items())[-MAX_REMEMBERED:])
     st.session_state[keys.TOURS_KNOWN] = held
-    _write_cookie(held)
+    st.session_state[_COOKIE_PENDING] = True
 
 
 def forget(tour_id: int) -> None:
     held = known()
     if held.pop(int(tour_id), None) is not None:
         st.session_state[keys.TOURS_KNOWN] = held
-        _write_cookie(held)
+        st.session_state[_COOKIE_PENDING] = True
+
+
+def write_cookie() -> None:
+    """Write this browser's cookie when the tours it holds changed. Called by the page's
+    own run (:func:`show_notice`), never inside a dialog or a callback: what a dialog draws
+    just before it reruns the page may never reach the browser."""
+    if st.session_state.pop(_COOKIE_PENDING, False):
+        _write_cookie(known())
 
 
 def _write_cookie(held: Mapping[int, str]) -> None:
@@ -116,7 +125,9 @@ def tours_page_link(tour_id: int | None, label: str, *, where: Any = None) -> No
 
 
 def show_notice() -> None:
-    """The notice left by the last action ("Arrêt ajouté…"), once, and a new tour's link."""
+    """The notice left by the last action ("Arrêt ajouté…"), once, and a new tour's link;
+    the browser's cookie first, when the tours it holds changed."""
+    write_cookie()
     notice = st.session_state.pop(keys.TOUR_NOTICE, None)
     if notice:
         st.success(plain_markdown(notice[0]))

@@ -23,6 +23,7 @@ FEATURED_LAYER = "Projet présenté"
 IDEA_CLASS = "idee-atelier"
 #: SVG class of the ring around the project a stop puts forward.
 FEATURED_CLASS = "projet-vedette"
+FEATURED_PANE = "projet-vedette"
 IDEA_COLOUR = "#c2255c"
 IDEA_STYLE = (
     "width:30px;height:30px;line-height:26px;border-radius:50% 50% 50% 0;transform:rotate(-45deg);"
@@ -57,8 +58,15 @@ def ideas_layer(ideas: Sequence[Pin]) -> folium.FeatureGroup:
     return group
 
 
+def featured_pane() -> folium.map.CustomPane:
+    """The pane of the ring, above the markers and their groups (Leaflet draws circles below
+    markers otherwise): added to the map itself, the ring's layer coming later."""
+    return folium.map.CustomPane(FEATURED_PANE, z_index=650, pointer_events=False)
+
+
 def featured_layer(lat: float, lon: float, project_id: int, title: str) -> folium.FeatureGroup:
-    """A wide ring around the project a stop puts forward, outside any group of markers."""
+    """A wide ring around the project a stop puts forward, outside any group of markers and
+    above them (in :func:`featured_pane`, which the map must hold)."""
     group = folium.FeatureGroup(name=FEATURED_LAYER)
     ring = folium.CircleMarker(
         location=[float(lat), float(lon)],
@@ -68,6 +76,7 @@ def featured_layer(lat: float, lon: float, project_id: int, title: str) -> foliu
         fill=False,
         class_name=f"{FEATURED_CLASS} {FEATURED_CLASS}-{int(project_id)}",
     )
+    ring.options["pane"] = FEATURED_PANE  # folium's path options do not take it
     ring.add_child(_Tooltip(html_text(title)))
     ring.add_to(group)
     return group

@@ -83,6 +83,9 @@ def _add_stop(page: object, url: str, title: str, note: str, *, new_tour: str | 
         expect(dialog.get_by_role("radio").first).to_be_checked()
     dialog.get_by_label("Titre de l'arrêt *").fill(title)
     dialog.get_by_label(re.compile("^Note")).fill(note)
+    # The note is taken when it loses focus (a rerun of the dialog): then the button.
+    dialog.get_by_label(re.compile("^Note")).press("Tab")
+    _idle(page)
     dialog.get_by_role("button", name="Ajouter l'arrêt").click()
     notice = page.get_by_text(re.compile(rf"Arrêt \d « {re.escape(title)} » ajouté"))
     try:
@@ -242,7 +245,11 @@ def test_a_tour_presented_with_the_keyboard_and_an_idea_from_a_phone(
     placed = mobile.locator('[data-testid="stCaptionContainer"]', has_text="location_on")
     expect(placed).to_have_count(1)
     _idle(mobile)
-    mobile.get_by_role("textbox", name="Votre prénom (facultatif)").fill("Camille")
+    name = mobile.get_by_role("textbox", name="Votre prénom (facultatif)")
+    name.fill("Camille")
+    name.press("Tab")  # taken when it loses focus, as a thumb leaving the field does
+    _idle(mobile)
+    expect(name).to_have_value("Camille")
     mobile.screenshot(path=str(screenshots_dir / "atelier-390x844.png"))
     width = mobile.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the phone

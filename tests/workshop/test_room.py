@@ -117,9 +117,13 @@ def test_pins_are_numbered_and_their_titles_escaped() -> None:
     assert "<img src=x" not in html
     assert _tooltips(html) == ["n° 7 — &lt;img src=x onerror=&quot;alert(1)&quot;&gt;"]
     ring = folium.Map()
+    idea_maps.featured_pane().add_to(ring)
     idea_maps.featured_layer(45.19, 5.72, 12, "Toits </script>").add_to(ring)
     rendered = ring.get_root().render()
     assert "projet-vedette projet-vedette-12" in rendered and "Toits </script>" not in rendered
+    # Drawn in a pane of its own above the markers' groups.
+    assert re.search(r'createPane\(\s*"projet-vedette"\)', rendered)
+    assert '"pane": "projet-vedette"' in rendered
     assert _tooltips(rendered) == ["Toits &lt;/script&gt;"]
 
 
