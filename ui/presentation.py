@@ -142,7 +142,7 @@ def workshop_panel(
             else:
                 st.markdown(f"**{french_number(count)} {'idée' if count < 2 else 'idées'}**")
             for idea in ideas[-3:]:
-                st.caption(plain_markdown(f"n° {idea.number} — {idea.title}"))
+                st.caption(plain_markdown(idea.label()))
 
 
 def known_ideas(code: str) -> dict[int, Any]:

@@ -40,6 +40,8 @@ class Pin(Protocol):
     lon: float
     title: str
 
+    def label(self) -> str: ...
+
 
 def ideas_layer(ideas: Sequence[Pin]) -> folium.FeatureGroup:
     """One numbered pin per idea (never clustered: each number must stay readable)."""
@@ -53,7 +55,7 @@ def ideas_layer(ideas: Sequence[Pin]) -> folium.FeatureGroup:
             class_name=f"{IDEA_CLASS} idee-{number}",
         )
         marker = folium.Marker([float(idea.lat), float(idea.lon)], icon=icon)
-        marker.add_child(_Tooltip(html_text(f"n° {number} — {idea.title}")))
+        marker.add_child(_Tooltip(html_text(idea.label())))
         marker.add_to(group)
     return group
 

@@ -88,13 +88,19 @@ class Idea:
     lon: float
     title: str
     themes: tuple[str, ...]
+    name: str | None = None
+
+    def label(self) -> str:
+        """``n° 3 — Des bornes au marché (Camille)``: plain text (the caller escapes it)."""
+        who = f" ({self.name})" if self.name else ""
+        return f"n° {self.number} — {self.title}{who}"
 
 
 def room_ideas(items: Mapping[int, RoomItem] | Sequence[RoomItem]) -> list[Idea]:
     """The ideas shown in the room: not hidden, by number."""
     values = items.values() if isinstance(items, Mapping) else items
     shown = sorted((i for i in values if not i.hidden), key=lambda i: i.number)
-    return [Idea(i.number, i.lat, i.lon, i.title, i.themes) for i in shown]
+    return [Idea(i.number, i.lat, i.lon, i.title, i.themes, i.name) for i in shown]
 
 
 def merge_changes(

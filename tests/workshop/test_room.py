@@ -98,6 +98,8 @@ def test_the_room_shows_ideas_not_hidden_by_number_after_each_poll() -> None:
     assert [i.number for i in room.room_ideas(known)] == [1, 2]
     known = room.merge_changes(known, [item(3), item(1, hidden=True)])
     assert [i.number for i in room.room_ideas(known)] == [2, 3]
+    named = room.room_ideas([item(4, title="Vélobus", name="Camille"), item(5)])
+    assert [i.label() for i in named] == ["n° 4 — Vélobus (Camille)", "n° 5 — Idée"]
 
 
 def _tooltips(html: str) -> list[str]:
