@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.datasets import CATALOGUE, Dataset
+from geo.datasets import CATALOGUE
 from geo.errors import GeoError, MapTooHeavyError
 from geo.explorer import choropleth as choropleths
 from geo.explorer import selection as select
@@ -24,7 +24,7 @@ from geo.explorer import state as url_state
 from geo.explorer.state import ExplorerState
 from geo.geocode import GeocodeResult
 from geo.mapping import base as maps
-from geo.mapping import overlays, symbols
+from geo.mapping import overlays
 from geo.mapping import projects as project_maps
 from geo.projects.model import THEMES
 from geo.settings import Settings
@@ -120,7 +120,7 @@ def _layers(
         overlays.track_view(m)
         returned += [name for name in overlays.RETURNED_OBJECTS if name not in returned]
         for dataset in (CATALOGUE[dataset_id] for dataset_id in state.overlays):
-            drawn = _overlay(dataset, settings, view)
+            drawn = resources.dataset_layer(dataset, settings, view)
             if isinstance(drawn, GeoError):
                 st.warning(
                     f"Couche « {plain_markdown(dataset.title)} » indisponible : "
@@ -141,19 +141,6 @@ def _initial_view(state: ExplorerState) -> tuple[float, float, int] | None:
     ):
         st.session_state[keys.INITIAL_VIEW] = view = None
     return view
-
-
-def _overlay(dataset: Dataset, settings: Settings, view: overlays.OverlayView) -> Any:
-    """A dataset's layer: its points, or its proportional symbols for a commune table."""
-    if dataset.symbols is not None:
-        table = resources.symbols(dataset, settings)
-        if isinstance(table, GeoError):
-            return table
-        return symbols.symbol_layer(table, view, credit=overlays.dataset_credit(dataset))
-    data = resources.overlay(dataset, settings)
-    if isinstance(data, GeoError):
-        return data
-    return overlays.overlay_layer(data, view)
 
 
 def _build_map(

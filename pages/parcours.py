@@ -106,7 +106,7 @@ def _new_tour(store: ProjectStore) -> None:
                     return
                 tours.remember(tour_id, token)
                 st.session_state[keys.TOUR_EDITED] = tour_id
-                st.session_state[keys.TOUR_NEW_LINK] = tours.origin() + tours.private_link(
+                st.session_state[keys.TOUR_NEW_LINK] = page.origin() + tours.private_link(
                     tour_id, token
                 )
                 st.session_state[keys.TOUR_NOTICE] = (f"Parcours « {title.strip()} » créé.", None)
@@ -126,7 +126,7 @@ def _act(action: Any, notice: str | None = None) -> None:
 
 
 def _links(tour: Tour, auth: dict[str, Any]) -> None:
-    origin = tours.origin()
+    origin = page.origin()
     token = auth.get("token")
     present = stops.presentation_url(
         tour.id, base_path=page.base_path(), key=None if tour.published else token
@@ -383,7 +383,7 @@ def _session(
         f"Atelier {session.code} — {name}, {SESSION_STATUSES[session.status]}, {len(rows)} idées"
     )
     with st.expander(plain_markdown(label), expanded=session.open, icon=":material/groups:"):
-        origin = tours.origin()
+        origin = page.origin()
         url = room.participant_url(session.code, origin=origin, base_path=page.base_path())
         qr_col, info_col = st.columns([1, 2])
         qr_col.html(room.qr_image(url))

@@ -9,7 +9,6 @@ same form and resolution as the Explorer's).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import altair as alt
 import folium
@@ -39,15 +38,6 @@ from ui import keys, links, page, resources, tours
 PARAM = "territoire"
 MAP_HEIGHT = 420
 PDF = "portrait_pdf"
-
-
-def _origin() -> str:
-    """The address the visitor used (``http://host:port``), for the links of the sheet."""
-    try:
-        parts = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return ""
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _explorer_link(project_id: int) -> str:
@@ -350,7 +340,7 @@ def _neighbours(portrait: Portrait) -> None:
 def _sheet(portrait: Portrait) -> None:
     st.subheader("Fiche à emporter", anchor=False)
     st.caption("Fiche A4 : un fichier HTML autonome (s'ouvre sans connexion) ou un PDF.")
-    origin = _origin()
+    origin = page.origin()
     app_url = origin + page.base_path() if origin else None
 
     def html() -> str:

@@ -206,7 +206,7 @@ def _stop(
             _card(stop.kind, stop.params, state, drawn, portrait, territories)
         if session is not None:
             show.workshop_panel(
-                session, origin=tours.origin(), base_path=page.base_path(), ideas=ideas
+                session, origin=page.origin(), base_path=page.base_path(), ideas=ideas
             )
 
 

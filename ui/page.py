@@ -103,3 +103,22 @@ def base_path() -> str:
     """The app's root path, ``/`` or ``/prefix/``, for the links we build."""
     base = base_url_path().strip("/")
     return f"/{base}/" if base else "/"
+
+
+def origin() -> str:
+    """``http://host:port`` the visitor used (``""`` when Streamlit does not know it), for
+    links and QR codes made for other people or other devices."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(str(st.context.url or ""))
+    except (AttributeError, ValueError):
+        return ""
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
+
+
+def absolute(path: str) -> str:
+    """``path`` (path and query) on the address the visitor used, when Streamlit knows it."""
+    return origin() + path

@@ -16,14 +16,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.datasets import CATALOGUE, Dataset
+from geo.datasets import CATALOGUE
 from geo.errors import GeoError, MapTooHeavyError
 from geo.explorer import selection as select
 from geo.explorer import state as url_state
 from geo.explorer.state import ExplorerState
 from geo.mapping import base as maps
 from geo.mapping import ideas as idea_maps
-from geo.mapping import overlays, symbols
+from geo.mapping import overlays
 from geo.mapping import projects as project_maps
 from geo.settings import Settings
 from geo.store import ProjectStore
@@ -62,19 +62,6 @@ def _near(state: ExplorerState, settings: Settings) -> maps.Near | None:
     return maps.Near(place.lat, place.lon, state.radius_km, place.label)
 
 
-def _overlay(dataset: Dataset, settings: Settings, view: overlays.OverlayView) -> Any:
-    """A dataset's layer as the Explorer draws it: points, or proportional symbols."""
-    if dataset.symbols is not None:
-        table = resources.symbols(dataset, settings)
-        if isinstance(table, GeoError):
-            return table
-        return symbols.symbol_layer(table, view, credit=overlays.dataset_credit(dataset))
-    data = resources.overlay(dataset, settings)
-    if isinstance(data, GeoError):
-        return data
-    return overlays.overlay_layer(data, view)
-
-
 def stop_map(
     state: ExplorerState,
     *,
@@ -111,7 +98,7 @@ def stop_map(
             layers.append(choropleth.layer)
     view = overlays.OverlayView.from_map_state(None)
     for dataset_id in state.overlays:
-        drawn = _overlay(CATALOGUE[dataset_id], settings, view)
+        drawn = resources.dataset_layer(CATALOGUE[dataset_id], settings, view)
         if isinstance(drawn, GeoError):
             st.caption(f"Couche indisponible : {plain_markdown(drawn)}")
             continue

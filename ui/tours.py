@@ -226,7 +226,7 @@ def _save(
         name = str(st.session_state.get(keys.TOUR_NEW_TITLE) or "")
         tour_id, token = store.tours.create(name, territory=territory)
         remember(tour_id, token)
-        st.session_state[keys.TOUR_NEW_LINK] = _absolute(private_link(tour_id, token))
+        st.session_state[keys.TOUR_NEW_LINK] = page.absolute(private_link(tour_id, token))
     else:
         tour_id = int(choice)
         token = known()[tour_id]
@@ -242,26 +242,3 @@ def _save(
         f"Arrêt {stop.position} « {stop.title} » ajouté au parcours « {tour.title} ».",
         tour_id,
     )
-
-
-def _absolute(link: str) -> str:
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return link
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}{link}"
-    return link
-
-
-def origin() -> str:
-    """``http://host:port`` the visitor used, or ``""``."""
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return ""
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
