@@ -25,13 +25,14 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from geo.errors import EditDeniedError, TourError, TourNotFoundError
+from geo.store.contributions import aware
 from geo.store.db import audit_log, run_with_retry, tour_stops, tours
 from geo.store.identity import Moderator, Operator
 from geo.store.rows import hash_token, jsonable, now_utc
@@ -140,10 +141,6 @@ def _status(status: str) -> str:
     return status
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 # --- the store's tours -------------------------------------------------------------------------
 
 
@@ -193,7 +190,7 @@ class Tours:
     def history(self, tour_id: int) -> list[TourEvent]:
         query = sa.select(audit_log).where(audit_log.c.tour_id == tour_id).order_by(audit_log.c.id)
         rows = run_with_retry(self.engine, lambda c: c.execute(query).all(), write=False)
-        return [TourEvent(_aware(r.at), r.actor, r.action, r.before, r.after) for r in rows]
+        return [TourEvent(aware(r.at), r.actor, r.action, r.before, r.after) for r in rows]
 
     # --- writes --------------------------------------------------------------------------------
 
@@ -439,8 +436,8 @@ def load_tour(connection: Connection, tour_id: int) -> Tour:
         .order_by(tour_stops.c.position, tour_stops.c.id)
     ).all()
     return Tour(
-        int(row.id), row.title, row.territory, row.status, _aware(row.created_at),
-        _aware(row.updated_at), row.copied_from, tuple(_stop_of(s) for s in stops),
+        int(row.id), row.title, row.territory, row.status, aware(row.created_at),
+        aware(row.updated_at), row.copied_from, tuple(_stop_of(s) for s in stops),
     )  # fmt: skip
 
 
@@ -505,14 +502,21 @@ def audit_tour(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     now: datetime,
+    *,
+    project_id: int | None = None,
 ) -> None:
+    """An audit entry about a tour (and, for a workshop's idea, its project)."""
     connection.execute(
         audit_log.insert().values(
-            at=now, actor=actor[:200], action=action, project_id=None, tour_id=tour_id,
+            at=now,
+            actor=actor[:200],
+            action=action,
+            project_id=project_id,
+            tour_id=tour_id,
             before=None if before is None else jsonable(before),
             after=None if after is None else jsonable(after),
         )
-    )  # fmt: skip
+    )
 
 
 def _no_tour(tour_id: int) -> TourNotFoundError:

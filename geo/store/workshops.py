@@ -27,7 +27,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -35,14 +35,15 @@ from sqlalchemy.engine import Connection
 
 from geo.errors import ProjectValidationError, WorkshopError
 from geo.projects.model import FIELD_LABELS, Project, parse_project
+from geo.store.contributions import aware
 from geo.store.db import (
-    audit_log,
     projects,
     run_with_retry,
     workshop_contributions,
     workshop_sessions,
 )
 from geo.store.rows import hash_token, insert_projects, load_project, now_utc, record_of
+from geo.store.tours import audit_tour
 from geo.territory import TerritoryRef
 
 if TYPE_CHECKING:
@@ -148,18 +149,12 @@ def release_sessions(connection: Connection, tour_id: int) -> None:
     connection.execute(workshop_sessions.delete().where(workshop_sessions.c.tour_id == tour_id))
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _session_of(row: Any) -> WorkshopSession:
     level, code = str(row.territory).split(":", 1)
     return WorkshopSession(
         int(row.id), row.code, int(row.tour_id), TerritoryRef(level, code), row.title,
         row.status, int(row.per_minute), int(row.cap), int(row.version),
-        _aware(row.created_at), _aware(row.closed_at),  # type: ignore[arg-type]
+        aware(row.created_at), aware(row.closed_at),  # type: ignore[arg-type]
     )  # fmt: skip
 
 
@@ -208,7 +203,7 @@ class Workshops:
             session_id = connection.execute(
                 workshop_sessions.insert().values(values).returning(workshop_sessions.c.id)
             ).scalar_one()
-            _audit(connection, actor, "atelier_ouverture", tour_id, None,
+            audit_tour(connection, actor, "atelier_ouverture", tour_id, None,
                    {"code": code, "territory": str(territory), "title": name}, now)  # fmt: skip
             return self._load(connection, int(session_id))
 
@@ -252,7 +247,7 @@ class Workshops:
                     .where(workshop_contributions.c.id == row.id)
                     .values(hidden=bool(hidden), version=version)
                 )
-                _audit(connection, actor, "atelier_masquage" if hidden else "atelier_affichage",
+                audit_tour(connection, actor, "atelier_masquage" if hidden else "atelier_affichage",
                        session.tour_id, {"code": code, "number": int(number)},
                        {"hidden": bool(hidden)}, now_utc(), project_id=row.project_id)  # fmt: skip
             (item,) = self._items(connection, session.id, numbers=[int(number)])
@@ -282,7 +277,7 @@ class Workshops:
                 .values(handed_at=now, version=version)
             )
             for row in rows:
-                _audit(connection, actor, "atelier_remise", session.tour_id, None,
+                audit_tour(connection, actor, "atelier_remise", session.tour_id, None,
                        {"code": session.code, "number": int(row.number)}, now,
                        project_id=row.project_id)  # fmt: skip
             return len(rows)
@@ -444,7 +439,7 @@ class Workshops:
                     .where(workshop_sessions.c.id == session.id)
                     .values(status=status, closed_at=now if status == "fermee" else None)
                 )
-                _audit(connection, actor,
+                audit_tour(connection, actor,
                        "atelier_cloture" if status == "fermee" else "atelier_reouverture",
                        session.tour_id, {"code": session.code, "status": session.status},
                        {"status": status}, now)  # fmt: skip
@@ -481,7 +476,7 @@ class Workshops:
             items.append(RoomItem(
                 int(row.number), int(row.project_id), row.title, row.summary or "",
                 tuple(themes), float(row.lat), float(row.lon), row.name, bool(row.hidden),
-                row.handed_at is not None, int(row.version), _aware(row.created_at),  # type: ignore[arg-type]
+                row.handed_at is not None, int(row.version), aware(row.created_at),  # type: ignore[arg-type]
             ))  # fmt: skip
         return items
 
@@ -505,22 +500,3 @@ def _bump(connection: Connection, session_id: int) -> int:
             sa.select(workshop_sessions.c.version).where(workshop_sessions.c.id == session_id)
         ).scalar_one()
     )
-
-
-def _audit(
-    connection: Connection,
-    actor: str,
-    action: str,
-    tour_id: int,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    now: datetime,
-    *,
-    project_id: int | None = None,
-) -> None:
-    connection.execute(
-        audit_log.insert().values(
-            at=now, actor=actor[:200], action=action, project_id=project_id, tour_id=tour_id,
-            before=before, after=after,
-        )
-    )  # fmt: skip
