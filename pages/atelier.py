@@ -21,6 +21,7 @@ from geo.contribute import placement
 from geo.errors import GeoError, ProjectValidationError, WorkshopError
 from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
+from geo.mapping import projects as project_maps
 from geo.projects.model import THEMES
 from geo.settings import Settings
 from geo.store import ProjectStore
@@ -135,6 +136,8 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         outline = territories.outline(session.territory.level, session.territory.code)
     bounds = maps.geometry_bounds(outline) if outline is not None else None
     m = maps.base_map(offline=settings.offline, base_url_path=page.base_url_path(), bounds=bounds)
+    # The map fills its frame; on a phone the scale bar leaves the attribution room.
+    m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
     if outline is not None:
         name = territories.nom(session.territory.level, session.territory.code)  # type: ignore[union-attr]
         selection = maps.Selection(session.territory.level, session.territory.code, name, outline)

@@ -59,6 +59,19 @@ def served(
     store.close()
 
 
+MAP_SETTLED = """() => !document.querySelector('.leaflet-zoom-anim')
+    && document.querySelectorAll('img.leaflet-tile').length > 0
+    && Array.from(document.querySelectorAll('img.leaflet-tile')).every(
+        (tile) => tile.classList.contains('leaflet-tile-loaded')
+            && getComputedStyle(tile).opacity === '1')"""
+
+
+def _settled(page: object) -> None:
+    """The map drawn and still (its zoom animation over, its tiles shown): a screenshot."""
+    container = page.frame_locator(MAP_FRAME).last.locator(".leaflet-container")
+    container.element_handle().owner_frame().wait_for_function(MAP_SETTLED)
+
+
 def _idle(page: object) -> None:
     page.wait_for_selector(APP_IDLE)
 
@@ -216,6 +229,7 @@ def test_a_tour_presented_with_the_keyboard_and_an_idea_from_a_phone(
     )
     _idle(page)
     expect(_map(page).locator(".leaflet-container")).to_be_visible()
+    _settled(page)
     page.screenshot(path=str(screenshots_dir / "presentation-1920x1080.png"))
 
     # --- the room's QR code leads a phone to the participants' form ------------------------
@@ -229,7 +243,11 @@ def test_a_tour_presented_with_the_keyboard_and_an_idea_from_a_phone(
     mobile.goto(link)
     _idle(mobile)
     expect(mobile.get_by_text("Atelier PCAET")).to_be_visible()
-    expect(mobile.frame_locator(MAP_FRAME).last.locator(".leaflet-container")).to_be_visible()
+    outline = mobile.frame_locator(MAP_FRAME).last.locator(
+        "path.territoire-selectionne.territoire-epci-200040715"
+    )
+    expect(outline).to_have_count(1)  # the workshop's territory, where to tap
+    _settled(mobile)
     mobile.screenshot(path=str(screenshots_dir / "atelier-ouvert-390x844.png"))
     mobile.get_by_label("Votre idée *").fill("Des bornes au marché")
     mobile.get_by_label("En quelques mots").fill("Pour les artisans")
