@@ -7,4 +7,4 @@ revision that has shipped.
 
 #: The newest revision (a test checks it is Alembic's head), so that a start at the head
 #: revision needs no Alembic.
-HEAD = "0005"
+HEAD = "0006"
