@@ -18,7 +18,8 @@ GEO_DATA_MIRROR : path, default unset
 GEO_OFFLINE : bool, default ``false``
     Never touch the network: no tile layers, no downloads, no online geocoding.
 DATABASE_URL : SQLAlchemy URL, default unset
-    The project store. Unset means a SQLite file in ``GEO_DATA_DIR``.
+    The project store. Unset means a SQLite file in ``GEO_DATA_DIR``;
+    ``postgresql+psycopg://USER:PASSWORD@HOST/DB`` a PostgreSQL 15+ database with PostGIS.
 GEO_HTTP_TIMEOUT : float seconds, default ``30``
     Connect/read timeout of every outgoing request (downloads, geocoding).
 GEO_USER_AGENT : str, default ``carte-communs-energie/<version>``

@@ -1,7 +1,14 @@
-"""Shared fixtures: the real open-data mirror and an isolated data directory.
+"""Shared fixtures: the real open-data mirror, an isolated data directory, the project store's
+database on each engine.
 
 Tests read reference data from ``../shared/opendata`` (the folder beside the repository root),
 or from ``GEO_DATA_MIRROR`` when it is already set, and never from the network.
+
+``store_url`` is the one way a test gets a project store's database: it is parametrised over
+:data:`store_helpers.ENGINES` (``sqlite``, ``postgresql``), so a test taking it runs on both.
+PostgreSQL comes from ``GEO_TEST_DATABASE_URL`` or a throwaway cluster started for the session
+(:mod:`pg_server`); without either the PostgreSQL cases are skipped with the reason, except
+under CI (``CI`` set) where they fail.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import PostgresServer, Unavailable, new_store_url
+from store_helpers import ENGINES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,3 +60,30 @@ def geo_env(
         for name, value in values.items():
             patch.setenv(name, value)
         yield values
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server with PostGIS for the session (see the module docstring)."""
+    try:
+        server = PostgresServer.start()
+    except Unavailable as reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL needed under CI: {reason}")
+        pytest.skip(str(reason))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=ENGINES)
+def store_engine(request: pytest.FixtureRequest) -> str:
+    """``sqlite`` or ``postgresql``: the engine of :func:`store_url`."""
+    return request.param
+
+
+@pytest.fixture
+def store_url(store_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A new, empty project database on each engine (the store migrates it when it opens)."""
+    return new_store_url(store_engine, tmp_path, request)

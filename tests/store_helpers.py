@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 
-#: Backends the store tests run on: SQLite always; PostgreSQL too when GEO_TEST_DATABASE_URL
-#: names a database the tests may wipe (e.g. postgresql+psycopg://carte:carte@localhost/carte).
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("GEO_TEST_DATABASE_URL") else [])
+#: Engines the store tests run on (the ``store_url`` fixture of tests/conftest.py).
+ENGINES = ["sqlite", "postgresql"]
+
+#: What only one engine's schema has (tests/store/test_schema_engines.py checks there is
+#: nothing else). FTS5 keeps the trigram index of the text search in a virtual table and its
+#: shadow tables; PostGIS's columns are generated from lat/lon and area.
+SQLITE_ONLY_TABLES = {
+    "projects_fts",
+    "projects_fts_config",
+    "projects_fts_data",
+    "projects_fts_docsize",
+    "projects_fts_idx",
+}
+#: PostGIS's columns (generated from lat/lon and area) and the indexes behind geometry and text.
+POSTGRESQL_ONLY_COLUMNS = {("projects", "geom"), ("projects", "area_geom")}
+POSTGRESQL_ONLY_INDEXES = {
+    "ix_projects_geom",
+    "ix_projects_geog",
+    "ix_projects_area_geom",
+    "ix_projects_search_trgm",
+}
 
 #: (min_lat, max_lat, min_lon, max_lon) → the four codes a fake engine answers there.
 FAKE_TERRITORIES = [
@@ -52,15 +67,3 @@ def project(**changes: Any) -> dict[str, Any]:
         "contact_email": "contact@exemple.fr",
     }
     return base | changes
-
-
-def fresh_url(backend: str, folder: Path) -> str:
-    """An empty database of that backend: a new SQLite file, or the test PostgreSQL wiped."""
-    if backend == "sqlite":
-        return f"sqlite:///{folder / 'projets.sqlite'}"
-    url = os.environ["GEO_TEST_DATABASE_URL"]
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    engine.dispose()
-    return url

@@ -1,7 +1,7 @@
 """Benchmarks behind ``python -m geo bench TARGET``: figures for the notes, never timed tests.
 
-Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``,
-``portrait``) and
+Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``, ``load``
+— several processes on one store —, ``portrait``) and
 dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``, ``kit``) to their
 scripts in ``benchmarks/`` beside the package, run in a child process: ``geo`` never imports
 Streamlit. May import any ``geo`` package; nothing in ``geo`` imports it.
@@ -25,7 +25,7 @@ from geo.errors import GeoError
 from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
 
-TARGETS = ("territories", "datasets", "projects", "portrait", "explorer", "app", "kit")
+TARGETS = ("territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit")
 #: Benchmarks written with the Streamlit code, run as ``python benchmarks/<target>.py --json``.
 SCRIPTS = {
     "explorer": PROJECT_ROOT / "benchmarks" / "explorer.py",
@@ -70,14 +70,26 @@ def run(
     rows: int = 150_000,
     projects: int = 100_000,
     mirror: Path | None = None,
+    load: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what)."""
+    """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what);
+    ``load`` holds the options of ``load`` (engine, workers, seconds, database_url)."""
     used = use_mirror(mirror)
-    result = _run(target, points=points, repeat=repeat, rows=rows, projects=projects)
+    result = _run(
+        target, points=points, repeat=repeat, rows=rows, projects=projects, load=load or {}
+    )
     return {**result, "mirror": str(used)}
 
 
-def _run(target: str, *, points: int | None, repeat: int, rows: int, projects: int) -> dict:
+def _run(
+    target: str,
+    *,
+    points: int | None,
+    repeat: int,
+    rows: int,
+    projects: int,
+    load: dict[str, Any],
+) -> dict:
     if target in SCRIPTS:
         options = ["--repeat", str(repeat)] + (["--points", str(points)] if points else [])
         return run_script(target, options)
@@ -93,6 +105,10 @@ def _run(target: str, *, points: int | None, repeat: int, rows: int, projects: i
         from geo.bench.projects import bench_projects
 
         return bench_projects(load_territories(), count=projects, repeat=repeat)
+    if target == "load":
+        from geo.bench.load import bench_load
+
+        return bench_load(load_territories(), count=projects, **load)
     if target == "portrait":
         from geo.bench.portrait import bench_portrait
 

@@ -2,7 +2,7 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.kit`) calling the domain
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.db`, :mod:`.kit`) calling the domain
 packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
@@ -220,6 +220,27 @@ def _run_moderators(args: argparse.Namespace) -> int:
     return moderators_cli.run(args)
 
 
+# --- db ---------------------------------------------------------------------------------------
+
+
+def _add_db(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import db as db_cli
+
+    db = sub.add_parser(
+        "db",
+        help="la base du registre : état, copie vers PostgreSQL, sauvegarde, restauration",
+        description="La base du registre des projets elle-même (DATABASE_URL, sinon le "
+        "fichier SQLite) : état, copie vers une autre base, sauvegarde et restauration.",
+    )
+    db_cli.add_arguments(db)
+
+
+def _run_db(args: argparse.Namespace) -> int:
+    from geo.cli import db as db_cli
+
+    return db_cli.run(args)
+
+
 # --- kit --------------------------------------------------------------------------------------
 
 
@@ -249,9 +270,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument(
         "target",
-        choices=["territories", "datasets", "projects", "portrait", "explorer", "app", "kit"],
+        choices=["territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit"],
         metavar="CIBLE",
-        help="ce qui est mesuré : territories, datasets, projects, portrait, explorer ou app",
+        help="ce qui est mesuré : territories, datasets, projects, load, portrait, explorer, app ou kit",
     )
     bench.add_argument(
         "--mirror",
@@ -282,8 +303,27 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=100_000,
         metavar="N",
-        help="projets en base (projects ; par défaut : %(default)s)",
+        help="projets en base (projects, load ; par défaut : %(default)s)",
     )
+    bench.add_argument(
+        "--engine",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="load : moteur de base (par défaut : un PostgreSQL jetable)",
+    )
+    bench.add_argument(
+        "--workers", type=int, default=8, metavar="N",
+        help="load : processus de travail (par défaut : %(default)s)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--seconds", type=float, default=30.0, metavar="S",
+        help="load : durée mesurée en secondes (par défaut : %(default)s)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--database-url", metavar="URL",
+        help="load : un serveur PostgreSQL où créer une base de mesure jetable "
+        "(par défaut : un cluster jetable)",
+    )  # fmt: skip
     bench.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
@@ -297,6 +337,12 @@ def _run_bench(args: argparse.Namespace) -> int:
         rows=args.rows,
         projects=args.projects,
         mirror=args.mirror,
+        load={
+            "engine": args.engine,
+            "workers": args.workers,
+            "seconds": args.seconds,
+            "database_url": args.database_url,
+        },
     )
     if args.json:
         print_json(result)
@@ -318,6 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_datasets(sub)
     _add_projects(sub)
     _add_moderators(sub)
+    _add_db(sub)
     _add_kit(sub)
     _add_bench(sub)
     return parser
@@ -329,6 +376,7 @@ _RUNNERS = {
     "datasets": _run_datasets,
     "projects": _run_projects,
     "moderators": _run_moderators,
+    "db": _run_db,
     "kit": _run_kit,
     "bench": _run_bench,
 }

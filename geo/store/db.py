@@ -1,8 +1,14 @@
 """Database plumbing of the project store: tables, engine, transactions, retries, migrations.
 
 The same code serves SQLite (the default file ``GEO_DATA_DIR/projets.sqlite``) and PostgreSQL
-(``DATABASE_URL=postgresql+psycopg://…``). Queries stay portable SQL: geometry is a lat/lon pair
-plus optional GeoJSON text; text search compares a normalised column with ``LIKE``.
+with PostGIS (``DATABASE_URL=postgresql+psycopg://…``). The tables below are the same on both:
+a point is a lat/lon pair, an area GeoJSON text, text search compares a normalised column with
+``LIKE``. On PostgreSQL the database also derives geometry columns from them (``geom``,
+``area_geom``, GiST-indexed; migration 0005), which :mod:`geo.store.spatial` queries.
+
+``store_version`` holds the store's data version: every transaction that changes one of
+:data:`VERSIONED_TABLES` increases it (database triggers, whoever writes), so a process may
+keep what it read while :func:`data_version` stays the same (:mod:`geo.store.cache`).
 
 SQLite connections get WAL, a busy timeout and foreign keys in a connect event; the driver's
 own transaction handling is switched off so that writes start with ``BEGIN IMMEDIATE`` (the
@@ -17,14 +23,16 @@ processes starting at once, the second waits, then finds the schema already at h
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, ProgrammingError
@@ -108,7 +116,7 @@ audit_log = sa.Table(
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
     sa.Column("note", sa.Text),  # the reason a moderator gave
-    # Tours and workshops (0005): the tour an entry is about (no foreign key: the history of
+    # Tours and workshops (0006): the tour an entry is about (no foreign key: the history of
     # a deleted tour stays).
     sa.Column("tour_id", sa.Integer),
 )
@@ -179,7 +187,18 @@ project_reports = sa.Table(
     sa.Column("resolved_by", sa.String(200)),
 )
 
-# --- tours and workshops (0005, geo.store.tours and geo.store.workshops) -----------------------
+#: One row (id 1): increased by triggers at every change of the tables below (migration 0005).
+store_version = sa.Table(
+    "store_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+)
+
+#: The tables whose every change increases ``store_version`` (each has its triggers).
+VERSIONED_TABLES = ("projects", "project_themes", "project_categories")
+
+# --- tours and workshops (0006, geo.store.tours and geo.store.workshops) -----------------------
 
 #: A facilitator's tour ("parcours"): stops shown one at a time; ``status`` ``brouillon``
 #: (its author and moderators only) or ``publie`` (anyone with its link may present it).
@@ -263,12 +282,25 @@ def database_url(settings: Settings | None = None) -> str:
     return f"sqlite:///{Path(settings.data_dir) / 'projets.sqlite'}"
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """orjson's parser, and the standard one for what it refuses (``NaN``, which Python's
+    json module writes)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the connection set-up this store relies on (see module docstring)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
         try:
-            return sa.create_engine(url, pool_pre_ping=True)
+            # No ping before each use (a round trip per transaction): a connection the server
+            # closed (restart, idle timeout) fails its first statement, which is retried on a
+            # new one (run_with_retry: connection_invalidated). JSON columns (themes,
+            # carriers…) are parsed by orjson: json.loads took a third of a page's client time.
+            return sa.create_engine(url, pool_pre_ping=False, json_deserializer=_json_loads)
         except ModuleNotFoundError as error:
             msg = (
                 f"Le pilote de base de données de {parsed.drivername} n'est pas installé "
@@ -277,7 +309,7 @@ def make_engine(url: str) -> Engine:
             raise GeoError(msg) from error
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30})
+    engine = sa.create_engine(url, connect_args={"timeout": 30}, json_deserializer=_json_loads)
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -301,6 +333,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def data_version(connection: Connection) -> int:
+    """The store's data version now (see the module docstring)."""
+    return int(connection.execute(sa.select(store_version.c.version)).scalar_one())
+
+
 def _retry_sqlite(action: Callable[[], object]) -> None:
     deadline = time.monotonic() + _RETRY_SECONDS
     for attempt in range(1000):
@@ -320,7 +357,10 @@ def _backoff(attempt: int) -> float:
 
 
 def is_transient(error: DBAPIError) -> bool:
-    """SQLite busy/locked, PostgreSQL serialisation failure or deadlock: worth a retry."""
+    """SQLite busy/locked, PostgreSQL serialisation failure or deadlock, a connection the
+    server closed: worth a retry."""
+    if error.connection_invalidated:
+        return True
     original = error.orig
     name = getattr(original, "sqlite_errorname", "") or ""
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
@@ -332,20 +372,28 @@ def is_transient(error: DBAPIError) -> bool:
 
 
 def run_with_retry(engine: Engine, work: Callable[[Connection], T], *, write: bool) -> T:
-    """Run ``work`` in one transaction (BEGIN IMMEDIATE for writes), retried when busy."""
+    """Run ``work`` in one transaction (BEGIN IMMEDIATE for writes), retried when busy.
+
+    A connection lost before the commit is retried on a new one; lost during the commit of a
+    write, it is not (the write may have been made: the caller is told it failed, and an
+    unacknowledged write may exist, never an acknowledged one lost)."""
     deadline = time.monotonic() + _RETRY_SECONDS
     attempt = 0
     while True:
+        committing = False
         try:
             with engine.connect() as connection:
                 if write:
                     connection.execution_options(geo_write=True)
                 with connection.begin():
-                    return work(connection)
+                    result = work(connection)
+                    committing = True
+                return result
         except (OperationalError, DBAPIError) as error:
             if isinstance(error, IntegrityError | ProgrammingError):
                 raise  # a constraint or a bug, not a broken store: the caller decides
-            if not is_transient(error) or time.monotonic() > deadline:
+            lost_commit = committing and write and error.connection_invalidated
+            if lost_commit or not is_transient(error) or time.monotonic() > deadline:
                 raise store_error(error) from error
             time.sleep(_backoff(attempt))
             attempt += 1

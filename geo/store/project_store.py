@@ -22,6 +22,7 @@ Public API::
     store.query(ProjectFilter(...), limit=50, offset=0, order="recent") -> QueryResult
     store.count(ProjectFilter(...)) -> int
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
+        # kept in the process while store.data_version() stays the same
     store.audit(project_id=None) -> list[AuditEntry]
     store.tours, store.workshops              # tours and workshop sessions (geo.store.tours,
                                               # geo.store.workshops)
@@ -59,9 +60,11 @@ from geo.projects.model import (
     private_dict,
 )
 from geo.settings import Settings, get_settings
-from geo.store import contributions
+from geo.store import contributions, spatial
+from geo.store.cache import VersionedFrames
 from geo.store.db import (
     audit_log,
+    data_version,
     database_url,
     make_engine,
     migrate,
@@ -121,6 +124,50 @@ class AuditEntry:
     note: str | None = None
 
 
+#: Up to this many matches, a page and the count come from one reading of the matches;
+#: above, the count is made apart and a page of the newest found by walking the ids down.
+_DENSE_MATCHES = 20_000
+
+
+def _count(connection: Connection, where: list[Any]) -> int:
+    return connection.execute(
+        sa.select(sa.func.count()).select_from(projects).where(*where)
+    ).scalar_one()
+
+
+def _newest_page(
+    connection: Connection, where: list[Any], *, limit: int, offset: int
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """One page of matches (newest first) and their number — or ``None`` for the page when
+    there are more than :data:`_DENSE_MATCHES` matches.
+
+    Few matches among many projects are best found by the filter's own indexes, then sorted;
+    walking every id down until a page is found would cost a whole scan. The matches are
+    read once (at most ``_DENSE_MATCHES + 1`` of their ids): the page's rows and the count
+    come back together, in one round trip. When nothing comes back (no match, a page past
+    the end, or too many matches to read), only the count is left to make."""
+    few = sa.select(projects.c.id).where(*where).limit(_DENSE_MATCHES + 1).subquery()
+    page = (
+        sa.select(few.c.id, sa.func.count().over().label("total"))
+        .order_by(few.c.id.desc()).limit(limit).offset(offset)
+    ).subquery()  # fmt: skip
+    columns = [projects.c[name] for name in PROJECT_COLUMNS]
+    query = (
+        sa.select(*columns, page.c.total.label("_matches"))
+        .select_from(page.join(projects, projects.c.id == page.c.id))
+        .where(page.c.total <= _DENSE_MATCHES)
+        .order_by(projects.c.id.desc())
+    )
+    rows = [dict(row) for row in connection.execute(query).mappings().all()]
+    if rows:
+        total = int(rows[0]["_matches"])
+        for row in rows:
+            del row["_matches"]
+        return rows, total
+    total = _count(connection, where)
+    return (None if total > _DENSE_MATCHES else []), total
+
+
 PUBLISHED_EDIT = (
     "Ce projet est publié : une modification par son lien d'édition attend l'accord d'un "
     "modérateur (la version publiée reste visible d'ici là)."
@@ -143,6 +190,7 @@ class ProjectStore:
         self.url = url or database_url(settings)
         self._settings = settings
         self._locate = getattr(locate, "locate", locate)
+        self._frames = VersionedFrames()
         try:
             self.engine = make_engine(self.url)
             self.moderators = ModeratorAccounts(self.engine, settings)
@@ -151,7 +199,11 @@ class ProjectStore:
             self.workshops = Workshops(self)
             if migrate_schema:
                 migrate(self.engine)
-            self._text_index = sa.inspect(self.engine).has_table("projects_fts")
+            tables = set(sa.inspect(self.engine).get_table_names())
+            self._text_index = "projects_fts" in tables
+            self._versioned = "store_version" in tables
+            # PostGIS is required on PostgreSQL from migration 0005 on.
+            self._spatial_index = self.engine.dialect.name == "postgresql" and self._versioned
         except (sa.exc.OperationalError, sa.exc.DatabaseError, OSError) as error:
             raise store_error(error) from error
 
@@ -393,11 +445,16 @@ class ProjectStore:
         """One page of matching projects and the total number of matches."""
         criteria = criteria or ProjectFilter()
         limit, offset = max(0, int(limit)), max(0, int(offset))
-        where = where_clauses(criteria, text_index=self._text_index)
+        where = self._where(criteria)
+        # What reads every match checks a text search's tags on its rows (see where_clauses).
+        tagged_text = criteria.text and (criteria.themes or criteria.categories)
+        every = self._where(criteria, reading_all=True) if tagged_text else where
 
         def work(connection: Connection) -> QueryResult:
             if criteria.near is not None:
-                distances = within(connection, where, criteria.near)
+                distances = within(
+                    connection, where, criteria.near, spatial_index=self._spatial_index
+                )
                 ranked = sorted(distances.items(), key=lambda item: (item[1], -item[0]))
                 if order != "distance":
                     ranked = sorted(distances.items(), key=lambda item: -item[0])
@@ -407,13 +464,17 @@ class ProjectStore:
                 items = [to_project(by_id[pid]) for pid in page_ids]
                 shown = {pid: round(distances[pid], 3) for pid in page_ids}
                 return QueryResult(items, len(distances), limit, offset, shown)
-            total = connection.execute(
-                sa.select(sa.func.count()).select_from(projects).where(*where)
-            ).scalar_one()
-            ordering = [projects.c.title, projects.c.id] if order == "title" else [
-                projects.c.id.desc()
-            ]  # fmt: skip
-            rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
+            if order == "title" or limit == 0:
+                total = _count(connection, every)
+                if total == 0 or limit == 0 or offset >= total:
+                    return QueryResult([], total, limit, offset)
+                ordering = [projects.c.title, projects.c.id]
+                rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
+                return QueryResult([to_project(r) for r in rows], total, limit, offset)
+            rows, total = _newest_page(connection, every, limit=limit, offset=offset)
+            if rows is None:  # many matches, counted: a page found walking the ids down
+                newest = [projects.c.id.desc()]
+                rows = select_rows(connection, where, order_by=newest, limit=limit, offset=offset)
             return QueryResult([to_project(r) for r in rows], total, limit, offset)
 
         return run_with_retry(self.engine, work, write=False)
@@ -425,28 +486,49 @@ class ProjectStore:
         self, criteria: ProjectFilter | None = None, *, private: bool = False
     ) -> gpd.GeoDataFrame:
         """Every matching project as a GeoDataFrame of points (EPSG:4326), newest first;
-        list fields stay lists, ``area`` is GeoJSON text; no private field unless asked."""
-        criteria = criteria or ProjectFilter()
-        where = where_clauses(criteria, text_index=self._text_index)
+        list fields stay lists, ``area`` is GeoJSON text; no private field unless asked.
 
-        def work(connection: Connection) -> list[dict[str, Any]]:
+        Kept in this process while the database's data version stays the same (whichever
+        process writes, the next call reads again: :mod:`geo.store.cache`)."""
+        criteria = criteria or ProjectFilter()
+        where = self._where(criteria)
+        key = (criteria, private)
+
+        def work(connection: Connection) -> tuple[int | None, Any]:
+            version = data_version(connection) if self._versioned else None
+            if version is not None and (kept := self._frames.get(key, version)) is not None:
+                return version, kept
             if criteria.near is None:
-                return select_rows(connection, where, order_by=[projects.c.id.desc()])
+                return version, select_rows(connection, where, order_by=[projects.c.id.desc()])
             lat, lon, radius = criteria.near
+            if self._spatial_index:
+                near = spatial.near(lat, lon, radius)
+                rows = select_rows(connection, [*where, near], order_by=[projects.c.id.desc()])
+                return version, rows
             rows = select_rows(connection, [*where, near_box(lat, lon, radius)])
             rows.sort(key=lambda row: -row["id"])
             lats = np.array([r["lat"] for r in rows], dtype=float)
             lons = np.array([r["lon"] for r in rows], dtype=float)
             inside = haversine_km(lat, lon, lats, lons) <= radius
-            return [row for row, keep in zip(rows, inside, strict=True) if keep]
+            return version, [row for row, keep in zip(rows, inside, strict=True) if keep]
 
-        rows = run_with_retry(self.engine, work, write=False)
+        version, rows = run_with_retry(self.engine, work, write=False)
+        if isinstance(rows, gpd.GeoDataFrame):
+            return rows
         columns = [c for c in PROJECT_COLUMNS if private or c not in PRIVATE_FIELDS]
         frame = pd.DataFrame(rows, columns=PROJECT_COLUMNS)[columns]
         for name in ("created_at", "updated_at", "last_confirmed_at"):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=4326)
-        return gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+        result = gpd.GeoDataFrame(frame, geometry=geometry, crs=4326)
+        if version is not None:
+            self._frames.put(key, version, result)
+        return result
+
+    def data_version(self) -> int:
+        """The database's data version: it increases with every change of a project (by any
+        process); what was read at one version stays true while it is the same."""
+        return run_with_retry(self.engine, data_version, write=False)
 
     def audit(self, project_id: int | None = None) -> list[AuditEntry]:
         query = sa.select(audit_log).order_by(audit_log.c.id)
@@ -468,6 +550,14 @@ class ProjectStore:
         ]
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _where(self, criteria: ProjectFilter, *, reading_all: bool = False) -> list[Any]:
+        return where_clauses(
+            criteria,
+            text_index=self._text_index,
+            spatial_index=self._spatial_index,
+            reading_all=reading_all,
+        )
 
     def _authorise(
         self, project_id: int, *, token: str | None = None, operator: Operator | None = None

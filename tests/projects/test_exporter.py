@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
+from pg_server import new_store_url
 from reference import territories
 
 from geo.cli import main
@@ -29,14 +30,16 @@ XSS = {
 }
 
 
-def open_store(path: Path) -> ProjectStore:
-    return ProjectStore(f"sqlite:///{path}", locate=territories())
+def open_store(path: Path | str) -> ProjectStore:
+    url = path if isinstance(path, str) else f"sqlite:///{path}"
+    return ProjectStore(url, locate=territories())
 
 
 @pytest.fixture
-def filled(tmp_path: Path) -> tuple[ProjectStore, str]:
-    """The demo projects plus a project with tricky text, an area and a private e-mail."""
-    store = open_store(tmp_path / "source.sqlite")
+def filled(store_url: str) -> tuple[ProjectStore, str]:
+    """The demo projects plus a project with tricky text, an area and a private e-mail (on
+    each engine)."""
+    store = open_store(store_url)
     report = import_projects(DEMO_FILE, store, territories=territories())
     assert report.rejected == 0
     square = [[5.70, 45.17], [5.74, 45.17], [5.74, 45.20], [5.70, 45.20], [5.70, 45.17]]
@@ -62,14 +65,19 @@ def comparable(project: Project) -> dict[str, object]:
 
 @pytest.mark.parametrize("file_format", ["csv", "geojson", "gpkg"])
 def test_round_trip_gives_the_same_projects(
-    filled: tuple[ProjectStore, str], tmp_path: Path, file_format: str
+    filled: tuple[ProjectStore, str],
+    tmp_path: Path,
+    file_format: str,
+    store_engine: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     store, _ = filled
     path = tmp_path / f"projets.{SUFFIX[file_format]}"
     count = export_projects(store, path, file_format=file_format, territories=territories())
     assert count == store.count() == 42
 
-    copy = open_store(tmp_path / "copy.sqlite")
+    (tmp_path / "copy").mkdir()
+    copy = open_store(new_store_url(store_engine, tmp_path / "copy", request))
     report = import_projects(path, copy, territories=territories(), status="propose")
     assert (report.created, report.rejected) == (42, 0)
     originals = {(p.source, p.external_id): p for p in store.query(limit=100).items}

@@ -27,8 +27,8 @@ XSS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascr
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ProjectStore:
-    opened = ProjectStore(f"sqlite:///{tmp_path / 'projets.sqlite'}", locate=territories())
+def store(store_url: str) -> ProjectStore:
+    opened = ProjectStore(store_url, locate=territories())
     yield opened
     opened.close()
 
@@ -139,13 +139,24 @@ def test_failure_mid_import_leaves_the_store_unchanged(store: ProjectStore, tmp_
     assert import_projects(first, store, territories=territories()).created == 1
     before_audit = len(store.audit())
     # The database itself fails on the third new row, after the update and two inserts.
-    database = sqlite3.connect(store.engine.url.database)
-    database.execute(
-        "CREATE TRIGGER boom BEFORE INSERT ON projects WHEN NEW.title = 'Crash' "
-        "BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END"
-    )
-    database.commit()
-    database.close()
+    if store.engine.dialect.name == "sqlite":
+        database = sqlite3.connect(store.engine.url.database)
+        database.execute(
+            "CREATE TRIGGER boom BEFORE INSERT ON projects WHEN NEW.title = 'Crash' "
+            "BEGIN SELECT RAISE(ABORT, 'disque plein (simulé)'); END"
+        )
+        database.commit()
+        database.close()
+    else:
+        with store.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.title = 'Crash' THEN RAISE EXCEPTION 'disque plein (simulé)'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            connection.exec_driver_sql(
+                "CREATE TRIGGER boom BEFORE INSERT ON projects FOR EACH ROW EXECUTE FUNCTION boom()"
+            )
     lines = [
         HEADER,
         "k1;Existant;Après;;solaire;idee;;;45.19;5.72;",

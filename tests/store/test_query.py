@@ -1,7 +1,8 @@
 """Store queries, table-driven: territory at every level, vocabularies, text, box, distance, pages.
 
-Every case runs twice: with the SQLite FTS5 text index and with the plain ``LIKE`` fallback
-(what a database without the index does), which must give the same answers.
+Every case runs on SQLite and PostgreSQL, each twice: with the engine's own index (SQLite's
+FTS5 for text, PostGIS for box and distance) and with the portable SQL (``LIKE``, lat/lon
+box and haversine), which must give the same answers.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from store_helpers import BACKENDS, fake_locate, fresh_url, project
+from pg_server import new_store_url
+from store_helpers import ENGINES, fake_locate, project
 
 from geo.errors import UnknownTerritoryError
 from geo.store.identity import Operator
@@ -84,11 +86,11 @@ ISERE = {"solaire_ecoles", "autopartage"}
 MOBILITY = {"autopartage", "velos", "bornes", "covoiturage"}
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=ENGINES)
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[ProjectStore, dict[str, int]]:
-    url = fresh_url(request.param, Path(tmp_path_factory.mktemp("query")))
+    url = new_store_url(request.param, Path(tmp_path_factory.mktemp("query")), request)
     store = ProjectStore(url, locate=fake_locate)
     ids = {}
     for name, row in ROWS.items():
@@ -99,19 +101,22 @@ def loaded(
     store.close()
 
 
-@pytest.fixture(params=[True, False], ids=["fts", "like"])
+@pytest.fixture(params=[True, False], ids=["index", "plain"])
 def store(
     request: pytest.FixtureRequest, loaded: tuple[ProjectStore, dict[str, int]]
 ) -> ProjectStore:
+    """The store with its indexes (SQLite: FTS5 for text; PostgreSQL: PostGIS for box and
+    distance, pg_trgm behind LIKE), then without them (the portable SQL): same answers."""
     opened, _ = loaded
-    indexed = opened._text_index
+    saved = opened._text_index, opened._spatial_index
     if opened.engine.dialect.name == "sqlite":
-        assert indexed  # the FTS5 table exists on this SQLite
-    elif request.param:
-        pytest.skip("PostgreSQL uses LIKE with its own trigram index")
-    opened._text_index = request.param
+        assert opened._text_index and not opened._spatial_index  # FTS5 exists here
+        opened._text_index = request.param
+    else:
+        assert opened._spatial_index and not opened._text_index
+        opened._spatial_index = request.param
     yield opened
-    opened._text_index = indexed
+    opened._text_index, opened._spatial_index = saved
 
 
 def names(store: ProjectStore, ids: dict[str, int], criteria: ProjectFilter) -> set[str]:
@@ -170,6 +175,13 @@ CASES = [
         {"solaire_ecoles"},
     ),
     ("text + category", ProjectFilter(text="recharge", categories=("solaire",)), {"bornes"}),
+    ("text + two themes", ProjectFilter(text="solaire", themes=("energie", "mobilite")),
+     {"solaire_ecoles", "bornes"}),
+    ("text + theme, none", ProjectFilter(text="chaufferie", themes=("mobilite",)), set()),
+    ("text + category with _", ProjectFilter(text="bois", categories=("reseau_de_chaleur",)),
+     {"chaleur"}),
+    ("text + any category", ProjectFilter(text="partag", categories=("velo", "solaire")),
+     {"solaire_ecoles", "velos"}),
 ]  # fmt: skip
 
 
