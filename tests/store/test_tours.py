@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from store_helpers import BACKENDS, fake_locate, fresh_url
+from store_helpers import fake_locate
 
 from geo.errors import EditDeniedError, TourError, TourNotFoundError
 from geo.settings import get_settings
@@ -20,10 +20,10 @@ OPERATOR = Operator("essai")
 GRENOBLE = {"territoire": "epci:200040715", "themes": "energie"}
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ProjectStore:
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> ProjectStore:
     settings = get_settings({"GEO_DATA_DIR": str(tmp_path)}, secrets={})
-    opened = ProjectStore(fresh_url(request.param, tmp_path), settings=settings,
+    opened = ProjectStore(store_url, settings=settings,
                           locate=fake_locate)  # fmt: skip
     yield opened
     opened.close()

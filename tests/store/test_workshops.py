@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from store_helpers import BACKENDS, fake_locate, fresh_url
+from store_helpers import fake_locate
 
 from geo.errors import EditDeniedError, ProjectValidationError, WorkshopError
 from geo.settings import get_settings
@@ -23,10 +23,10 @@ IDEA = {"title": "Des bornes au marché", "summary": "Pour les artisans", "theme
         "lat": 45.19, "lon": 5.72}  # fmt: skip
 
 
-@pytest.fixture(params=BACKENDS)
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> ProjectStore:
+@pytest.fixture
+def store(store_url: str, tmp_path: Path) -> ProjectStore:
     settings = get_settings({"GEO_DATA_DIR": str(tmp_path)}, secrets={})
-    opened = ProjectStore(fresh_url(request.param, tmp_path), settings=settings,
+    opened = ProjectStore(store_url, settings=settings,
                           locate=fake_locate)  # fmt: skip
     yield opened
     opened.close()
