@@ -262,7 +262,9 @@ def _run_kit(args: argparse.Namespace) -> int:
 
 #: geo.bench.TARGETS, written again to keep the bench package out of every command's start
 #: (tests/cli checks they agree).
-_BENCH_TARGETS = ["territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit"]
+_BENCH_TARGETS = [
+    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit",
+]  # fmt: skip
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
