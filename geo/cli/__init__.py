@@ -2,7 +2,7 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.db`) calling the domain
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.db`, :mod:`.kit`) calling the domain
 packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
@@ -241,7 +241,30 @@ def _run_db(args: argparse.Namespace) -> int:
     return db_cli.run(args)
 
 
+# --- kit --------------------------------------------------------------------------------------
+
+
+def _add_kit(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import kit as kit_cli
+
+    kit = sub.add_parser("kit", help="kit hors ligne d'un territoire (atelier sans réseau)")
+    kit_cli.add_arguments(kit)
+
+
+def _run_kit(args: argparse.Namespace) -> int:
+    from geo.cli import kit as kit_cli
+
+    return kit_cli.run(args)
+
+
 # --- bench ------------------------------------------------------------------------------------
+
+
+#: geo.bench.TARGETS, written again to keep the bench package out of every command's start
+#: (tests/cli checks they agree).
+_BENCH_TARGETS = [
+    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit",
+]  # fmt: skip
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -254,9 +277,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument(
         "target",
-        choices=["territories", "datasets", "projects", "load", "portrait", "explorer", "app"],
+        choices=_BENCH_TARGETS,
         metavar="CIBLE",
-        help="ce qui est mesuré : territories, datasets, projects, load, portrait, explorer ou app",
+        help="ce qui est mesuré : " + ", ".join(_BENCH_TARGETS[:-1]) + f" ou {_BENCH_TARGETS[-1]}",
     )
     bench.add_argument(
         "--mirror",
@@ -349,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_projects(sub)
     _add_moderators(sub)
     _add_db(sub)
+    _add_kit(sub)
     _add_bench(sub)
     return parser
 
@@ -360,6 +384,7 @@ _RUNNERS = {
     "projects": _run_projects,
     "moderators": _run_moderators,
     "db": _run_db,
+    "kit": _run_kit,
     "bench": _run_bench,
 }
 

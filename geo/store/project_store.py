@@ -24,6 +24,8 @@ Public API::
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
         # kept in the process while store.data_version() stays the same
     store.audit(project_id=None) -> list[AuditEntry]
+    store.tours, store.workshops              # tours and workshop sessions (geo.store.tours,
+                                              # geo.store.workshops)
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
 contributions start as ``propose``. ``actor`` is a label for the audit log (``"formulaire"``)
@@ -103,6 +105,8 @@ from geo.store.rows import (
     token_matches,
     write_audit,
 )
+from geo.store.tours import Tours
+from geo.store.workshops import Workshops
 from geo.territory import TERRITORY_COLUMNS
 
 Locator = Callable[[Sequence[float], Sequence[float]], pd.DataFrame]
@@ -191,6 +195,8 @@ class ProjectStore:
             self.engine = make_engine(self.url)
             self.moderators = ModeratorAccounts(self.engine, settings)
             self.moderation = Moderation(self, self.moderators)
+            self.tours = Tours(self.engine, self.moderators)
+            self.workshops = Workshops(self)
             if migrate_schema:
                 migrate(self.engine)
             tables = set(sa.inspect(self.engine).get_table_names())
