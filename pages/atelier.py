@@ -19,7 +19,6 @@ from streamlit_folium import st_folium
 
 from geo.contribute import placement
 from geo.errors import GeoError, ProjectValidationError, WorkshopError
-from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
 from geo.mapping import projects as project_maps
 from geo.projects.model import THEMES
@@ -29,9 +28,14 @@ from geo.store.workshops import CODE_LENGTH, WorkshopSession, normalise_code
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown
 from geo.workshop import room
-from ui import keys, page, resources
+from ui import contribute_place, keys, page, resources
 
 MAP_HEIGHT = 330
+#: The form's address search (the map keeps the workshop's territory in view).
+IDEA_ADDRESS = contribute_place.AddressSearch(
+    keys.IDEA_ADDRESS, keys.IDEA_CANDIDATES, keys.IDEA_CANDIDATE, keys.IDEA_NOTICE,
+    keys.IDEA_PLACE, hint="Tapez une adresse, un lieu ou une commune.",
+)  # fmt: skip
 PIN = {
     "radius": 11,
     "color": "#ffffff",
@@ -99,30 +103,6 @@ def _session(store: ProjectStore) -> WorkshopSession | None:
     return session
 
 
-def _search(settings: Settings, territories: Territories | None) -> None:
-    query = str(st.session_state.get(keys.IDEA_ADDRESS) or "").strip()
-    st.session_state.pop(keys.IDEA_CANDIDATE, None)
-    if len(query) < 2:
-        st.session_state[keys.IDEA_CANDIDATES] = []
-        st.session_state[keys.IDEA_NOTICE] = "Tapez une adresse, un lieu ou une commune."
-        return
-    found = geocode(query, settings=settings, territories=territories, limit=5)
-    st.session_state[keys.IDEA_CANDIDATES] = [r.__dict__ for r in found]
-    st.session_state[keys.IDEA_NOTICE] = placement.notice(found, offline=settings.offline)
-    if len(found) == 1:
-        _choose(0)
-
-
-def _choose(index: int | None = None) -> None:
-    chosen = st.session_state.get(keys.IDEA_CANDIDATE) if index is None else index
-    candidates = st.session_state.get(keys.IDEA_CANDIDATES) or []
-    if chosen is None or not 0 <= int(chosen) < len(candidates):
-        return
-    result = GeocodeResult(**candidates[int(chosen)])
-    address = str(st.session_state.get(keys.IDEA_ADDRESS) or "")
-    st.session_state[keys.IDEA_PLACE] = placement.place_of(result, address)
-
-
 def _errors(name: str) -> None:
     for message in (st.session_state.get(keys.IDEA_ERRORS) or {}).get(name, []):
         st.error(plain_markdown(message))
@@ -183,24 +163,14 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         st.button(
             "Chercher",
             key="atelier-chercher",
-            on_click=_search,
-            args=(settings, territories),
+            on_click=contribute_place.search,
+            args=(IDEA_ADDRESS, settings, territories),
             width="stretch",
         )
         notice = st.session_state.get(keys.IDEA_NOTICE)
         if notice:
             st.caption(plain_markdown(notice))
-        candidates = st.session_state.get(keys.IDEA_CANDIDATES) or []
-        if len(candidates) > 1:
-            labels = [placement.candidate_label(GeocodeResult(**c)) for c in candidates]
-            st.radio(
-                "Adresses trouvées",
-                list(range(len(candidates))),
-                key=keys.IDEA_CANDIDATE,
-                index=None,
-                format_func=lambda i: plain_markdown(labels[i]),
-                on_change=_choose,
-            )
+        contribute_place.candidate_list(IDEA_ADDRESS, st.container(), territories)
 
 
 def _send(store: ProjectStore, session: WorkshopSession) -> None:

@@ -245,6 +245,26 @@ def test_outside_the_territory_and_over_the_limit(store: ProjectStore, session: 
     assert store.count(IDEAS) == 2
 
 
+def test_an_address_found_offline_places_the_idea(store: ProjectStore, session: str) -> None:
+    """Offline, communes are found by name in the reference: the one chosen among those found
+    places the idea (approximately, at its centre) and its commune is said under the map."""
+    at = _run(ATELIER, code=session)
+    at.text_input(key="idee_adresse").input("x")
+    at.button(key="atelier-chercher").click().run()
+    assert "Tapez une adresse, un lieu ou une commune." in _text(at)
+    assert "idee_lieu" not in at.session_state
+    at.text_input(key="idee_adresse").input("Échirolles")
+    at.button(key="atelier-chercher").click().run()
+    (found,) = [r for r in at.radio if r.key == "idee_candidat"]
+    labels = [shown(option) for option in found.options]
+    assert labels[0] == "Échirolles (commune, Isère)" and len(labels) > 1
+    found.set_value(0).run()
+    assert not at.exception, at.exception
+    place = at.session_state["idee_lieu"]
+    assert place["approximate"] and 45.1 < place["lat"] < 45.2
+    assert "Échirolles" in " ".join(shown(c.value) for c in at.caption)
+
+
 # --- the tour page --------------------------------------------------------------------------------
 
 
