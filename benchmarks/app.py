@@ -27,7 +27,6 @@ Chromium (``/usr/bin/chromium``), the test dependencies.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import socket
@@ -287,7 +286,7 @@ def bench_app(repeat: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     from geo.cli import french
-    from geo.cli.console import JSON_HELP
+    from geo.cli.console import JSON_HELP, print_result
 
     french.install()
     parser = argparse.ArgumentParser(description="L'application mesurée dans Chromium")
@@ -296,12 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     args = parser.parse_args(argv)
     result = bench_app(args.repeat)
-    if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import os
 import statistics
 import sys
@@ -125,7 +124,7 @@ def bench_kit(repeat: int) -> dict[str, object]:
 
 def main(argv: list[str] | None = None) -> int:
     from geo.cli import french
-    from geo.cli.console import JSON_HELP
+    from geo.cli.console import JSON_HELP, print_result
 
     french.install()
     parser = argparse.ArgumentParser(description="Le kit hors ligne de la Métropole mesuré")
@@ -134,12 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     args = parser.parse_args(argv)
     result = bench_kit(args.repeat)
-    if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geo.cli import french
-from geo.cli.console import JSON_HELP, print_json
+from geo.cli.console import JSON_HELP, print_result
 from geo.errors import GeoError
 
 DESCRIPTION = (
@@ -351,11 +351,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             "database_url": args.database_url,
         },
     )
-    if args.json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 
