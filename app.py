@@ -10,7 +10,8 @@ from ui import keys, moderation_auth, resources
 
 # An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
 st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")
-install_static_assets()
+# An offline kit carries its own copy, for a machine installed without the XStatic packages.
+install_static_assets(fallback=read_settings()[0].data_dir / "static" / "vendor")
 # The inbox count is shown to a logged-in moderator only (one count query per run).
 moderation_store = (
     resources.store(read_settings()[0]) if keys.MODERATOR in st.session_state else None
@@ -38,6 +39,17 @@ st.navigation(
             icon=":material/add_location_alt:",
             url_path="proposer",
         ),
+        st.Page(
+            "pages/parcours.py", title="Parcours", icon=":material/slideshow:", url_path="parcours"
+        ),
+        # Reached by their links only: the full-screen presentation, the participants' form.
+        st.Page(
+            "pages/presentation.py",
+            title="Présentation",
+            url_path="presentation",
+            visibility="hidden",
+        ),
+        st.Page("pages/atelier.py", title="Atelier", url_path="atelier", visibility="hidden"),
         st.Page(
             "pages/moderation.py",
             title=moderation_auth.navigation_title(moderation_store),

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
-import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,7 +32,7 @@ import pandas as pd
 
 from geo.bench.common import best_of
 from geo.cli import french
-from geo.cli.console import JSON_HELP
+from geo.cli.console import JSON_HELP, print_result
 from geo.datasets import CATALOGUE
 from geo.mapping import base as maps
 from geo.mapping import overlays
@@ -193,12 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     args = parser.parse_args(argv)
     result = bench_explorer(load_territories(), points=args.points, repeat=args.repeat)
-    if args.json:
-        json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 

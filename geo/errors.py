@@ -149,3 +149,22 @@ class ImportTooLargeError(GeoError):
 class SheetError(GeoError):
     """A territory sheet could not be produced (no Chromium for the PDF, rendering failed or
     timed out, unknown output format); nothing half-written was left."""
+
+
+class TourNotFoundError(_NamedKeyError):
+    """No tour (parcours) has that id, or its stop is gone."""
+
+
+class TourError(GeoError, ValueError):
+    """A tour or a stop that cannot be saved as given (title empty or too long, note too
+    long, a view that is not one); the message says what to change."""
+
+
+class WorkshopError(GeoError):
+    """A workshop session that cannot take a contribution: unknown or closed code, a point
+    outside its territory, the participant's or the session's limit reached."""
+
+
+class KitError(GeoError):
+    """An offline territory kit cannot be built or read (unknown territory, a folder that is
+    not a kit, no space left)."""

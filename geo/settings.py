@@ -49,6 +49,11 @@ GEO_REPORTS_TO_HIDE : int, default ``3``
     from the map until a moderator decides.
 GEO_MODERATION_SESSION_MINUTES : float minutes, default ``60``
     A moderator's session ends after this long without any action; they log in again.
+GEO_WORKSHOP_PER_MINUTE : int, default ``3``
+    Ideas one participant of a workshop session may send in any minute (from one phone).
+GEO_WORKSHOP_CAP : int, default ``300``
+    Ideas a workshop session accepts in all; beyond, the participant is asked to see the
+    facilitator.
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class Settings:
     submissions_per_hour: int = 30
     reports_to_hide: int = 3
     moderation_session_minutes: float = 60.0
+    workshop_per_minute: int = 3
+    workshop_cap: int = 300
 
 
 def parse_bool(value: object) -> bool:
@@ -206,6 +213,10 @@ SETTINGS: tuple[Setting, ...] = (
             "signalements qui masquent un projet publié jusqu'à la décision d'un modérateur"),
     Setting("GEO_MODERATION_SESSION_MINUTES", "moderation_session_minutes", 60, parse_minutes,
             "durée d'inactivité en minutes après laquelle une session de modération se ferme"),
+    Setting("GEO_WORKSHOP_PER_MINUTE", "workshop_per_minute", 3, parse_count,
+            "idées qu'un participant d'atelier peut envoyer en une minute"),
+    Setting("GEO_WORKSHOP_CAP", "workshop_cap", 300, parse_count,
+            "idées qu'une session d'atelier accepte en tout"),
 )  # fmt: skip
 #: Setting names, in the order they are documented above (a test checks the docstring and README).
 SETTING_NAMES = tuple(setting.name for setting in SETTINGS)

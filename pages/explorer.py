@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.datasets import CATALOGUE, Dataset
+from geo.datasets import CATALOGUE
 from geo.errors import GeoError, MapTooHeavyError
 from geo.explorer import choropleth as choropleths
 from geo.explorer import selection as select
@@ -24,15 +24,17 @@ from geo.explorer import state as url_state
 from geo.explorer.state import ExplorerState
 from geo.geocode import GeocodeResult
 from geo.mapping import base as maps
-from geo.mapping import overlays, symbols
+from geo.mapping import overlays
 from geo.mapping import projects as project_maps
+from geo.projects.model import THEMES
 from geo.settings import Settings
 from geo.store import ProjectFilter, ProjectStore
 from geo.territory import Territories
 from geo.text import french_number, plain_markdown
+from geo.workshop import stops as workshop_stops
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
-from ui import keys, page, resources
+from ui import keys, page, resources, tours
 
 #: The map frame's first height; ui/style.css then fits it to the window.
 MAP_HEIGHT = 560
@@ -118,7 +120,7 @@ def _layers(
         overlays.track_view(m)
         returned += [name for name in overlays.RETURNED_OBJECTS if name not in returned]
         for dataset in (CATALOGUE[dataset_id] for dataset_id in state.overlays):
-            drawn = _overlay(dataset, settings, view)
+            drawn = resources.dataset_layer(dataset, settings, view)
             if isinstance(drawn, GeoError):
                 st.warning(
                     f"Couche « {plain_markdown(dataset.title)} » indisponible : "
@@ -139,19 +141,6 @@ def _initial_view(state: ExplorerState) -> tuple[float, float, int] | None:
     ):
         st.session_state[keys.INITIAL_VIEW] = view = None
     return view
-
-
-def _overlay(dataset: Dataset, settings: Settings, view: overlays.OverlayView) -> Any:
-    """A dataset's layer: its points, or its proportional symbols for a commune table."""
-    if dataset.symbols is not None:
-        table = resources.symbols(dataset, settings)
-        if isinstance(table, GeoError):
-            return table
-        return symbols.symbol_layer(table, view, credit=overlays.dataset_credit(dataset))
-    data = resources.overlay(dataset, settings)
-    if isinstance(data, GeoError):
-        return data
-    return overlays.overlay_layer(data, view)
 
 
 def _build_map(
@@ -193,14 +182,30 @@ def _build_map(
     return m, groups, returned
 
 
-def _count_and_share(chosen: Selected) -> None:
-    count_col, share_col = st.columns([2, 1], vertical_alignment="center")
+def _count_and_share(chosen: Selected) -> Any:
+    """The count and the share toggle; returns the place of "Ajouter au parcours"."""
+    count_col, share_col, stop_col = st.columns([2, 1, 1], vertical_alignment="center")
     count_col.subheader(select.count_text(len(chosen.frame)))
     share_col.toggle(
         "Partager cette vue",
         key=keys.FOLLOW_VIEW,
         help="La position et le zoom de la carte sont ajoutés au lien de la page.",
     )
+    return stop_col
+
+
+def _add_stop(
+    state: ExplorerState, territories: Territories | None, store: Any, where: Any
+) -> None:
+    """This view as a stop of a tour (ui/tours.py): its link's parameters, a title to start."""
+    name = None
+    if state.territory is not None and territories is not None:
+        name = territories.nom(state.territory.level, state.territory.code)
+    tours.add_stop_button(
+        store, kind="explorer", params=workshop_stops.explorer_params(state), where=where,
+        suggestion=workshop_stops.suggested_title(state, name, THEMES),
+        territory=str(state.territory) if state.territory else None,
+    )  # fmt: skip
 
 
 def _show_map(m: Any, groups: list[Any], returned: list[str]) -> dict[str, Any]:
@@ -333,6 +338,7 @@ def render() -> None:
         sidebar.restore(territories, communs)
     for notice in st.session_state.pop(keys.NOTICES, []):
         st.warning(notice)
+    tours.show_notice()
 
     state, place = sidebar.sidebar(territories, settings, communs)
     if isinstance(store, GeoError):
@@ -351,7 +357,7 @@ def render() -> None:
     if place is not None:
         near = maps.Near(place.lat, place.lon, state.radius_km, place.label)
     m, groups, returned = _build_map(state, chosen, settings, selection, near, link)
-    _count_and_share(chosen)
+    stop_col = _count_and_share(chosen)
     map_col, list_col = st.columns([2, 1], gap="medium")
     with map_col:
         result = _show_map(m, groups, returned)
@@ -361,9 +367,9 @@ def render() -> None:
         order = _detail_and_list(chosen, territories, store, link)
 
     project = st.session_state.get(keys.PROJECT)
-    sidebar.write_url(
-        replace(state, order=order, project=project, view=st.session_state.get(keys.VIEW))
-    )
+    shown = replace(state, order=order, project=project, view=st.session_state.get(keys.VIEW))
+    sidebar.write_url(shown)
+    _add_stop(shown, territories, store, stop_col)
     _exports(chosen, settings, selection, store, territories, link)
 
 

@@ -8,7 +8,7 @@ same form and resolution as the Explorer's).
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from typing import Any
 
 import altair as alt
 import folium
@@ -33,20 +33,12 @@ from geo.settings import Settings
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
 from geo.text import french_date, french_number, plain_markdown, safe_markdown
-from ui import keys, links, page, resources
+from geo.workshop import stops as workshop_stops
+from ui import keys, links, page, resources, tours
 
 PARAM = "territoire"
 MAP_HEIGHT = 420
 PDF = "portrait_pdf"
-
-
-def _origin() -> str:
-    """The address the visitor used (``http://host:port``), for the links of the sheet."""
-    try:
-        parts = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return ""
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 def _explorer_link(project_id: int) -> str:
@@ -125,6 +117,17 @@ def _header(portrait: Portrait) -> None:
         for source in portrait.sources:
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
+
+
+def _add_stop(portrait: Portrait, store: Any) -> None:
+    """This portrait as a stop of a tour, with the comparison last chosen."""
+    params = workshop_stops.portrait_params(
+        portrait.ref,
+        indicator=st.session_state.get(keys.PORTRAIT_INDICATOR),
+        reference=st.session_state.get(keys.PORTRAIT_REFERENCE),
+    )
+    tours.add_stop_button(store, kind="portrait", params=params, territory=str(portrait.ref),
+                          suggestion=f"Portrait : {portrait.place.nom}")  # fmt: skip
 
 
 def _project_frame(portrait: Portrait) -> pd.DataFrame:
@@ -360,7 +363,7 @@ def _lessons(portrait: Portrait, store: ProjectStore) -> None:
 def _sheet(portrait: Portrait) -> None:
     st.subheader("Fiche à emporter", anchor=False)
     st.caption("Fiche A4 : un fichier HTML autonome (s'ouvre sans connexion) ou un PDF.")
-    origin = _origin()
+    origin = page.origin()
     app_url = origin + page.base_path() if origin else None
 
     def html() -> str:
@@ -416,7 +419,9 @@ def render() -> None:
     for dataset_id, problem in context.problems.items():
         st.caption(plain_markdown(f"Jeu de données « {dataset_id} » non chargé : {problem}"))
     portrait = build_portrait(ref, context=context, store=store)
+    tours.show_notice()
     _header(portrait)
+    _add_stop(portrait, store)
     _projects(portrait, settings)
     _indicators(portrait)
     _comparison(portrait, settings)

@@ -11,7 +11,7 @@ project: a proposed one at once, a published one through moderation.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -30,19 +30,9 @@ from ui import contribute_place as place_step
 PAGE_PATH = "proposer"
 
 
-def _absolute(path: str) -> str:
-    try:
-        url = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return path
-    if url.scheme in ("http", "https") and url.netloc:
-        return f"{url.scheme}://{url.netloc}{path}"
-    return path
-
-
 def edit_link(project_id: int, token: str) -> str:
     query = urlencode({"projet": project_id, "jeton": token})
-    return _absolute(f"{page.base_path()}{PAGE_PATH}?{query}")
+    return page.absolute(f"{page.base_path()}{PAGE_PATH}?{query}")
 
 
 def _reset() -> None:

@@ -272,6 +272,8 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         "GEO_SUBMISSIONS_PER_HOUR": "100",
         "GEO_REPORTS_TO_HIDE": "5",
         "GEO_MODERATION_SESSION_MINUTES": "15",
+        "GEO_WORKSHOP_PER_MINUTE": "10",
+        "GEO_WORKSHOP_CAP": "20",
     }
     assert set(values) == set(SETTING_NAMES)
     default = get_settings(environ={}, secrets={})
@@ -286,6 +288,8 @@ def test_every_setting_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GEO_SUBMISSIONS_PER_HOUR", "beaucoup", "nombre entier positif"),
         ("GEO_REPORTS_TO_HIDE", "-1", "nombre entier positif"),
         ("GEO_MODERATION_SESSION_MINUTES", "0", "nombre de minutes positif"),
+        ("GEO_WORKSHOP_PER_MINUTE", "0", "nombre entier positif"),
+        ("GEO_WORKSHOP_CAP", "trois cents", "nombre entier positif"),
     ],
 )
 def test_limits_must_be_positive(name: str, value: str, expected: str) -> None:

@@ -3,6 +3,7 @@ the other; the territories of the point are shown before anything is sent."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -26,22 +27,43 @@ MAP_HEIGHT = 360
 VIEW_DEG = 0.006
 
 
+@dataclass(frozen=True)
+class AddressSearch:
+    """The session-state keys of one address search — the typed address, the candidates found,
+    the one chosen, the notice, the place it gives — and the map view to move to the chosen
+    place (``None``: the page keeps its own view). The contribution form and the workshop's
+    form each have one."""
+
+    address: str
+    candidates: str
+    candidate: str
+    notice: str
+    place: str
+    view: str | None = None
+    hint: str = "Tapez une adresse, une commune ou un code postal."
+
+
+FORM = AddressSearch(keys.ADDRESS, keys.CANDIDATES, keys.CANDIDATE, keys.GEOCODE_NOTICE,
+                     keys.PLACE, view=keys.PLACE_VIEW)  # fmt: skip
+
+
 def current() -> dict[str, Any] | None:
     return st.session_state.get(keys.PLACE)
 
 
-def _search(settings: Settings, territories: Territories | None) -> None:
-    query = str(st.session_state.get(keys.ADDRESS) or "").strip()
-    st.session_state.pop(keys.CANDIDATE, None)
+def search(fields: AddressSearch, settings: Settings, territories: Territories | None) -> None:
+    """The "Chercher" button: the candidates of the typed address (one is chosen at once)."""
+    query = str(st.session_state.get(fields.address) or "").strip()
+    st.session_state.pop(fields.candidate, None)
     if len(query) < 2:
-        st.session_state[keys.CANDIDATES] = []
-        st.session_state[keys.GEOCODE_NOTICE] = "Tapez une adresse, une commune ou un code postal."
+        st.session_state[fields.candidates] = []
+        st.session_state[fields.notice] = fields.hint
         return
     found = geocode(query, settings=settings, territories=territories, limit=5)
-    st.session_state[keys.CANDIDATES] = [r.__dict__ for r in found]
-    st.session_state[keys.GEOCODE_NOTICE] = placement.notice(found, offline=settings.offline)
+    st.session_state[fields.candidates] = [r.__dict__ for r in found]
+    st.session_state[fields.notice] = placement.notice(found, offline=settings.offline)
     if len(found) == 1:
-        _choose(0, territories)
+        choose(fields, 0, territories)
 
 
 def _around(lat: float, lon: float) -> list[list[float]]:
@@ -58,15 +80,29 @@ def _view(result: GeocodeResult, territories: Territories | None) -> list[list[f
     return _around(result.lat, result.lon)
 
 
-def _choose(index: int | None = None, territories: Territories | None = None) -> None:
-    chosen = st.session_state.get(keys.CANDIDATE) if index is None else index
-    candidates = st.session_state.get(keys.CANDIDATES) or []
+def choose(
+    fields: AddressSearch, index: int | None = None, territories: Territories | None = None
+) -> None:
+    """A candidate chosen (``index``, else the one picked in the list) becomes the place."""
+    chosen = st.session_state.get(fields.candidate) if index is None else index
+    candidates = st.session_state.get(fields.candidates) or []
     if chosen is None or not 0 <= int(chosen) < len(candidates):
         return
     result = GeocodeResult(**candidates[int(chosen)])
-    address = str(st.session_state.get(keys.ADDRESS) or "")
-    st.session_state[keys.PLACE] = placement.place_of(result, address)
-    st.session_state[keys.PLACE_VIEW] = _view(result, territories)
+    address = str(st.session_state.get(fields.address) or "")
+    st.session_state[fields.place] = placement.place_of(result, address)
+    if fields.view is not None:
+        st.session_state[fields.view] = _view(result, territories)
+
+
+def candidate_list(fields: AddressSearch, box: Any, territories: Territories | None = None) -> None:
+    """The addresses found, to pick one, in ``box`` (a container), when there are several."""
+    candidates = st.session_state.get(fields.candidates) or []
+    if len(candidates) > 1:
+        labels = [placement.candidate_label(GeocodeResult(**c)) for c in candidates]
+        box.radio("Adresses trouvées", list(range(len(candidates))), key=fields.candidate,
+                  index=None, format_func=lambda i: plain_markdown(labels[i]),
+                  on_change=choose, args=(fields, None, territories))  # fmt: skip
 
 
 def _map(place: dict[str, Any] | None, settings: Settings, located: placement.Located) -> Any:
@@ -107,19 +143,14 @@ def step(settings: Settings, territories: Territories | None, errors: Any) -> No
     address_col, button_col = st.columns([4, 1], vertical_alignment="bottom")
     address_col.text_input("Adresse", key=keys.ADDRESS, max_chars=ADDRESS_MAX,
                            placeholder="ex. 10 rue des Arts, 38000 Grenoble")  # fmt: skip
-    button_col.button("Chercher", key="c_chercher", on_click=_search,
-                      args=(settings, territories), use_container_width=True)  # fmt: skip
+    button_col.button("Chercher", key="c_chercher", on_click=search,
+                      args=(FORM, settings, territories), use_container_width=True)  # fmt: skip
     # A constant number of elements above the map (ui.contribute_form.slot).
     notice_box, candidates_box = slot(), st.container()
     notice = st.session_state.get(keys.GEOCODE_NOTICE)
     if notice:
         notice_box.info(plain_markdown(notice))
-    candidates = st.session_state.get(keys.CANDIDATES) or []
-    if len(candidates) > 1:
-        labels = [placement.candidate_label(GeocodeResult(**c)) for c in candidates]
-        candidates_box.radio("Adresses trouvées", list(range(len(candidates))), key=keys.CANDIDATE,
-                 index=None, format_func=lambda i: plain_markdown(labels[i]),
-                 on_change=_choose, args=(None, territories))  # fmt: skip
+    candidate_list(FORM, candidates_box, territories)
     place = current()
     located = (
         placement.locate_point(place["lat"], place["lon"], territories)

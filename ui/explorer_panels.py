@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -25,7 +24,7 @@ from geo.projects.model import (
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import french_date, plain_markdown, safe_markdown
-from ui import keys, links, report
+from ui import keys, links, page, report
 
 #: Brings the project's sheet into view when it opened out of sight (on a phone the list
 #: is under the map, the sheet above the button pressed). A fixed script, no user text.
@@ -45,17 +44,6 @@ def select(project_id: int | None) -> None:
     """The list's buttons: choose a project (None closes its sheet), then show its sheet."""
     st.session_state[keys.PROJECT] = project_id
     st.session_state[keys.SHOW_SHEET] = project_id is not None
-
-
-def _absolute(link: str) -> str:
-    """``link`` (path and query) on the address the visitor used, when Streamlit knows it."""
-    try:
-        page = urlsplit(str(st.context.url or ""))
-    except (AttributeError, ValueError):
-        return link
-    if page.scheme in ("http", "https") and page.netloc:
-        return f"{page.scheme}://{page.netloc}{link}"
-    return link
 
 
 def project_detail(
@@ -104,7 +92,7 @@ def project_detail(
             st.link_button("Site du projet", str(row["website"]))
         _lessons(row.get("lessons"))
         st.caption("Lien vers cette fiche :")
-        st.code(_absolute(link), language=None, wrap_lines=True)
+        st.code(page.absolute(link), language=None, wrap_lines=True)
         report.report_action(int(row["id"]), store)
         if st.session_state.pop(keys.SHOW_SHEET, False):
             st.html(SCROLL_TO_SHEET, unsafe_allow_javascript=True)

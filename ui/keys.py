@@ -108,3 +108,46 @@ INBOX_THEMES = "m_themes"
 INBOX_AGE = "m_anciennete"
 INBOX_SELECTED = "m_choix_"  # + project id
 MODERATION_NOTICES = "m_avis"
+
+# --- Parcours (tours) and workshops -----------------------------------------------------------
+#: ``{tour id: private key}`` of the tours this browser made or opened by their private link.
+TOURS_KNOWN = "parcours_connus"
+#: The cookie keeping them in this browser (read when a session starts).
+TOURS_COOKIE = "carte_parcours"
+#: A French notice shown once on the next run (a stop added, a tour duplicated…).
+TOUR_NOTICE = "parcours_avis"
+#: The private link of a tour just created, shown once.
+TOUR_NEW_LINK = "parcours_nouveau_lien"
+TOUR_CHOICE = "parcours_choix"
+TOUR_NEW_TITLE = "parcours_nouveau_titre"
+STOP_TITLE = "arret_titre"
+STOP_NOTE = "arret_note"
+TOUR_EDITED = "parcours_edite"
+TOUR_CONFIRM_DELETE = "parcours_confirmer_suppression"
+WORKSHOP_TERRITORY = "atelier_territoire"
+# --- Présentation -----------------------------------------------------------------------------
+PRESENT_INDEX = "presentation_arret"
+PRESENT_TOUR = "presentation_parcours"
+PRESENT_MOVED_AT = "presentation_deplace"
+PRESENT_AUTOPLAY = "presentation_auto"
+#: The room's ideas known to this screen (``{number: RoomItem}``) and their version.
+ROOM_ITEMS = "salle_idees"
+ROOM_VERSION = "salle_version"
+ROOM_CODE = "salle_code"
+PRESENT_MAP = "presentation-carte"
+# --- Atelier (participant form) ---------------------------------------------------------------
+PARTICIPANT = "participant_cle"
+IDEA_CODE = "idee_code"
+IDEA_TITLE = "idee_titre"
+IDEA_WHAT = "idee_quoi"
+IDEA_THEMES = "idee_themes"
+IDEA_NAME = "idee_nom"
+IDEA_ADDRESS = "idee_adresse"
+IDEA_CANDIDATES = "idee_candidats"
+IDEA_CANDIDATE = "idee_candidat"
+IDEA_NOTICE = "idee_avis_adresse"
+IDEA_PLACE = "idee_lieu"
+IDEA_CLICK = "idee_clic_traite"
+IDEA_ERRORS = "idee_erreurs"
+IDEA_SENT = "idee_envoyee"
+IDEA_MAP = "atelier-carte"

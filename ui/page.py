@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 import streamlit as st
 
@@ -41,16 +41,20 @@ def run(render: Callable[[], None]) -> None:
         render()
 
 
-def fragment(render: Callable[P, None]) -> Callable[P, None]:
+def fragment(render: Callable[P, None] | None = None, *, run_every: float | None = None) -> Any:
     """``st.fragment`` whose failures are said like a page's (:func:`run`): a fragment rerun
-    alone does not pass through the page's handler, and Streamlit's own notice is English."""
+    alone does not pass through the page's handler, and Streamlit's own notice is English.
+    ``@page.fragment(run_every=2)`` reruns it alone every 2 seconds (a timer)."""
 
-    @functools.wraps(render)
-    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
-        with said_in_french():
-            render(*args, **kwargs)
+    def decorate(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+            with said_in_french():
+                body(*args, **kwargs)
 
-    return st.fragment(guarded)
+        return st.fragment(guarded, run_every=run_every)
+
+    return decorate if render is None else decorate(render)
 
 
 @contextmanager
@@ -68,14 +72,16 @@ def said_in_french() -> Iterator[None]:
         st.error(UNEXPECTED)
 
 
-def start(title: str) -> Settings:
+def start(title: str, *, shown: bool = True) -> Settings:
     """Route, title the page and return the settings; an invalid setting is named in French
-    and replaced by its default, so the page still opens."""
+    and replaced by its default, so the page still opens. ``shown=False``: the page draws its
+    own title (the full-screen presentation)."""
     ensure_routed()
     st.session_state[keys.PREVIOUS_PAGE] = st.session_state.get(keys.CURRENT_PAGE)
     st.session_state[keys.CURRENT_PAGE] = title
     st.html(STYLE)
-    st.title(title)
+    if shown:
+        st.title(title)
     settings, problems = read_settings()
     for problem in problems:
         st.error(plain_markdown(problem))
@@ -97,3 +103,22 @@ def base_path() -> str:
     """The app's root path, ``/`` or ``/prefix/``, for the links we build."""
     base = base_url_path().strip("/")
     return f"/{base}/" if base else "/"
+
+
+def origin() -> str:
+    """``http://host:port`` the visitor used (``""`` when Streamlit does not know it), for
+    links and QR codes made for other people or other devices."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(str(st.context.url or ""))
+    except (AttributeError, ValueError):
+        return ""
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
+
+
+def absolute(path: str) -> str:
+    """``path`` (path and query) on the address the visitor used, when Streamlit knows it."""
+    return origin() + path

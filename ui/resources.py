@@ -25,6 +25,7 @@ from geo.explorer import choropleth as choropleths
 from geo.geocode import GeocodeResult, geocode
 from geo.mapping import base as maps
 from geo.mapping import overlays
+from geo.mapping import symbols as symbol_maps
 from geo.mapping.symbols import SymbolData, prepare_symbols
 from geo.portrait import PortraitContext
 from geo.portrait.loading import open_context
@@ -115,6 +116,20 @@ def symbols(dataset: Dataset, settings: Settings) -> SymbolData | GeoError:
     codes = frame["code_commune"].dropna().astype(str).unique().tolist()
     names = dict(zip(codes, reference.names("commune", codes), strict=True))
     return prepare_symbols(frame, dataset, reference.representative_points(), names)
+
+
+def dataset_layer(dataset: Dataset, settings: Settings, view: overlays.OverlayView) -> Any:
+    """A dataset's map layer from its cached data: its points, or its proportional symbols for
+    a commune table (the Explorer's and the presentation's maps); its GeoError otherwise."""
+    if dataset.symbols is not None:
+        table = symbols(dataset, settings)
+        if isinstance(table, GeoError):
+            return table
+        return symbol_maps.symbol_layer(table, view, credit=overlays.dataset_credit(dataset))
+    data = overlay(dataset, settings)
+    if isinstance(data, GeoError):
+        return data
+    return overlays.overlay_layer(data, view)
 
 
 @st.cache_resource(show_spinner=False)

@@ -2,7 +2,7 @@
 
 Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``, ``load``
 — several processes on one store —, ``portrait``) and
-dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``) to their
+dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``, ``kit``) to their
 scripts in ``benchmarks/`` beside the package, run in a child process: ``geo`` never imports
 Streamlit. May import any ``geo`` package; nothing in ``geo`` imports it.
 
@@ -25,11 +25,12 @@ from geo.errors import GeoError
 from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
 
-TARGETS = ("territories", "datasets", "projects", "load", "portrait", "explorer", "app")
+TARGETS = ("territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit")
 #: Benchmarks written with the Streamlit code, run as ``python benchmarks/<target>.py --json``.
 SCRIPTS = {
     "explorer": PROJECT_ROOT / "benchmarks" / "explorer.py",
     "app": PROJECT_ROOT / "benchmarks" / "app.py",
+    "kit": PROJECT_ROOT / "benchmarks" / "kit.py",
 }
 #: Mirrors looked for beside the project, the national one first.
 MIRRORS = (

@@ -2,8 +2,8 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.communs`, :mod:`.db`) calling
-the domain
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.communs`, :mod:`.db`,
+:mod:`.kit`) calling the domain
 packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geo.cli import french
-from geo.cli.console import JSON_HELP, print_json
+from geo.cli.console import JSON_HELP, print_result
 from geo.errors import GeoError
 
 DESCRIPTION = (
@@ -275,7 +275,30 @@ def _run_db(args: argparse.Namespace) -> int:
     return db_cli.run(args)
 
 
+# --- kit --------------------------------------------------------------------------------------
+
+
+def _add_kit(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import kit as kit_cli
+
+    kit = sub.add_parser("kit", help="kit hors ligne d'un territoire (atelier sans réseau)")
+    kit_cli.add_arguments(kit)
+
+
+def _run_kit(args: argparse.Namespace) -> int:
+    from geo.cli import kit as kit_cli
+
+    return kit_cli.run(args)
+
+
 # --- bench ------------------------------------------------------------------------------------
+
+
+#: geo.bench.TARGETS, written again to keep the bench package out of every command's start
+#: (tests/cli checks they agree).
+_BENCH_TARGETS = [
+    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit",
+]  # fmt: skip
 
 
 def _add_bench(sub: argparse._SubParsersAction) -> None:
@@ -288,9 +311,9 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
     )
     bench.add_argument(
         "target",
-        choices=["territories", "datasets", "projects", "load", "portrait", "explorer", "app"],
+        choices=_BENCH_TARGETS,
         metavar="CIBLE",
-        help="ce qui est mesuré : territories, datasets, projects, load, portrait, explorer ou app",
+        help="ce qui est mesuré : " + ", ".join(_BENCH_TARGETS[:-1]) + f" ou {_BENCH_TARGETS[-1]}",
     )
     bench.add_argument(
         "--mirror",
@@ -362,11 +385,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             "database_url": args.database_url,
         },
     )
-    if args.json:
-        print_json(result)
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, as_json=args.json)
     return 0
 
 
@@ -384,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_moderators(sub)
     _add_communs(sub)
     _add_db(sub)
+    _add_kit(sub)
     _add_bench(sub)
     return parser
 
@@ -397,6 +417,7 @@ _RUNNERS = {
     "communs": _run_communs,
     "actors": _run_actors,
     "db": _run_db,
+    "kit": _run_kit,
     "bench": _run_bench,
 }
 

@@ -43,8 +43,16 @@ def vendor_url(package: VendorPackage, filename: str, *, base_url_path: str = ""
     return f"{prefix}{STATIC_URL}/vendor/{package.folder}/{filename}"
 
 
-def _source(package: VendorPackage) -> tuple[Path, str]:
-    module = import_module(package.module)
+def _source(package: VendorPackage, fallback: Path | None = None) -> tuple[Path, str]:
+    """The package's files and version; without the package, a copy in ``fallback`` (the
+    ``static/vendor`` folder of an offline kit, :mod:`geo.kit`)."""
+    try:
+        module = import_module(package.module)
+    except ModuleNotFoundError:
+        copy = _installed_version(fallback / package.folder) if fallback else None
+        if fallback is None or copy is None:
+            raise
+        return fallback / package.folder, copy
     return Path(module.BASE_DIR), f"{module.NAME} {module.VERSION}"
 
 
@@ -55,8 +63,8 @@ def _installed_version(target: Path) -> str | None:
         return None
 
 
-def _install_one(package: VendorPackage, vendor_dir: Path) -> bool:
-    source, version = _source(package)
+def _install_one(package: VendorPackage, vendor_dir: Path, fallback: Path | None = None) -> bool:
+    source, version = _source(package, fallback)
     target = vendor_dir / package.folder
     if _installed_version(target) == version:
         return False
@@ -81,11 +89,17 @@ def _install_one(package: VendorPackage, vendor_dir: Path) -> bool:
     return True
 
 
-def install_static_assets(root: Path | None = None) -> list[str]:
+def install_static_assets(root: Path | None = None, *, fallback: Path | None = None) -> list[str]:
     """Copy the vendored front-end packages into ``ROOT/static/vendor`` when missing or outdated.
 
     Cheap when they are already in place (one small file read per package), so the app calls it
-    at every run. Returns the folders that were (re)installed.
+    at every run. Returns the folders that were (re)installed. ``fallback``: where to take them
+    from when a package is not installed (an offline kit's copy).
     """
     vendor_dir = (root or PROJECT_ROOT) / VENDOR_DIR
+    return [p.folder for p in PACKAGES if _install_one(p, vendor_dir, fallback)]
+
+
+def install_into(vendor_dir: Path) -> list[str]:
+    """The same files copied into ``vendor_dir`` (an offline kit's ``static/vendor``)."""
     return [p.folder for p in PACKAGES if _install_one(p, vendor_dir)]

@@ -34,6 +34,11 @@ DEMO_COMMUNS = PROJECT_ROOT / "data" / "demo_communs.json"
 DEMO_SOURCE = "exemple"
 
 
+#: The file marking a data directory as an offline kit (geo.kit.KIT_FILE; not imported:
+#: geo.kit builds on this package).
+KIT_FILE = "kit.json"
+
+
 def ensure_demo_projects(
     store: ProjectStore,
     territories: Territories | None = None,
@@ -43,6 +48,9 @@ def ensure_demo_projects(
     the import report, or None when nothing was loaded."""
     settings = settings or get_settings()
     if not settings.demo or store.count() > 0:
+        return None
+    if (settings.data_dir / KIT_FILE).is_file():
+        # An offline kit (geo.kit) holds its territory's real projects, even when none.
         return None
     try:
         report = import_projects(

@@ -120,6 +120,9 @@ audit_log = sa.Table(
     sa.Column("before", sa.JSON),
     sa.Column("after", sa.JSON),
     sa.Column("note", sa.Text),  # the reason a moderator gave
+    # Tours and workshops (0006): the tour an entry is about (no foreign key: the history of
+    # a deleted tour stays).
+    sa.Column("tour_id", sa.Integer),
     # What else was written (0007): "actor:12", "commun:3"; project_id is then null.
     sa.Column("subject", sa.String(40)),
 )
@@ -300,6 +303,78 @@ VERSIONED_TABLES = (
     "communs",
     "commun_maintainers",
     "project_commons",
+)
+
+# --- tours and workshops (0006, geo.store.tours and geo.store.workshops) -----------------------
+
+#: A facilitator's tour ("parcours"): stops shown one at a time; ``status`` ``brouillon``
+#: (its author and moderators only) or ``publie`` (anyone with its link may present it).
+tours = sa.Table(
+    "tours",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("territory", sa.String(20)),  # "level:code"
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("copied_from", sa.Integer),
+)
+
+#: One saved view: ``kind`` ``explorer`` or ``portrait``, its URL parameters, a title, a note.
+tour_stops = sa.Table(
+    "tour_stops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tour_id", sa.ForeignKey("tours.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_tour_stops_tour", "tour_id", "position"),
+)
+
+#: A workshop session of a tour: its short code, territory, state and limits; ``version``
+#: grows at every change of its contributions (what the room's screen polls for).
+workshop_sessions = sa.Table(
+    "workshop_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("code", sa.String(6), nullable=False, unique=True),
+    sa.Column("tour_id", sa.ForeignKey("tours.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("territory", sa.String(20), nullable=False),
+    sa.Column("title", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("per_minute", sa.Integer, nullable=False),
+    sa.Column("cap", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+)
+
+#: A participant's idea: a proposed project (``status`` ``propose``) numbered in its session,
+#: hidden from the room or not, handed to moderation or still in the room.
+workshop_contributions = sa.Table(
+    "workshop_contributions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "session_id", sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"), nullable=False
+    ),  # fmt: skip
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="SET NULL")),
+    sa.Column("participant", sa.String(64), nullable=False),  # sha256 of the visitor's key
+    sa.Column("name", sa.String(80)),
+    sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("handed_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("session_id", "number", name="uq_workshop_contributions_number"),
+    sa.Index("ix_workshop_contributions_version", "session_id", "version"),
+    sa.Index("ix_workshop_contributions_project", "project_id"),
 )
 
 _MIGRATIONS_LOCK = 7_362_104  # PostgreSQL advisory lock key of the migration runner

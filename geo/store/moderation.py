@@ -51,6 +51,7 @@ from geo.store.identity import Moderator
 from geo.store.moderators import Checked, ModeratorAccounts
 from geo.store.query import ProjectFilter, select_rows, to_project, where_clauses
 from geo.store.rows import codes_of, load_project, write_audit
+from geo.store.workshops import in_room
 from geo.territory import TERRITORY_COLUMNS, TerritoryRef
 
 if TYPE_CHECKING:
@@ -397,7 +398,11 @@ class Moderation:
         mine = me.clause(projects)
         found: dict[int, list[datetime]] = {}
         proposals = sa.select(projects.c.id, projects.c.created_at).where(
-            *where, mine, projects.c.status == "propose"
+            # A workshop's ideas wait in the room until its facilitator hands them over.
+            *where,
+            mine,
+            projects.c.status == "propose",
+            ~in_room(projects),
         )
         revisions = (
             sa.select(projects.c.id, project_revisions.c.created_at)

@@ -26,6 +26,8 @@ Public API::
     store.audit(project_id=None) -> list[AuditEntry]
     store.actors: Actors      # organisations (geo.store.actors): list, get, save, merge…
     store.communs: Communs    # shared resources (geo.store.communs): list, get, save_many…
+    store.tours, store.workshops              # tours and workshop sessions (geo.store.tours,
+                                              # geo.store.workshops)
 
 A token is ``secrets.token_urlsafe(32)``, returned once; only its sha256 is stored. Public
 contributions start as ``propose``. ``actor`` is a label for the audit log (``"formulaire"``)
@@ -107,6 +109,8 @@ from geo.store.rows import (
     token_matches,
     write_audit,
 )
+from geo.store.tours import Tours
+from geo.store.workshops import Workshops
 from geo.territory import TERRITORY_COLUMNS
 
 Locator = Callable[[Sequence[float], Sequence[float]], pd.DataFrame]
@@ -136,28 +140,37 @@ def _count(connection: Connection, where: list[Any]) -> int:
     ).scalar_one()
 
 
-def _newest_few(
+def _newest_page(
     connection: Connection, where: list[Any], *, limit: int, offset: int
-) -> tuple[list[int], int | None]:
-    """The ids of one page of matches (newest first) and their number, read once — or
-    ``None`` for the number when there are more than :data:`_DENSE_MATCHES`.
+) -> tuple[list[dict[str, Any]] | None, int]:
+    """One page of matches (newest first) and their number — or ``None`` for the page when
+    there are more than :data:`_DENSE_MATCHES` matches.
 
     Few matches among many projects are best found by the filter's own indexes, then sorted;
     walking every id down until a page is found would cost a whole scan. The matches are
-    read once (at most ``_DENSE_MATCHES + 1`` of them): their count comes with the page."""
+    read once (at most ``_DENSE_MATCHES + 1`` of their ids): the page's rows and the count
+    come back together, in one round trip. When nothing comes back (no match, a page past
+    the end, or too many matches to read), only the count is left to make."""
     few = sa.select(projects.c.id).where(*where).limit(_DENSE_MATCHES + 1).subquery()
     page = (
         sa.select(few.c.id, sa.func.count().over().label("total"))
         .order_by(few.c.id.desc()).limit(limit).offset(offset)
-    )  # fmt: skip
-    rows = connection.execute(page).all()
+    ).subquery()  # fmt: skip
+    columns = [projects.c[name] for name in PROJECT_COLUMNS]
+    query = (
+        sa.select(*columns, page.c.total.label("_matches"))
+        .select_from(page.join(projects, projects.c.id == page.c.id))
+        .where(page.c.total <= _DENSE_MATCHES)
+        .order_by(projects.c.id.desc())
+    )
+    rows = [dict(row) for row in connection.execute(query).mappings().all()]
     if rows:
-        total = int(rows[0].total)
-        return ([int(r.id) for r in rows], None if total > _DENSE_MATCHES else total)
-    if offset == 0:
-        return [], 0
-    total = _count(connection, where)  # a page past the end: only the count is left to say
-    return [], None if total > _DENSE_MATCHES else total
+        total = int(rows[0]["_matches"])
+        for row in rows:
+            del row["_matches"]
+        return rows, total
+    total = _count(connection, where)
+    return (None if total > _DENSE_MATCHES else []), total
 
 
 PUBLISHED_EDIT = (
@@ -189,6 +202,8 @@ class ProjectStore:
             self.moderation = Moderation(self, self.moderators)
             self.actors = Actors(self)
             self.communs = Communs(self)
+            self.tours = Tours(self.engine, self.moderators)
+            self.workshops = Workshops(self)
             if migrate_schema:
                 migrate(self.engine)
             tables = set(sa.inspect(self.engine).get_table_names())
@@ -463,16 +478,10 @@ class ProjectStore:
                 ordering = [projects.c.title, projects.c.id]
                 rows = select_rows(connection, where, order_by=ordering, limit=limit, offset=offset)
                 return QueryResult([to_project(r) for r in rows], total, limit, offset)
-            page_ids, total = _newest_few(connection, every, limit=limit, offset=offset)
-            if total is None:  # many matches: counted, and a page found walking the ids down
-                total = _count(connection, every)
+            rows, total = _newest_page(connection, every, limit=limit, offset=offset)
+            if rows is None:  # many matches, counted: a page found walking the ids down
                 newest = [projects.c.id.desc()]
                 rows = select_rows(connection, where, order_by=newest, limit=limit, offset=offset)
-            elif page_ids:
-                rows = select_rows(connection, [projects.c.id.in_(page_ids)],
-                                   order_by=[projects.c.id.desc()])  # fmt: skip
-            else:
-                rows = []
             return QueryResult([to_project(r) for r in rows], total, limit, offset)
 
         return run_with_retry(self.engine, work, write=False)

@@ -4,7 +4,8 @@ Two Streamlit servers on two ports share a database: a project a moderator appro
 first appears on the second at its next rerun (each process keeps what it read only while the
 database's data version stays the same). Then, in the middle of a write storm, the first
 server is killed (SIGKILL) while its moderator approves: every approval it acknowledged is in
-the database and the second server, which never stopped serving, shows it.
+the database and the second server, which never stopped serving, shows it. And a workshop's
+idea sent from a phone served by one process appears on the room's screen served by the other.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ from test_explorer_browser import _open as open_explorer
 
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.workshop.room import participant_url
+from geo.workshop.stops import presentation_url
 
 pytestmark = pytest.mark.e2e
 
 COUNT = re.compile(r"^(Aucun projet|\d[\d\s\u202f]* projets?)$")  # spaces: 1 234 (normalised)
 OPERATOR = Operator("essai")
 PUBLISHED = ProjectFilter(statuses=("publie",))
+ROOM_MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def grenoble(title: str, **changes: object) -> dict[str, object]:
@@ -180,3 +184,58 @@ def _server_of(url: str) -> int:
         if b"streamlit" in b" ".join(command) and port in command:
             return int(path.parent.name)
     pytest.fail(f"no streamlit process found for {url}")
+
+
+def test_a_workshop_idea_sent_to_one_server_appears_on_the_room_screen_of_the_other(
+    shared: dict[str, str],
+    app_with_env: Callable[[dict[str, str]], AbstractContextManager[str]],
+    routed_context: Callable[..., tuple[object, object]],
+    screenshots_dir: Path,
+) -> None:
+    """The room's screen polls the database, not its process: a phone served by another
+    process (another port, as behind a proxy) sends an idea, its pin shows within 5 s."""
+    from playwright.sync_api import expect
+
+    store = ProjectStore(shared["DATABASE_URL"], locate=territories())
+    tour_id, key = store.tours.create("Atelier à deux serveurs", territory="epci:200040715")
+    store.tours.add_stop(tour_id, kind="explorer", title="La Métropole",
+                         params={"territoire": "epci:200040715"}, token=key)  # fmt: skip
+    store.tours.set_status(tour_id, "publie", token=key)
+    session = store.workshops.open(tour_id, territory=territories().parse("epci:200040715"),
+                                   per_minute=3, cap=300, token=key)  # fmt: skip
+    with app_with_env(shared) as first, app_with_env(shared) as second:
+        context, network = routed_context(width=1920, height=1080)
+        room_screen = context.new_page()
+        path = presentation_url(tour_id, key=key, workshop=session.code)
+        room_screen.goto(f"{first}{path}")
+        _idle(room_screen)
+        expect(room_screen.locator(".st-key-presentation-atelier")).to_contain_text(session.code)
+        expect(room_screen.locator(".st-key-presentation-idees")).not_to_contain_text("1 idée")
+
+        phone, phone_network = routed_context(width=390, height=844)
+        mobile = phone.new_page()
+        mobile.goto(participant_url(session.code, origin=second))
+        _idle(mobile)
+        mobile.get_by_label("Votre idée *").fill("Une idée venue de l'autre serveur")
+        mobile.get_by_role("button", name="Énergie").click()
+        _idle(mobile)
+        frame = mobile.frame_locator(ROOM_MAP).last
+        container = frame.locator(".leaflet-container")
+        expect(container).to_be_visible()
+        box = container.bounding_box()
+        container.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+        expect(frame.locator("path.epingle-idee")).to_have_count(1)
+        _idle(mobile)
+        sent = time.monotonic()
+        mobile.get_by_role("button", name="Envoyer mon idée").click()
+        expect(mobile.get_by_text("Votre idée porte le n° 1")).to_be_visible()
+
+        pin = room_screen.frame_locator(ROOM_MAP).first.locator(".idee-atelier.idee-1")
+        expect(pin).to_be_visible(timeout=5_000)
+        assert time.monotonic() - sent <= 5.0
+        expect(room_screen.locator(".st-key-presentation-idees")).to_contain_text("1 idée")
+        room_screen.screenshot(path=str(screenshots_dir / "multiprocess-atelier-1920x1080.png"))
+        assert network.external == [] and phone_network.external == []
+    (idea,) = [p for p in store.query(limit=50).items if p.source == "atelier"]
+    assert idea.status == "propose"
+    store.close()

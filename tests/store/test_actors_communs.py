@@ -223,7 +223,7 @@ def test_lessons_are_stored_and_found_by_the_text_search(store: ProjectStore) ->
     assert frame.iloc[0]["lessons"][0]["worked"] == "La **permanence** du samedi"
 
 
-def test_a_store_of_0005_gets_its_carriers_as_actors(store_url: str) -> None:
+def test_a_store_of_0006_gets_its_carriers_as_actors(store_url: str) -> None:
     engine = make_engine(store_url)
     migrate(engine, "0006")
     with engine.begin() as connection:

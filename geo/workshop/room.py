@@ -1,0 +1,112 @@
+"""The room of a workshop: the participants' link and its QR code, the idea a participant
+sends from the simplified form, the ideas as the facilitator's map draws them.
+
+The QR code is drawn here, with no network, by `segno <https://pypi.org/project/segno/>`_
+(pure Python, ISO/IEC 18004) as inline SVG: it scales to any screen and prints sharp. It
+encodes the participants' link, ``…/atelier?code=ABC346``, on the address the facilitator's
+browser used (a village hall's laptop on its own wifi: its local address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from geo.store.workshops import RoomItem
+
+PARTICIPANT_PAGE = "atelier"
+CODE_PARAM = "code"
+#: The participant form's limits: the model's, shorter where a phone's keyboard is the tool.
+TITLE_MAX = 120
+WHAT_MAX = 280
+NAME_MAX = 80
+
+
+def participant_path(code: str, *, base_path: str = "/") -> str:
+    """``/atelier?code=ABC346`` under the app's base path."""
+    return f"{base_path}{PARTICIPANT_PAGE}?{urlencode({CODE_PARAM: code})}"
+
+
+def participant_url(code: str, *, origin: str, base_path: str = "/") -> str:
+    """The participants' link on ``origin`` (``http://host:port``, the address the
+    facilitator's browser used); a relative link when the origin is not known."""
+    parts = urlsplit(origin)
+    prefix = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+    return prefix + participant_path(code, base_path=base_path)
+
+
+def qr_svg(url: str, *, dark: str = "#111111", light: str = "#ffffff") -> str:
+    """The QR code of ``url`` as one inline ``<svg>`` element (no XML declaration, sized by
+    its ``viewBox`` so that CSS sets its width)."""
+    import segno
+
+    code = segno.make(url, error="m", micro=False)
+    svg = code.svg_inline(
+        scale=1, border=2, dark=dark, light=light, omitsize=True, svgclass="qr-atelier"
+    )
+    return svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" role="img" ', 1)
+
+
+def qr_image(url: str, *, css_class: str = "qr-atelier", max_width: int = 320) -> str:
+    """The QR code as an ``<img>`` whose source is the SVG itself (``data:`` URI): shown by
+    any HTML sanitiser that keeps images, and saved or printed as a picture."""
+    import base64
+
+    encoded = base64.b64encode(qr_svg(url).encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="{css_class}" alt="QR code du lien des participants" '
+        f'style="width:100%;max-width:{int(max_width)}px;height:auto;image-rendering:pixelated" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
+
+
+def idea_fields(values: Mapping[str, Any], place: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The project fields of a participant's idea (title, what, theme(s), point, address)."""
+    fields: dict[str, Any] = {
+        "title": str(values.get("title") or "").strip(),
+        "summary": str(values.get("summary") or "").strip(),
+        "themes": list(values.get("themes") or []),
+    }
+    if place is not None:
+        fields |= {
+            "lat": place.get("lat"),
+            "lon": place.get("lon"),
+            "address": (str(place.get("address") or "").strip() or None),
+            "location_approximate": bool(place.get("approximate")),
+        }
+    return fields
+
+
+@dataclass(frozen=True)
+class Idea:
+    """One pin of the room's map."""
+
+    number: int
+    lat: float
+    lon: float
+    title: str
+    themes: tuple[str, ...]
+    name: str | None = None
+
+    def label(self) -> str:
+        """``n° 3 — Des bornes au marché (Camille)``: plain text (the caller escapes it)."""
+        who = f" ({self.name})" if self.name else ""
+        return f"n° {self.number} — {self.title}{who}"
+
+
+def room_ideas(items: Mapping[int, RoomItem] | Sequence[RoomItem]) -> list[Idea]:
+    """The ideas shown in the room: not hidden, by number."""
+    values = items.values() if isinstance(items, Mapping) else items
+    shown = sorted((i for i in values if not i.hidden), key=lambda i: i.number)
+    return [Idea(i.number, i.lat, i.lon, i.title, i.themes, i.name) for i in shown]
+
+
+def merge_changes(
+    known: Mapping[int, RoomItem], changed: Sequence[RoomItem]
+) -> dict[int, RoomItem]:
+    """What the room knows after a poll: the changed ideas replace the known ones."""
+    merged = dict(known)
+    merged.update({item.number: item for item in changed})
+    return merged

@@ -1,0 +1,293 @@
+"""Atelier: the participants' form, reached by the room's QR code (``/atelier?code=ABC346``),
+made for a 390 px phone held in one hand: a title, what it is, a theme, where (a tap on the
+map of the workshop's territory, or an address), an optional first name; one big button.
+
+UI only: :mod:`geo.store.workshops` checks the code, the limits and the territory and stores
+the idea as a proposed project; :mod:`geo.contribute.placement` finds addresses and places
+taps as the contribution page does. Everything typed stays in the session: a refused idea
+keeps its text, and a sent one leaves the place for the next idea.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.contribute import placement
+from geo.errors import GeoError, ProjectValidationError, WorkshopError
+from geo.mapping import base as maps
+from geo.mapping import projects as project_maps
+from geo.projects.model import THEMES
+from geo.settings import Settings
+from geo.store import ProjectStore
+from geo.store.workshops import CODE_LENGTH, WorkshopSession, normalise_code
+from geo.territory import LEVEL_LABELS, Territories
+from geo.text import plain_markdown
+from geo.workshop import room
+from ui import contribute_place, keys, page, resources
+
+MAP_HEIGHT = 330
+#: The form's address search (the map keeps the workshop's territory in view).
+IDEA_ADDRESS = contribute_place.AddressSearch(
+    keys.IDEA_ADDRESS, keys.IDEA_CANDIDATES, keys.IDEA_CANDIDATE, keys.IDEA_NOTICE,
+    keys.IDEA_PLACE, hint="Tapez une adresse, un lieu ou une commune.",
+)  # fmt: skip
+PIN = {
+    "radius": 11,
+    "color": "#ffffff",
+    "weight": 3,
+    "fill": True,
+    "fill_color": "#c2255c",
+    "fill_opacity": 0.95,
+}
+STYLE = """<style>
+/* A page of its own for the room: no navigation to wander off to. */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] { display: none !important; }
+/* Streamlit's "Press Enter to apply" is English (and a phone has no Enter to press): only
+   the character counter stays. */
+[data-testid="InputInstructions"] > span:first-child:not(:last-child) { display: none; }
+/* One thumb on a phone: large targets, the button the width of the screen. */
+.st-key-atelier-formulaire input, .st-key-atelier-formulaire textarea { font-size: 1.05rem; }
+.st-key-atelier-envoyer button { min-height: 3.25rem; font-size: 1.15rem; }
+.st-key-atelier-carte iframe { height: min(330px, 48vh) !important; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.75rem; padding-right: 0.75rem; }
+}
+</style>"""
+
+
+def _participant() -> str:
+    """This phone's key (a random value in the session; the store keeps its hash)."""
+    if keys.PARTICIPANT not in st.session_state:
+        st.session_state[keys.PARTICIPANT] = secrets.token_urlsafe(24)
+    return st.session_state[keys.PARTICIPANT]
+
+
+def _session(store: ProjectStore) -> WorkshopSession | None:
+    code = normalise_code(st.query_params.get(room.CODE_PARAM) or "")
+    if not code:
+        st.markdown("Tapez le code affiché à l'écran de la salle.")
+        typed = st.text_input(
+            "Code de l'atelier",
+            key=keys.IDEA_CODE,
+            max_chars=CODE_LENGTH + 2,
+            placeholder="ex. ACD346",
+        )
+        if (
+            st.button(
+                "Rejoindre l'atelier", key="atelier-rejoindre", type="primary", width="stretch"
+            )
+            and typed.strip()
+        ):
+            st.query_params[room.CODE_PARAM] = normalise_code(typed)
+            st.rerun()
+        return None
+    try:
+        session = store.workshops.by_code(code)
+    except WorkshopError as error:
+        st.error(plain_markdown(error))
+        st.query_params.pop(room.CODE_PARAM, None)
+        return None
+    if not session.open:
+        st.warning(
+            plain_markdown(
+                "Cet atelier est clos : il ne reçoit plus d'idées. Merci de votre participation !"
+            )
+        )
+        return None
+    return session
+
+
+def _errors(name: str) -> None:
+    for message in (st.session_state.get(keys.IDEA_ERRORS) or {}).get(name, []):
+        st.error(plain_markdown(message))
+
+
+def _where(session: WorkshopSession, settings: Settings, territories: Territories | None) -> None:
+    st.markdown("**Où ? \\***  Touchez la carte à l'endroit de votre idée.")
+    place = st.session_state.get(keys.IDEA_PLACE)
+    outline = None
+    if territories is not None:
+        outline = territories.outline(session.territory.level, session.territory.code)
+    bounds = maps.geometry_bounds(outline) if outline is not None else None
+    m = maps.base_map(offline=settings.offline, base_url_path=page.base_url_path(), bounds=bounds)
+    # The map fills its frame; on a phone the scale bar leaves the attribution room.
+    m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
+    if outline is not None:
+        name = territories.nom(session.territory.level, session.territory.code)  # type: ignore[union-attr]
+        selection = maps.Selection(session.territory.level, session.territory.code, name, outline)
+        maps.selected_layer(selection).add_to(m)
+    pin = folium.FeatureGroup(name="Votre idée")
+    if place is not None:
+        folium.CircleMarker([place["lat"], place["lon"]], class_name="epingle-idee", **PIN).add_to(
+            pin
+        )
+    with st.container(key="atelier-carte"):
+        result = (
+            st_folium(
+                m,
+                key=keys.IDEA_MAP,
+                height=MAP_HEIGHT,
+                use_container_width=True,
+                returned_objects=["last_clicked"],
+                feature_group_to_add=pin,
+            )
+            or {}
+        )
+    click = result.get("last_clicked")
+    if click and click != st.session_state.get(keys.IDEA_CLICK):
+        st.session_state[keys.IDEA_CLICK] = click
+        moved = placement.clicked(click, place)
+        if moved is not None:
+            st.session_state[keys.IDEA_PLACE] = moved
+            st.rerun()
+    if place is not None:
+        located = placement.locate_point(place["lat"], place["lon"], territories)
+        if located.problem:
+            st.error(plain_markdown(located.problem))
+        elif located.chain:
+            st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
+    _errors("location")
+    with st.expander("Ou chercher une adresse", expanded=False):
+        st.text_input(
+            "Adresse ou lieu",
+            key=keys.IDEA_ADDRESS,
+            max_chars=300,
+            placeholder="ex. place Grenette, Grenoble",
+        )
+        st.button(
+            "Chercher",
+            key="atelier-chercher",
+            on_click=contribute_place.search,
+            args=(IDEA_ADDRESS, settings, territories),
+            width="stretch",
+        )
+        notice = st.session_state.get(keys.IDEA_NOTICE)
+        if notice:
+            st.caption(plain_markdown(notice))
+        contribute_place.candidate_list(IDEA_ADDRESS, st.container(), territories)
+
+
+def _send(store: ProjectStore, session: WorkshopSession) -> None:
+    values: dict[str, Any] = {
+        "title": st.session_state.get(keys.IDEA_TITLE),
+        "summary": st.session_state.get(keys.IDEA_WHAT),
+        "themes": st.session_state.get(keys.IDEA_THEMES) or [],
+    }
+    place = st.session_state.get(keys.IDEA_PLACE)
+    try:
+        sent = store.workshops.contribute(
+            session.code,
+            room.idea_fields(values, place),
+            participant=_participant(),
+            name=st.session_state.get(keys.IDEA_NAME),
+        )
+    except ProjectValidationError as error:
+        # Every problem at once, the point's under the map.
+        errors = dict(error.errors)
+        point = errors.pop("lat", []) + errors.pop("lon", [])
+        if place is None:
+            errors["location"] = ["Touchez la carte pour placer votre idée."]
+        elif point:
+            errors.setdefault("location", []).extend(point)
+        st.session_state[keys.IDEA_ERRORS] = errors
+        return
+    except WorkshopError as error:
+        st.session_state[keys.IDEA_ERRORS] = {"send": [str(error)]}
+        return
+    st.session_state[keys.IDEA_ERRORS] = {}
+    st.session_state[keys.IDEA_SENT] = sent.number
+    # The next idea starts blank where it differs (theme and name stay: same person).
+    for key in (keys.IDEA_TITLE, keys.IDEA_WHAT, keys.IDEA_ADDRESS):
+        st.session_state[key] = ""
+    for key in (keys.IDEA_PLACE, keys.IDEA_CANDIDATES, keys.IDEA_NOTICE):
+        st.session_state.pop(key, None)
+
+
+def _form(
+    store: ProjectStore,
+    session: WorkshopSession,
+    settings: Settings,
+    territories: Territories | None,
+) -> None:
+    sent = st.session_state.pop(keys.IDEA_SENT, None)
+    if sent is not None:
+        st.success(
+            f"Merci ! Votre idée porte le n° {sent} : elle s'affiche sur l'écran de la salle."
+        )
+        st.caption("Vous pouvez en proposer une autre ci-dessous.")
+    with st.container(key="atelier-formulaire"):
+        st.text_input(
+            "Votre idée *",
+            key=keys.IDEA_TITLE,
+            max_chars=room.TITLE_MAX,
+            placeholder="ex. Des bornes de recharge au marché",
+        )
+        _errors("title")
+        st.text_area(
+            "En quelques mots",
+            key=keys.IDEA_WHAT,
+            max_chars=room.WHAT_MAX,
+            height=90,
+            placeholder="Pour qui, pourquoi…",
+        )
+        _errors("summary")
+        st.pills(
+            "Thème *",
+            list(THEMES),
+            format_func=THEMES.__getitem__,
+            key=keys.IDEA_THEMES,
+            selection_mode="multi",
+        )
+        _errors("themes")
+        _where(session, settings, territories)
+        st.text_input(
+            "Votre prénom (facultatif)",
+            key=keys.IDEA_NAME,
+            max_chars=room.NAME_MAX,
+            help="Affiché avec votre idée sur l'écran de la salle.",
+        )
+        _errors("name")
+        st.button(
+            "Envoyer mon idée",
+            key="atelier-envoyer",
+            type="primary",
+            width="stretch",
+            on_click=_send,
+            args=(store, session),
+        )
+        _errors("send")
+    st.caption(
+        "Votre idée est une proposition : elle n'est publiée sur la carte qu'après "
+        "l'accord d'un modérateur."
+    )
+
+
+def render() -> None:
+    settings = page.start("Atelier : votre idée sur la carte")
+    st.html(STYLE)
+    store = resources.store(settings)
+    if isinstance(store, GeoError):
+        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+        return
+    session = _session(store)
+    if session is None:
+        return
+    loaded = resources.territories(settings)
+    territories = None if isinstance(loaded, GeoError) else loaded
+    where = session.territory.code
+    if territories is not None:
+        where = territories.nom(session.territory.level, session.territory.code)
+    st.markdown(
+        f"**{plain_markdown(session.title)}** · "
+        f"{plain_markdown(f'{where} ({LEVEL_LABELS[session.territory.level]})')}"
+    )
+    _form(store, session, settings, territories)
+
+
+page.run(render)
