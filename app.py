@@ -30,6 +30,10 @@ st.navigation(
         ),
         st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
         st.Page(
+            "pages/communs.py", title="Communs", icon=":material/handshake:", url_path="communs"
+        ),
+        st.Page("pages/acteurs.py", title="Acteurs", icon=":material/groups:", url_path="acteurs"),
+        st.Page(
             "pages/proposer.py",
             title="Proposer un projet",
             icon=":material/add_location_alt:",

@@ -53,6 +53,27 @@ class ProjectValidationError(GeoError, ValueError):
         super().__init__("Projet invalide — " + " ; ".join(parts))
 
 
+class EntityValidationError(ProjectValidationError):
+    """An actor or a commun failed validation (``what`` names which, in French)."""
+
+    def __init__(
+        self, errors: dict[str, list[str]], labels: dict[str, str] | None = None,
+        what: str = "Fiche",
+    ) -> None:  # fmt: skip
+        super().__init__(errors, labels)
+        names = labels or {}
+        parts = [f"{names.get(f, f)} : {' '.join(m)}" for f, m in errors.items()]
+        self.args = (f"{what} invalide — " + " ; ".join(parts),)
+
+
+class EntityNotFoundError(_NamedKeyError):
+    """No actor or commun has that id (or it is not public)."""
+
+
+class WikiImportError(GeoError):
+    """A wiki import failed (network, API error, unreadable answer): nothing was imported."""
+
+
 class ProjectNotFoundError(_NamedKeyError):
     """No project has that id."""
 

@@ -227,6 +227,21 @@ def french_number(value: float, *, decimals: int = 1) -> str:
     return text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+
+
+def french_date(value: object) -> str:
+    """``"2025-03-01"`` (or a date) → ``"1er mars 2025"``; anything else as it is."""
+    text = str(value or "")[:10]
+    try:
+        year, month, day = (int(part) for part in text.split("-"))
+        name = _MONTHS[month - 1]
+    except (ValueError, IndexError):
+        return str(value or "")
+    return f"{'1er' if day == 1 else day} {name} {year}"
+
+
 def french_count(count: int, singular: str, plural: str | None = None) -> str:
     """``"1 projet"``, ``"12 345 projets"``."""
     word = singular if abs(count) == 1 else (plural or f"{singular}s")

@@ -332,14 +332,15 @@ def render() -> None:
     territories = _reference(settings)
     # Coming from another page (a "voir sur l'Explorer" link carries its territory), the link
     # says what to show; the widgets of a page not shown are gone anyway.
+    store = resources.store(settings)
+    communs = {} if isinstance(store, GeoError) else resources.commun_titles(store)
     if keys.RESTORED not in st.session_state or page.arrived():
-        sidebar.restore(territories)
+        sidebar.restore(territories, communs)
     for notice in st.session_state.pop(keys.NOTICES, []):
         st.warning(notice)
     tours.show_notice()
 
-    state, place = sidebar.sidebar(territories, settings)
-    store = resources.store(settings)
+    state, place = sidebar.sidebar(territories, settings, communs)
     if isinstance(store, GeoError):
         st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
         return

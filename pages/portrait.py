@@ -25,13 +25,14 @@ from geo.mapping.elements import credit
 from geo.portrait import Portrait, build_portrait
 from geo.portrait.figures import Indicator
 from geo.portrait.pdf import sheet_pdf
-from geo.portrait.projects import ProjectLine
+from geo.portrait.projects import ProjectLine, neighbour_lessons
 from geo.portrait.sheet import sheet_html
 from geo.portrait.view import chart_rows, neighbour_values, reference_label, references, standing
-from geo.projects.model import STAGES, THEMES, categories
+from geo.projects.model import LESSON_LABELS, STAGES, THEMES, categories
 from geo.settings import Settings
+from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
-from geo.text import french_number, plain_markdown
+from geo.text import french_date, french_number, plain_markdown, safe_markdown
 from geo.workshop import stops as workshop_stops
 from ui import keys, links, page, resources, tours
 
@@ -337,6 +338,28 @@ def _neighbours(portrait: Portrait) -> None:
         st.caption(f"… et {rest} autres projets plus éloignés.")
 
 
+def _lessons(portrait: Portrait, store: ProjectStore) -> None:
+    """What the neighbours' projects learned, nearest first (their Markdown sanitised)."""
+    st.subheader("Ce que les voisins ont appris", anchor=False)
+    lessons = neighbour_lessons(store, portrait.neighbour_projects)
+    if not lessons:
+        st.info("Aucun retour d'expérience publié chez les voisins pour l'instant.")
+        return
+    with st.container(key="portrait-lecons-voisins"):
+        for lesson in lessons:
+            with st.container(border=True):
+                where = lesson.project.commune or lesson.project.territory or ""
+                st.markdown(
+                    f"**[{plain_markdown(lesson.project.title)}]"
+                    f"({_explorer_link(lesson.project.id)})** — {plain_markdown(where)}"
+                )
+                st.caption(f"Retour du {french_date(lesson.date)}")
+                for part in ("worked", "hard", "differently"):
+                    text = getattr(lesson, part)
+                    if text.strip():
+                        st.markdown(f"**{LESSON_LABELS[part]}** : {safe_markdown(text)}")
+
+
 def _sheet(portrait: Portrait) -> None:
     st.subheader("Fiche à emporter", anchor=False)
     st.caption("Fiche A4 : un fichier HTML autonome (s'ouvre sans connexion) ou un PDF.")
@@ -403,6 +426,7 @@ def render() -> None:
     _indicators(portrait)
     _comparison(portrait, settings)
     _neighbours(portrait)
+    _lessons(portrait, store)
     _sheet(portrait)
 
 

@@ -26,6 +26,8 @@ ALLOWED: dict[str, set[str]] = {
                  "projects", "store", "mapping"},
     "contribute": {"errors", "settings", "text", "territory", "datasets", "indicators",
                    "geocode", "projects", "store", "mapping"},
+    "communs": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",
+                "projects", "store", "mapping", "explorer"},
     "portrait": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",
                  "projects", "store", "mapping", "sources", "explorer"},
     "workshop": {"errors", "settings", "text", "territory", "datasets", "indicators", "geocode",

@@ -9,6 +9,7 @@ on an error, a geocoder failure or a rerun. Problems are shown under their field
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -18,13 +19,18 @@ from geo.contribute.form import (
     CARRIER_NAME_MAX,
     CARRIERS_MAX,
     FORM_FIELDS,
+    LESSON_HELP,
+    LESSON_MAX,
+    LESSON_PARTS,
+    LESSON_SECTION,
+    PARTNER_HELP,
     SECTIONS,
     FormField,
     carrier_types,
     empty_values,
     upper_first,
 )
-from geo.projects.model import FIELD_LABELS, categories
+from geo.projects.model import FIELD_LABELS, LESSON_LABELS, categories
 from geo.text import plain_markdown
 from ui import keys
 
@@ -35,15 +41,48 @@ def key(name: str) -> str:
     return f"{keys.CONTRIBUTION_PREFIX}{name}"
 
 
+@dataclass(frozen=True)
+class Rows:
+    """The session keys of a repeatable list of organisations (carriers, partners)."""
+
+    field: str
+    who: str
+    count: str
+    name: str
+    type: str
+    siren: str
+    help: str
+
+
+CARRIER_ROWS = Rows("carriers", "porteur", keys.CARRIER_ROWS, keys.CARRIER_NAME,
+                    keys.CARRIER_TYPE, keys.CARRIER_SIREN, CARRIER_HELP)  # fmt: skip
+PARTNER_ROWS = Rows("partners", "partenaire", keys.PARTNER_ROWS, keys.PARTNER_NAME,
+                    keys.PARTNER_TYPE, keys.PARTNER_SIREN, PARTNER_HELP)  # fmt: skip
+#: Session keys of the lesson learned the form edits, by part.
+LESSON_KEYS = {"worked": keys.LESSON_WORKED, "hard": keys.LESSON_HARD,
+               "differently": keys.LESSON_DIFFERENTLY, "date": keys.LESSON_DATE}  # fmt: skip
+
+
+def _set_rows(rows: Rows, items: list[Mapping[str, Any]], *, blank: bool) -> None:
+    items = list(items) or ([{"name": "", "type": None}] if blank else [])
+    st.session_state[rows.count] = len(items)
+    for index, row in enumerate(items):
+        st.session_state[f"{rows.name}{index}"] = str(row.get("name") or "")
+        st.session_state[f"{rows.type}{index}"] = row.get("type")
+        st.session_state[f"{rows.siren}{index}"] = str(row.get("siren") or "")
+
+
 def load(values: Mapping[str, Any], carriers: list[Mapping[str, Any]]) -> None:
     """Fill the form (a fresh form, or a project opened by its edit link)."""
     for field in FORM_FIELDS:
         st.session_state[key(field.name)] = values.get(field.name, empty_values()[field.name])
-    rows = list(carriers) or [{"name": "", "type": None}]
-    st.session_state[keys.CARRIER_ROWS] = len(rows)
-    for index, row in enumerate(rows):
-        st.session_state[f"{keys.CARRIER_NAME}{index}"] = str(row.get("name") or "")
-        st.session_state[f"{keys.CARRIER_TYPE}{index}"] = row.get("type")
+    _set_rows(CARRIER_ROWS, carriers, blank=True)
+    _set_rows(PARTNER_ROWS, values.get("partners") or [], blank=False)
+    lessons = list(values.get("lessons") or [])
+    latest = lessons.pop() if lessons else {}
+    st.session_state[keys.LESSONS_KEPT] = lessons
+    for part, name in LESSON_KEYS.items():
+        st.session_state[name] = str(latest.get(part) or "")
     save_draft()
 
 
@@ -59,24 +98,38 @@ def restore() -> None:
 
 
 def save_draft() -> None:
-    names = [key(f.name) for f in FORM_FIELDS] + [keys.CARRIER_ROWS, keys.ADDRESS]
-    rows = int(st.session_state.get(keys.CARRIER_ROWS, 1))
-    names += [f"{keys.CARRIER_NAME}{i}" for i in range(rows)]
-    names += [f"{keys.CARRIER_TYPE}{i}" for i in range(rows)]
+    names = [key(f.name) for f in FORM_FIELDS] + [keys.ADDRESS, keys.LESSONS_KEPT]
+    names += list(LESSON_KEYS.values())
+    for group in (CARRIER_ROWS, PARTNER_ROWS):
+        count = int(st.session_state.get(group.count, 1 if group is CARRIER_ROWS else 0))
+        names += [group.count]
+        names += [f"{prefix}{i}" for prefix in (group.name, group.type, group.siren)
+                  for i in range(count)]  # fmt: skip
     st.session_state[keys.DRAFT] = {n: st.session_state[n] for n in names if n in st.session_state}
 
 
 def values() -> dict[str, Any]:
-    return {f.name: st.session_state.get(key(f.name)) for f in FORM_FIELDS}
+    """What the fields hold, with the partners and the lessons (older ones, then the one
+    edited)."""
+    typed = {f.name: st.session_state.get(key(f.name)) for f in FORM_FIELDS}
+    lesson = {part: st.session_state.get(name, "") for part, name in LESSON_KEYS.items()}
+    typed["partners"] = _rows(PARTNER_ROWS)
+    typed["lessons"] = [*st.session_state.get(keys.LESSONS_KEPT, []), lesson]
+    return typed
+
+
+def _rows(group: Rows) -> list[dict[str, Any]]:
+    count = int(st.session_state.get(group.count, 1 if group is CARRIER_ROWS else 0))
+    return [
+        {"name": st.session_state.get(f"{group.name}{i}", ""),
+         "type": st.session_state.get(f"{group.type}{i}"),
+         "siren": st.session_state.get(f"{group.siren}{i}", "")}
+        for i in range(count)
+    ]  # fmt: skip
 
 
 def carriers() -> list[dict[str, Any]]:
-    rows = int(st.session_state.get(keys.CARRIER_ROWS, 1))
-    return [
-        {"name": st.session_state.get(f"{keys.CARRIER_NAME}{i}", ""),
-         "type": st.session_state.get(f"{keys.CARRIER_TYPE}{i}")}
-        for i in range(rows)
-    ]  # fmt: skip
+    return _rows(CARRIER_ROWS)
 
 
 def show_errors(name: str, errors: Errors) -> None:
@@ -147,51 +200,67 @@ def field_widget(field: FormField, errors: Errors) -> None:
     show_errors(field.name, errors)
 
 
-def _add_carrier() -> None:
-    rows = int(st.session_state.get(keys.CARRIER_ROWS, 1))
-    if rows < CARRIERS_MAX:
-        st.session_state[f"{keys.CARRIER_NAME}{rows}"] = ""
-        st.session_state[f"{keys.CARRIER_TYPE}{rows}"] = None
-        st.session_state[keys.CARRIER_ROWS] = rows + 1
+def _add_row(group: Rows) -> None:
+    count = int(st.session_state.get(group.count, 1 if group is CARRIER_ROWS else 0))
+    if count < CARRIERS_MAX:
+        st.session_state[f"{group.name}{count}"] = ""
+        st.session_state[f"{group.type}{count}"] = None
+        st.session_state[f"{group.siren}{count}"] = ""
+        st.session_state[group.count] = count + 1
 
 
-def _remove_carrier(index: int) -> None:
-    rows = carriers()
+def _remove_row(group: Rows, index: int) -> None:
+    rows = _rows(group)
     del rows[index]
-    rows = rows or [{"name": "", "type": None}]
-    st.session_state[keys.CARRIER_ROWS] = len(rows)
-    for i, row in enumerate(rows):
-        st.session_state[f"{keys.CARRIER_NAME}{i}"] = row["name"]
-        st.session_state[f"{keys.CARRIER_TYPE}{i}"] = row["type"]
+    _set_rows(group, rows, blank=group is CARRIER_ROWS)
 
 
-def carriers_widget(errors: Errors) -> None:
+def carriers_widget(errors: Errors, group: Rows = CARRIER_ROWS) -> None:
     # One element however many rows (see :func:`slot`).
     with st.container():
-        _carrier_rows(errors)
+        _organisation_rows(group, errors)
 
 
-def _carrier_rows(errors: Errors) -> None:
-    st.markdown(f"**{upper_first(FIELD_LABELS['carriers'])}**")
-    st.caption(plain_markdown(CARRIER_HELP))
+def _organisation_rows(group: Rows, errors: Errors) -> None:
+    st.markdown(f"**{upper_first(FIELD_LABELS[group.field])}**")
+    st.caption(plain_markdown(group.help))
     types = carrier_types()
-    rows = int(st.session_state.get(keys.CARRIER_ROWS, 1))
-    for index in range(rows):
-        name_col, type_col, remove_col = st.columns([5, 4, 1], vertical_alignment="bottom")
-        name_col.text_input(f"Nom du porteur n°{index + 1}", key=f"{keys.CARRIER_NAME}{index}",
+    count = int(st.session_state.get(group.count, 1 if group is CARRIER_ROWS else 0))
+    for index in range(count):
+        name_col, type_col, siren_col, remove_col = st.columns(
+            [5, 4, 3, 1], vertical_alignment="bottom"
+        )
+        name_col.text_input(f"Nom du {group.who} n°{index + 1}", key=f"{group.name}{index}",
                             max_chars=CARRIER_NAME_MAX)  # fmt: skip
         type_col.selectbox(
-            f"Type du porteur n°{index + 1}", [None, *types], key=f"{keys.CARRIER_TYPE}{index}",
+            f"Type du {group.who} n°{index + 1}", [None, *types], key=f"{group.type}{index}",
             format_func=lambda v: "—" if v is None else types[v], placeholder="Choisir…",
             filter_mode=None,
         )  # fmt: skip
+        siren_col.text_input(f"SIREN (facultatif) n°{index + 1}", key=f"{group.siren}{index}",
+                             max_chars=11, placeholder="9 chiffres")  # fmt: skip
         remove_col.button(
-            "Retirer", key=f"c_retirer_{index}", on_click=_remove_carrier, args=(index,),
-            help="Retirer ce porteur",
+            "Retirer", key=f"c_retirer_{group.field}_{index}", on_click=_remove_row,
+            args=(group, index), help=f"Retirer ce {group.who}",
         )  # fmt: skip
-    st.button("Ajouter un porteur", key="c_ajouter_porteur", on_click=_add_carrier,
-              disabled=rows >= CARRIERS_MAX)  # fmt: skip
-    show_errors("carriers", errors)
+    st.button(f"Ajouter un {group.who}", key=f"c_ajouter_{group.who}", on_click=_add_row,
+              args=(group,), disabled=count >= CARRIERS_MAX)  # fmt: skip
+    show_errors(group.field, errors)
+
+
+def lesson_widget(errors: Errors) -> None:
+    """The project's latest lesson learned (older ones are kept as they are)."""
+    with st.container():
+        kept = st.session_state.get(keys.LESSONS_KEPT, [])
+        if kept:
+            st.caption(f"{len(kept)} retour(s) plus ancien(s) est conservé(s) tel(s) quel(s).")
+        for part in LESSON_PARTS:
+            st.text_area(LESSON_LABELS[part], key=LESSON_KEYS[part], max_chars=LESSON_MAX,
+                         height=90)  # fmt: skip
+        st.text_input("Date du retour (AAAA-MM-JJ)", key=LESSON_KEYS["date"], max_chars=10,
+                      placeholder="ex. 2025-06-30")  # fmt: skip
+        st.caption(plain_markdown(LESSON_HELP))
+        show_errors("lessons", errors)
 
 
 def sections(errors: Errors, *, before: str, place: Any) -> None:
@@ -203,8 +272,11 @@ def sections(errors: Errors, *, before: str, place: Any) -> None:
                 field_widget(field, errors)
         if section == SECTIONS[0]:
             carriers_widget(errors)
+            carriers_widget(errors, PARTNER_ROWS)
         if section == before:
             place()
+    st.subheader(LESSON_SECTION, anchor=False)
+    lesson_widget(errors)
 
 
 def honeypot() -> None:

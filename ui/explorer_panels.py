@@ -10,11 +10,20 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.explorer.export import export_file
 from geo.indicators import SourceInfo
+from geo.projects.entities import url_key
 from geo.projects.impact import impact_lines
-from geo.projects.model import SCOPES, STAGES, THEMES, carriers_text, categories
+from geo.projects.model import (
+    CARRIER_TYPES,
+    LESSON_LABELS,
+    SCOPES,
+    STAGES,
+    THEMES,
+    carriers_text,
+    categories,
+)
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories
-from geo.text import plain_markdown, safe_markdown
+from geo.text import french_date, plain_markdown, safe_markdown
 from ui import keys, links, page, report
 
 #: Brings the project's sheet into view when it opened out of sight (on a phone the list
@@ -57,9 +66,7 @@ def project_detail(
             st.markdown(f"**{plain_markdown(row['summary'])}**")
         if row["description"]:
             st.markdown(safe_markdown(row["description"]))
-        carriers = carriers_text(row["carriers"])
-        if carriers:
-            st.markdown(f"**Porteurs** : {plain_markdown(carriers)}")
+        _people(int(row["id"]), row, store)
         table = categories()
         if row["categories"]:
             labels = ", ".join(table[c]["label"] if c in table else c for c in row["categories"])
@@ -83,11 +90,61 @@ def project_detail(
                 links.portrait_links(chain)
         if row.get("website"):
             st.link_button("Site du projet", str(row["website"]))
+        _lessons(row.get("lessons"))
         st.caption("Lien vers cette fiche :")
         st.code(page.absolute(link), language=None, wrap_lines=True)
         report.report_action(int(row["id"]), store)
         if st.session_state.pop(keys.SHOW_SHEET, False):
             st.html(SCROLL_TO_SHEET, unsafe_allow_javascript=True)
+
+
+def _people(project_id: int, row: pd.Series, store: ProjectStore) -> None:
+    """Carriers and partners, each a link to its actor's page; the communs it reuses or
+    produced, each a link to its page (a URL no commun has stays a plain link)."""
+    linked = store.actors.of_project(project_id)
+    for role, title, field in (("carrier", "Porteurs", "carriers"),
+                               ("partner", "Partenaires", "partners")):  # fmt: skip
+        actors = [actor for kind, actor in linked if kind == role]
+        if actors:
+            st.markdown(f"**{title}**")
+            for actor in actors:
+                kind = CARRIER_TYPES.get(actor.type, actor.type)
+                links.actor_link(actor.id, f"{actor.name} ({kind[:1].lower()}{kind[1:]})")
+        elif text := carriers_text(row.get(field)):
+            st.markdown(f"**{title}** : {plain_markdown(text)}")
+    communs = store.communs.of_projects([project_id]).get(project_id, [])
+    known = {url_key(c.url) for _, c in communs} | {url_key(c.page) for _, c in communs}
+    kinds = (("reuses", "Communs réutilisés", "commons"),
+             ("produces", "Communs produits", "commons_produced"))  # fmt: skip
+    for relation, title, field in kinds:
+        shown = [c for kind, c in communs if kind == relation]
+        others = [u for u in (row.get(field) or []) if url_key(u) not in known]
+        if not shown and not others:
+            continue
+        st.markdown(f"**{title}**")
+        for commun in shown:
+            links.commun_link(commun.id, commun.title)
+        for url in others:
+            st.markdown(f"- [{plain_markdown(url)}]({url})")
+
+
+def _lessons(lessons: object) -> None:
+    """The project's lessons learned, newest first (Markdown sanitised)."""
+    items = [lesson for lesson in (lessons if isinstance(lessons, list) else []) if lesson]
+    if not items:
+        return
+    st.markdown("**Retours d'expérience**")
+    for lesson in sorted(items, key=lambda item: str(_part(item, "date")), reverse=True):
+        with st.container(border=True):
+            st.caption(f"Retour du {french_date(_part(lesson, 'date'))}")
+            for part in ("worked", "hard", "differently"):
+                text = str(_part(lesson, part) or "")
+                if text.strip():
+                    st.markdown(f"**{LESSON_LABELS[part]}** : {safe_markdown(text)}")
+
+
+def _part(lesson: object, name: str) -> object:
+    return lesson.get(name) if isinstance(lesson, dict) else getattr(lesson, name, None)
 
 
 def sources(infos: list[SourceInfo], basemap: str | None) -> None:

@@ -21,13 +21,14 @@ from ui import keys, links, resources
 # --- URL state ----------------------------------------------------------------------------------
 
 
-def restore(territories: Territories | None) -> None:
+def restore(territories: Territories | None, communs: dict[int, str] | None = None) -> None:
     """First run of a session: the widgets start from the URL."""
     decoded = url_state.decode(
         st.query_params.to_dict(),
         resolve=territories.parse if territories is not None else None,
         overlays=[dataset.id for dataset in overlay_datasets()],
         indicators=choropleths.indicator_ids(choropleths.figures()),
+        communs=communs,
     )
     state = decoded.state
     st.session_state.update(
@@ -37,6 +38,7 @@ def restore(territories: Territories | None) -> None:
             keys.CATEGORIES: list(state.categories),
             keys.STAGES: list(state.stages),
             keys.CARRIERS: list(state.carrier_types),
+            keys.COMMUN: state.commun or 0,
             keys.NEAR: state.near,
             keys.RADIUS: state.radius_km,
             keys.BASEMAP: state.basemap,
@@ -139,12 +141,14 @@ def _near_widgets(settings: Settings) -> tuple[str, int, GeocodeResult | None]:
 
 
 def sidebar(
-    territories: Territories | None, settings: Settings
+    territories: Territories | None, settings: Settings, communs: dict[int, str] | None = None
 ) -> tuple[ExplorerState, GeocodeResult | None]:
     """The state the widgets describe, and the place "près de" found (None without one)."""
     side = st.sidebar
     side.header("Filtres")
-    text = side.text_input("Rechercher (titre, résumé, porteurs)", key=keys.TEXT).strip()
+    text = side.text_input(
+        "Rechercher (titre, résumé, porteurs, retours d'expérience)", key=keys.TEXT
+    ).strip()
     # Where first: a local authority looks for its territory, a collective for its street.
     territory = _territory_widget(territories)
     near, radius, place = _near_widgets(settings)
@@ -172,6 +176,16 @@ def sidebar(
         "Type de porteur", list(CARRIER_TYPES), format_func=CARRIER_TYPES.__getitem__,
         key=keys.CARRIERS, selection_mode="multi",
     ) or []  # fmt: skip
+    communs = communs or {}
+    # 0 stands for "every project": a None option would show Streamlit's English placeholder.
+    if st.session_state.get(keys.COMMUN) not in (0, *communs):
+        st.session_state[keys.COMMUN] = 0  # none chosen, or a commun removed since
+    commun = side.selectbox(
+        "Utilise le commun", [0, *communs], key=keys.COMMUN,
+        format_func=lambda ident: communs.get(ident, "Tous les projets"),
+        help="Les projets qui réutilisent ce commun (outil, données, méthode…).",
+        filter_mode=None, disabled=not communs, placeholder="Tous les projets",
+    ) or None  # fmt: skip
     side.caption("Rien de choisi : tous les projets.")
     side.header("Carte")
     basemap = side.radio(
@@ -207,6 +221,7 @@ def sidebar(
         categories=tuple(chosen_categories),
         stages=tuple(stages),
         carrier_types=tuple(carriers),
+        commun=commun,
         territory=territory,
         near=near,
         radius_km=radius,

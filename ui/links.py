@@ -18,6 +18,9 @@ PORTRAIT_PAGE = "pages/portrait.py"
 PORTRAIT_PATH = "portrait"
 #: The Explorer, the app's default page (served at the root).
 EXPLORER_PAGE = "pages/explorer.py"
+#: The actor and commun pages (``/acteurs?acteur=ID``, ``/communs?commun=ID``).
+ACTORS_PAGE, ACTORS_PATH = "pages/acteurs.py", "acteurs"
+COMMUNS_PAGE, COMMUNS_PATH = "pages/communs.py", "communs"
 
 
 def portrait_url(ref: TerritoryRef) -> str:
@@ -50,6 +53,32 @@ def portrait_link(ref: TerritoryRef, label: str | None = None, *, where: Any = N
 def explorer_link(ref: TerritoryRef, label: str, *, where: Any = None) -> None:
     """A link to the Explorer showing the territory's projects (its filters start from it)."""
     _page_link(EXPLORER_PAGE, explorer_url(ref), ref, label, ":material/search:", where)
+
+
+def _entity_link(script: str, path: str, param: str, ident: int, text: str, icon: str,
+                 where: Any) -> None:  # fmt: skip
+    target = where or st
+    try:
+        target.page_link(script, label=text, icon=icon, query_params={param: str(ident)})
+    except StreamlitPageNotFoundError:
+        url = f"{base_path()}{path}?{urlencode({param: str(ident)})}"
+        target.markdown(f"{icon} [{plain_markdown(text)}]({url})")
+
+
+def actor_link(actor_id: int, name: str, *, where: Any = None) -> None:
+    """A link to an actor's page (its name is user text: shown as plain text)."""
+    _entity_link(ACTORS_PAGE, ACTORS_PATH, "acteur", actor_id, name, ":material/groups:", where)
+
+
+def commun_link(commun_id: int, title: str, *, where: Any = None) -> None:
+    """A link to a commun's page."""
+    _entity_link(COMMUNS_PAGE, COMMUNS_PATH, "commun", commun_id, title,
+                 ":material/handshake:", where)  # fmt: skip
+
+
+def explorer_commun_link(commun_id: int, label: str, *, where: Any = None) -> None:
+    """The Explorer filtered on the projects reusing a commun."""
+    _entity_link(EXPLORER_PAGE, "", "commun", commun_id, label, ":material/search:", where)
 
 
 def portrait_links(chain: list[tuple[str, str, str]]) -> None:

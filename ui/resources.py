@@ -67,6 +67,16 @@ def store(settings: Settings) -> ProjectStore | GeoError:
     return opened
 
 
+def commun_titles(store: ProjectStore) -> dict[int, str]:
+    """``{id: title}`` of every commun, read again only when the store's data version moves."""
+    return _commun_titles(store, store.url, store.data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _commun_titles(_store: ProjectStore, url: str, version: int) -> dict[int, str]:
+    return {c.id: c.title for c in _store.communs.list()}
+
+
 @st.cache_resource(show_spinner="Chargement du jeu de données…", max_entries=8)
 def dataset_frame(dataset: Dataset, settings: Settings) -> gpd.GeoDataFrame | GeoError:
     reference = territories(settings)

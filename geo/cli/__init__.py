@@ -2,7 +2,8 @@
 
 Owns the parsing of arguments and the printing of results: each command group has one
 ``_add_*`` function declaring its arguments here and a module (:mod:`.data`, :mod:`.territory`,
-:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.db`, :mod:`.kit`) calling the domain
+:mod:`.datasets`, :mod:`.projects`, :mod:`.moderators`, :mod:`.communs`, :mod:`.db`,
+:mod:`.kit`) calling the domain
 packages, which it may all import.
 Output is JSON on stdout with ``--json``; messages meant for people go to stderr, in French;
 a :class:`~geo.errors.GeoError` is printed and exits with code 1. Nothing else shows a
@@ -220,6 +221,39 @@ def _run_moderators(args: argparse.Namespace) -> int:
     return moderators_cli.run(args)
 
 
+# --- communs and actors ----------------------------------------------------------------------
+
+
+def _add_communs(sub: argparse._SubParsersAction) -> None:
+    from geo.cli import communs as communs_cli
+
+    communs = sub.add_parser(
+        "communs",
+        help="communs (ressources partagées) : lister, enregistrer, importer d'un wiki",
+        description="Les communs : outils, données, méthodes, formations, matériels partagés.",
+    )
+    communs_cli.add_communs_arguments(communs)
+    actors = sub.add_parser(
+        "actors",
+        help="acteurs (organisations) : lister, enregistrer, doublons, fusion",
+        description="Les acteurs : organisations qui portent des projets ou maintiennent des "
+        "communs.",
+    )
+    communs_cli.add_actors_arguments(actors)
+
+
+def _run_communs(args: argparse.Namespace) -> int:
+    from geo.cli import communs as communs_cli
+
+    return communs_cli.run_communs(args)
+
+
+def _run_actors(args: argparse.Namespace) -> int:
+    from geo.cli import communs as communs_cli
+
+    return communs_cli.run_actors(args)
+
+
 # --- db ---------------------------------------------------------------------------------------
 
 
@@ -367,6 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_datasets(sub)
     _add_projects(sub)
     _add_moderators(sub)
+    _add_communs(sub)
     _add_db(sub)
     _add_kit(sub)
     _add_bench(sub)
@@ -379,6 +414,8 @@ _RUNNERS = {
     "datasets": _run_datasets,
     "projects": _run_projects,
     "moderators": _run_moderators,
+    "communs": _run_communs,
+    "actors": _run_actors,
     "db": _run_db,
     "kit": _run_kit,
     "bench": _run_bench,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from geo.projects.model import (
@@ -45,6 +46,7 @@ ORDER: tuple[tuple[str, Kind, str], ...] = (
     ("scope", "choice", "Le projet"),
     ("website", "text", "Liens et contact"),
     ("commons", "links", "Liens et contact"),
+    ("commons_produced", "links", "Liens et contact"),
     ("licence", "text", "Liens et contact"),
     ("contact_email", "email", "Liens et contact"),
     ("power_kwc", "number", "Chiffres clés (facultatif)"),
@@ -59,6 +61,8 @@ NOT_IN_FORM = frozenset({
     "id", "code_commune", "code_epci", "code_departement", "code_region", "status",
     "created_at", "updated_at", "last_confirmed_at", "source", "external_id", "area",
     "carriers", "address", "lat", "lon", "location_approximate",
+    # Drawn by widgets of their own: partners as the carriers, one lesson learned.
+    "partners", "lessons",
 })  # fmt: skip
 
 HELP = {
@@ -74,6 +78,8 @@ HELP = {
     "website": "L'adresse publique du projet (https://…).",
     "commons": "Les ressources partagées (communs) que le projet réutilise : une adresse "
     "https://… par ligne.",
+    "commons_produced": "Les communs que le projet a produits et partage (outil, données, "
+    "guide…) : une adresse https://… par ligne.",
     "licence": "La licence des ressources produites (ex. CC BY-SA 4.0, Licence Ouverte).",
     "contact_email": "Privée : seuls les modérateurs la voient, elle n'est jamais publiée.",
     "power_kwc": "Puissance installée, en kilowatts-crête.",
@@ -91,7 +97,20 @@ EXAMPLES = {
     "citizen_shareholders": "ex. 150",
     "budget_eur": "ex. 25 000",
 }
-CARRIER_HELP = "Les organisations qui portent le projet : nom et type (20 au plus)."
+CARRIER_HELP = (
+    "Les organisations qui portent le projet : nom, type et, si vous le connaissez, leur "
+    "SIREN (9 chiffres), qui évite de les confondre avec une autre (20 au plus)."
+)
+PARTNER_HELP = "Les organisations partenaires du projet, de la même façon (facultatif)."
+#: The lesson learned the form edits (a project's latest; the older ones are kept as they are).
+LESSON_PARTS = ("worked", "hard", "differently")
+LESSON_HELP = (
+    "Ce que d'autres porteurs gagneraient à savoir : ce qui a marché, ce qui a été difficile, "
+    "ce que vous feriez autrement. Mise en forme simple possible ; la date est celle "
+    "d'aujourd'hui si vous la laissez vide."
+)
+LESSON_MAX = 2000
+LESSON_SECTION = "Retour d'expérience (facultatif)"
 CARRIERS_MAX = 20
 LINKS_MAX = 50
 
@@ -201,11 +220,9 @@ def to_input(
             data[field.name] = value if field.name == "description" else value.strip()
         else:
             data[field.name] = value
-    data["carriers"] = [
-        {"name": str(row.get("name") or "").strip(), "type": row.get("type")}
-        for row in carriers
-        if str(row.get("name") or "").strip() or row.get("type")
-    ]
+    data["carriers"] = organisations(carriers)
+    data["partners"] = organisations(values.get("partners") or [])
+    data["lessons"] = lessons_input(values.get("lessons") or [])
     if place:
         data.update(
             lat=place.get("lat"),
@@ -214,6 +231,30 @@ def to_input(
             location_approximate=bool(place.get("approximate")),
         )
     return data
+
+
+def organisations(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Carrier or partner rows as typed: blank rows left out, a SIREN only when given."""
+    out = []
+    for row in rows:
+        name, siren = str(row.get("name") or "").strip(), str(row.get("siren") or "").strip()
+        if name or row.get("type") or siren:
+            out.append(
+                {"name": name, "type": row.get("type")} | ({"siren": siren} if siren else {})
+            )
+    return out
+
+
+def lessons_input(rows: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Lessons as typed: an empty one left out, today's date when none is given."""
+    out = []
+    for row in rows:
+        parts = {name: str(row.get(name) or "") for name in LESSON_PARTS}
+        if not any(text.strip() for text in parts.values()):
+            continue
+        when = str(row.get("date") or "").strip() or date.today().isoformat()
+        out.append(parts | {"date": when})
+    return out
 
 
 def from_project(project: Project) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -233,7 +274,11 @@ def from_project(project: Project) -> tuple[dict[str, Any], list[dict[str, Any]]
             values[field.name] = _number_text(value)
         else:
             values[field.name] = str(value)
-    carriers = [{"name": c.name, "type": c.type} for c in project.carriers]
+    carriers = [{"name": c.name, "type": c.type, "siren": c.siren or ""} for c in project.carriers]
+    values["partners"] = [
+        {"name": c.name, "type": c.type, "siren": c.siren or ""} for c in project.partners
+    ]
+    values["lessons"] = [lesson.model_dump(mode="json") for lesson in project.lessons]
     place = {
         "lat": project.lat,
         "lon": project.lon,
@@ -262,15 +307,24 @@ def too_long(values: Mapping[str, Any], carriers: list[Mapping[str, Any]]) -> di
         text = values.get(name)
         if isinstance(text, str) and len(text) > limit:
             problems[name] = [f"{limit} caractères au plus (ici {len(text)})."]
-    links = str(values.get("commons") or "")
-    if len(links) > LINKS_MAX * 2000 or len(links.splitlines()) > LINKS_MAX:
-        problems["commons"] = [f"Au plus {LINKS_MAX} liens."]
-    if len(carriers) > CARRIERS_MAX:
-        problems["carriers"] = [f"Au plus {CARRIERS_MAX} porteurs."]
-    for index, row in enumerate(carriers):
-        name = str(row.get("name") or "")
-        if CARRIER_NAME_MAX and len(name) > CARRIER_NAME_MAX:
-            problems.setdefault("carriers", []).append(
-                f"porteur n°{index + 1}, nom : {CARRIER_NAME_MAX} caractères au plus."
-            )
+    for field in ("commons", "commons_produced"):
+        links = str(values.get(field) or "")
+        if len(links) > LINKS_MAX * 2000 or len(links.splitlines()) > LINKS_MAX:
+            problems[field] = [f"Au plus {LINKS_MAX} liens."]
+    for field, who, rows in (("carriers", "porteur", carriers),
+                             ("partners", "partenaire", values.get("partners") or [])):  # fmt: skip
+        if len(rows) > CARRIERS_MAX:
+            problems[field] = [f"Au plus {CARRIERS_MAX} {who}s."]
+        for index, row in enumerate(rows):
+            name = str(row.get("name") or "")
+            if CARRIER_NAME_MAX and len(name) > CARRIER_NAME_MAX:
+                problems.setdefault(field, []).append(
+                    f"{who} n°{index + 1}, nom : {CARRIER_NAME_MAX} caractères au plus."
+                )
+    for index, row in enumerate(values.get("lessons") or []):
+        for name in LESSON_PARTS:
+            if len(str(row.get(name) or "")) > LESSON_MAX:
+                problems.setdefault("lessons", []).append(
+                    f"retour n°{index + 1} : {LESSON_MAX} caractères au plus par partie."
+                )
     return problems

@@ -30,6 +30,7 @@ def project_filter(
         stages=state.stages,
         statuses=PUBLIC_STATUSES,
         text=state.text or None,
+        commun=state.commun,
         near=(near_point[0], near_point[1], float(state.radius_km)) if near_point else None,
     )
 

@@ -5,9 +5,9 @@ The whole view lives in the URL so that a link reopens it: :func:`encode` turns 
 invalid or stale with a short French notice each (the value is never echoed: it is user text).
 
 Parameters: ``q`` (text), ``themes``, ``categories``, ``etapes``, ``porteurs`` (comma-separated
-ids), ``territoire`` (``level:code``), ``pres`` (address) and ``rayon`` (km), ``couches``
-(overlay ids), ``fond`` (basemap), ``indicateur``, ``projet`` (id), ``tri``, ``vue``
-(``lat,lon,zoom``).
+ids), ``commun`` (the id of a commun the projects reuse), ``territoire`` (``level:code``),
+``pres`` (address) and ``rayon`` (km), ``couches`` (overlay ids), ``fond`` (basemap),
+``indicateur``, ``projet`` (id), ``tri``, ``vue`` (``lat,lon,zoom``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ RADII_KM = (1, 2, 5, 10, 20, 50, 100)
 DEFAULT_RADIUS_KM = 10
 MAX_TEXT = 200
 #: Parameters of the Explorer's URL, in the order they are written.
-PARAMETERS = ("q", "themes", "categories", "etapes", "porteurs", "territoire", "pres", "rayon",
+PARAMETERS = ("q", "themes", "categories", "etapes", "porteurs", "commun", "territoire", "pres",
+              "rayon",
               "couches", "fond", "indicateur", "projet", "tri", "vue")  # fmt: skip
 UNKNOWN_TERRITORY = "Le territoire indiqué dans le lien est inconnu : il a été ignoré."
 
@@ -41,6 +42,7 @@ class ExplorerState:
     categories: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     carrier_types: tuple[str, ...] = ()
+    commun: int | None = None
     territory: TerritoryRef | None = None
     near: str = ""
     radius_km: int = DEFAULT_RADIUS_KM
@@ -81,6 +83,8 @@ def encode(state: ExplorerState) -> dict[str, str]:
     ):
         if values:
             params[name] = ",".join(values)
+    if state.commun is not None:
+        params["commun"] = str(state.commun)
     if state.territory is not None:
         params["territoire"] = str(state.territory)
     if state.near:
@@ -123,11 +127,13 @@ def decode(
     resolve: Callable[[str], TerritoryRef] | None = None,
     overlays: Collection[str] = (),
     indicators: Collection[str] = (),
+    communs: Collection[int] | None = None,
 ) -> Decoded:
     """The state described by query parameters, and a notice per parameter ignored.
 
     ``resolve`` turns ``territoire`` into the current territory (:meth:`Territories.parse`);
-    without it (no reference loaded) the form alone is checked.
+    without it (no reference loaded) the form alone is checked. ``communs`` holds the ids of
+    the known communs (None: not checked).
     """
     notices: list[str] = []
     values: dict[str, Any] = {}
@@ -190,6 +196,18 @@ def decode(
             values["indicator"] = raw
         else:
             notice("indicateur")
+
+    raw = _first(params.get("commun", ""))
+    if raw:
+        if (
+            raw.isascii()
+            and raw.isdigit()
+            and 0 < int(raw) < 2**63
+            and (communs is None or int(raw) in communs)
+        ):
+            values["commun"] = int(raw)
+        else:
+            notice("commun", "désigne un commun inconnu")
 
     raw = _first(params.get("projet", ""))
     if raw:

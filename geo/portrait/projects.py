@@ -131,6 +131,37 @@ def distances_km(outline: shapely.Geometry | None, lat: np.ndarray, lon: np.ndar
     return np.asarray(points.distance(shape), dtype=float) / 1000.0
 
 
+@dataclass(frozen=True)
+class LessonLine:
+    """A lesson learned by a neighbour's project ("ce que les voisins ont appris")."""
+
+    project: ProjectLine
+    worked: str
+    hard: str
+    differently: str
+    date: str
+
+
+def neighbour_lessons(
+    store: ProjectStore, lines: Sequence[ProjectLine], *, limit: int = 10
+) -> list[LessonLine]:
+    """The lessons learned of these projects (the neighbours', nearest first), newest first
+    within a project, at most ``limit``."""
+    if not lines:
+        return []
+    frame = store.all_frame(ProjectFilter(statuses=PUBLIC_STATUSES))
+    lessons = dict(zip(frame["id"].tolist(), frame["lessons"].tolist(), strict=True))
+    found: list[LessonLine] = []
+    for line in lines:
+        items = [item for item in lessons.get(line.id) or [] if isinstance(item, dict)]
+        for item in sorted(items, key=lambda item: str(item.get("date")), reverse=True):
+            found.append(LessonLine(line, str(item.get("worked") or ""),
+                                    str(item.get("hard") or ""),
+                                    str(item.get("differently") or ""),
+                                    str(item.get("date") or "")))  # fmt: skip
+    return found[:limit]
+
+
 def neighbour_projects(
     store: ProjectStore,
     territories: Territories,

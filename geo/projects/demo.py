@@ -5,6 +5,11 @@ appears), spread over Isère, Paris and a few other départements, covering ever
 category, stage and carrier type. Every row has ``source = "exemple"``, so they are easy to
 filter out or remove, and an ``external_id``, so loading them twice changes nothing.
 
+With them come a handful of fictional communs and actors (``data/demo_communs.json``, source
+``exemple``, addresses under ``example.org``): each commun is reused by projects of several
+territories (Isère, Paris, other départements), and its maintainers are carriers of the demo
+projects.
+
 ``GEO_DEMO=0`` disables them. Safe when several processes start at once: the import matches
 rows on source + external id inside its write transaction, so a second loader finds them
 already there (and on PostgreSQL a loader that loses the race on the unique key gives up).
@@ -12,6 +17,7 @@ already there (and on PostgreSQL a loader that loses the race on the unique key 
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from geo.errors import GeoError
@@ -24,6 +30,7 @@ if TYPE_CHECKING:
     from geo.territory import Territories
 
 DEMO_FILE = PROJECT_ROOT / "data" / "demo_projects.csv"
+DEMO_COMMUNS = PROJECT_ROOT / "data" / "demo_communs.json"
 DEMO_SOURCE = "exemple"
 
 
@@ -46,7 +53,7 @@ def ensure_demo_projects(
         # An offline kit (geo.kit) holds its territory's real projects, even when none.
         return None
     try:
-        return import_projects(
+        report = import_projects(
             DEMO_FILE,
             store,
             territories=territories,
@@ -58,3 +65,16 @@ def ensure_demo_projects(
         if store.count():  # another process loaded them first
             return None
         raise
+    ensure_demo_communs(store)
+    return report
+
+
+def ensure_demo_communs(store: ProjectStore) -> int:
+    """The demo communs and actors, unless the store has communs already; how many communs."""
+    if store.communs.list(public=False):
+        return 0
+    data = json.loads(DEMO_COMMUNS.read_text(encoding="utf-8"))
+    operator = Operator("demo")
+    for actor in data["actors"]:
+        store.actors.save(actor, operator=operator)
+    return len(store.communs.save_many(data["communs"], operator=operator).ids)

@@ -7,8 +7,15 @@ Names are the model's field names (:mod:`geo.projects.model`) plus two columns o
   types in the same order (one type alone applies to every name). A carrier name holding a
   ``;`` cannot be split that way: ``carriers`` is then the JSON list ``[{"name", "type"}]``
   (read back as such) and ``carrier_type`` is empty;
+- ``carrier_siren``: the ``;``-separated SIRENs of ``carriers``, in the same order, a blank
+  part for a carrier without one (``;200040715``);
+- ``partners``, ``partner_type``, ``partner_siren``: the partners, written as the carriers;
 - ``commune``: a commune name, postal code or INSEE code, used on import to place a row that
   has no coordinates; on export, the name of the commune the point falls in.
+
+``lessons`` (lessons learned) is a JSON list ``[{"worked", "hard", "differently", "date"}]`` in
+every format (a JSON text in CSV and GeoPackage cells). Files written before these fields
+existed import as they did: a column a file does not have is simply not set.
 
 In CSV and GeoPackage files every list is one text joined by ``;``; GeoJSON properties keep
 JSON types (lists, ``carriers`` as ``[{"name", "type"}]``, ``area`` as a GeoJSON object), like
@@ -31,7 +38,10 @@ from geo.text import identifier
 
 LIST_SEPARATOR = ";"
 #: Columns of flat files only (see the module docstring).
-FLAT_ONLY = ("carrier_type", "commune")
+FLAT_ONLY = ("carrier_type", "carrier_siren", "partner_type", "partner_siren", "commune")
+#: The organisation lists of a project, and their flat type and SIREN columns.
+ORGANISATIONS = {"carriers": ("carrier_type", "carrier_siren"),
+                 "partners": ("partner_type", "partner_siren")}  # fmt: skip
 
 
 def _export_columns() -> tuple[str, ...]:
@@ -40,8 +50,8 @@ def _export_columns() -> tuple[str, ...]:
         if name in PRIVATE_FIELDS:
             continue
         columns.append(name)
-        if name == "carriers":
-            columns.append("carrier_type")
+        if name in ORGANISATIONS:
+            columns.extend(ORGANISATIONS[name])
         elif name == "address":
             columns.append("commune")
     return tuple(columns)
@@ -55,7 +65,12 @@ KNOWN_COLUMNS = frozenset(Project.model_fields) | frozenset(FLAT_ONLY)
 IGNORED_ON_IMPORT = frozenset(SERVER_FIELDS) | {"status"}
 #: Usual other spellings of a column, accepted without a mapping file.
 ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon"}
-LABELS = FIELD_LABELS | {"carrier_type": "type de porteur", "commune": "commune"}
+LABELS = FIELD_LABELS | {
+    "carrier_type": "type de porteur", "carrier_siren": "SIREN des porteurs",
+    "partner_type": "type de partenaire", "partner_siren": "SIREN des partenaires",
+    "commune": "commune",
+}  # fmt: skip
+_FLAT_PARTS = {column: field for field, columns in ORGANISATIONS.items() for column in columns}
 
 
 # --- export ------------------------------------------------------------------------------------
@@ -70,24 +85,34 @@ def properties(project: Project, commune: str | None) -> dict[str, Any]:
     data = project.model_dump(mode="json", exclude=set(PRIVATE_FIELDS))
     out: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
-        if name == "carrier_type":
-            continue  # the types are inside ``carriers``
+        if name in _FLAT_PARTS:
+            continue  # the types and SIRENs are inside ``carriers`` and ``partners``
         out[name] = commune if name == "commune" else data.get(name)
     return out
 
 
 def flat_values(project: Project, commune: str | None) -> dict[str, Any]:
     """Public fields as scalars (str, int, float, bool, datetime or None): lists joined by
-    ``;``, carriers split into names and types, area as GeoJSON text."""
+    ``;``, carriers and partners split into names, types and SIRENs, area and lessons as JSON
+    text."""
     out: dict[str, Any] = {}
     for name in EXPORT_COLUMNS:
-        if name == "carriers":
-            value: Any = join_list([c.name for c in project.carriers])
-            if any(LIST_SEPARATOR in c.name for c in project.carriers):
-                value = json.dumps([c.model_dump() for c in project.carriers], ensure_ascii=False)
-        elif name == "carrier_type":
-            structured = any(LIST_SEPARATOR in c.name for c in project.carriers)
-            value = None if structured else join_list([c.type for c in project.carriers])
+        listed = ORGANISATIONS.get(name) and getattr(project, name)
+        owner = _FLAT_PARTS.get(name)
+        people = getattr(project, owner) if owner else []
+        structured = any(LIST_SEPARATOR in c.name for c in people)
+        if name in ORGANISATIONS:
+            value: Any = join_list([c.name for c in listed or []])
+            if any(LIST_SEPARATOR in c.name for c in listed or []):
+                value = json.dumps([c.model_dump() for c in listed], ensure_ascii=False)
+        elif owner and name.endswith("_type"):
+            value = None if structured else join_list([c.type for c in people])
+        elif owner:
+            sirens = [c.siren or "" for c in people]
+            value = None if structured or not any(sirens) else join_list(sirens)
+        elif name == "lessons":
+            lessons = [lesson.model_dump(mode="json") for lesson in project.lessons]
+            value = json.dumps(lessons, ensure_ascii=False) if lessons else None
         elif name == "commune":
             value = commune
         elif name == "area":
@@ -172,8 +197,11 @@ def model_input(row: Mapping[str, Any], *, source: str | None) -> dict[str, Any]
         for k, v in row.items()
         if k not in IGNORED_ON_IMPORT and k not in FLAT_ONLY
     }
-    if "carriers" in row or "carrier_type" in row:
-        data["carriers"] = carriers(row.get("carriers"), row.get("carrier_type"))
+    for field, (type_column, siren_column) in ORGANISATIONS.items():
+        if field in row or type_column in row or siren_column in row:
+            data[field] = carriers(
+                row.get(field), row.get(type_column), row.get(siren_column), what=field
+            )
     if source is not None:
         data["source"] = source
     return data
@@ -211,32 +239,46 @@ def keep_absent(data: dict[str, Any], stored: Project) -> dict[str, Any]:
     return data | {name: current[name] for name in _KEPT_WHEN_ABSENT - given}
 
 
-def carriers(names: Any, types: Any) -> Any:
-    """``"A; B"`` + ``"cooperative; collectivite"`` → ``[{"name", "type"}, …]``."""
-    if is_blank(names) and is_blank(types):
+def carriers(names: Any, types: Any, sirens: Any = None, *, what: str = "carriers") -> Any:
+    """``"A; B"`` + ``"cooperative; collectivite"`` (+ ``";200040715"``) →
+    ``[{"name", "type"}, {"name", "type", "siren"}]``."""
+    who = "porteur" if what == "carriers" else "partenaire"
+    if is_blank(names) and is_blank(types) and is_blank(sirens):
         return []
     if isinstance(names, str) and names.lstrip().startswith("[{"):
         try:
             names = json.loads(names)
         except json.JSONDecodeError:
-            raise RowError("porteurs : liste JSON illisible.") from None
+            raise RowError(f"{who}s : liste JSON illisible.") from None
     if isinstance(names, list) and all(isinstance(n, Mapping) for n in names):
         return names  # already structured (GeoJSON, JSON)
     name_list = _parts(names)
     type_list = _parts(types)
     if not name_list:
-        raise RowError("type de porteur : donné sans nom de porteur (colonne carriers vide).")
+        msg = f"type ou SIREN de {who} : donné sans nom de {who} (colonne {what} vide)."
+        raise RowError(msg)
     if len(type_list) == 1:
         type_list = type_list * len(name_list)
     if type_list and len(type_list) != len(name_list):
         msg = (
-            f"porteurs : {len(name_list)} nom(s) mais {len(type_list)} type(s) ; "
-            "un type par porteur, dans le même ordre, séparés par « ; »."
+            f"{who}s : {len(name_list)} nom(s) mais {len(type_list)} type(s) ; "
+            f"un type par {who}, dans le même ordre, séparés par « ; »."
         )
         raise RowError(msg)
     if not type_list:
         type_list = [None] * len(name_list)
-    return [{"name": n, "type": t} for n, t in zip(name_list, type_list, strict=True)]
+    siren_list = [] if is_blank(sirens) else [p.strip() for p in str(sirens).split(LIST_SEPARATOR)]
+    if siren_list and len(siren_list) != len(name_list):
+        msg = (
+            f"{who}s : {len(name_list)} nom(s) mais {len(siren_list)} SIREN ; un SIREN par "
+            f"{who} (vide s'il n'en a pas), dans le même ordre, séparés par « ; »."
+        )
+        raise RowError(msg)
+    rows = [{"name": n, "type": t} for n, t in zip(name_list, type_list, strict=True)]
+    for row, siren in zip(rows, siren_list, strict=False):
+        if siren:
+            row["siren"] = siren
+    return rows
 
 
 def _parts(value: Any) -> list[Any]:

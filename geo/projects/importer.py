@@ -57,6 +57,7 @@ import sqlalchemy.exc
 
 from geo.errors import GeoError, ImportTooLargeError, ProjectValidationError
 from geo.projects.exchange import (
+    ORGANISATIONS,
     RowError,
     check_mapping,
     column_names,
@@ -244,9 +245,13 @@ def _import_file(
             continue
         try:
             data = model_input(row, source=source)
-        except RowError as error:  # the carriers: the rest of the row is checked all the same
+        except RowError as error:  # the organisations: the rest of the row is checked all the same
+            organisation_columns = {
+                *ORGANISATIONS,
+                *(c for cs in ORGANISATIONS.values() for c in cs),
+            }
             rest = model_input(
-                {k: v for k, v in row.items() if k not in ("carriers", "carrier_type")},
+                {k: v for k, v in row.items() if k not in organisation_columns},
                 source=source,
             )
             why = _with_other_problems(

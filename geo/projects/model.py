@@ -17,10 +17,13 @@ Field names are the exchange format (CSV columns, GeoJSON properties, ``projects
                           derived from the categories when left empty
 ``categories``            ids from ``data/categories.json``; each must fit one of the themes
 ``stage``                 id from :data:`STAGES`
-``carriers``              list of ``{"name", "type"}``, type from :data:`CARRIER_TYPES`
+``carriers``              list of ``{"name", "type", "siren"}``, type from :data:`CARRIER_TYPES`,
+                          SIREN optional (9 digits, checked by its Luhn key)
+``partners``              the same, for the project's partners
 ``website``               public http(s) URL
 ``contact_email``         **private**: never in :func:`public_dict`
 ``commons``               http(s) URLs of the communs reused
+``commons_produced``      http(s) URLs of the communs the project produced
 ``licence``               licence of the project's resources
 ``start_year``            year
 ``lat``, ``lon``          WGS84 point in France (metropolitan or overseas); errors under
@@ -32,6 +35,8 @@ Field names are the exchange format (CSV columns, GeoJSON properties, ``projects
 ``scope``                 id from :data:`SCOPES`
 ``power_kwc``, ``energy_mwh_year``, ``charging_points``, ``citizen_shareholders``,
 ``budget_eur``            impact figures, non-negative
+``lessons``               lessons learned: ``[{"worked", "hard", "differently", "date"}]``
+                          (Markdown ≤ 2,000 characters each, one at least; ISO date), 10 at most
 ``code_commune``, ``code_epci``, ``code_departement``, ``code_region``
                           filled by the territory engine, never from input
 ``status``                id from :data:`STATUSES`
@@ -54,6 +59,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from datetime import date as date_type
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,6 +77,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -124,8 +131,16 @@ FIELD_LABELS = {
     "energy_mwh_year": "production (MWh/an)", "charging_points": "points de recharge",
     "citizen_shareholders": "actionnaires citoyens", "budget_eur": "budget (€)",
     "status": "statut", "last_confirmed_at": "date de confirmation", "source": "source",
-    "external_id": "identifiant externe",
+    "external_id": "identifiant externe", "partners": "partenaires",
+    "commons_produced": "communs produits", "lessons": "retours d'expérience",
 }  # fmt: skip
+#: The parts of a lesson learned, as the sheet and the form name them.
+LESSON_LABELS = {
+    "worked": "Ce qui a marché",
+    "hard": "Ce qui a été difficile",
+    "differently": "Ce que nous ferions autrement",
+    "date": "Date",
+}
 
 # Metropolitan France with Corsica, then overseas départements and collectivités:
 # (name, min_lat, max_lat, min_lon, max_lon).
@@ -335,6 +350,34 @@ def _area(value: object) -> dict[str, Any] | None:
     return shapely.geometry.mapping(geometry)
 
 
+def siren_is_valid(digits: str) -> bool:
+    """Whether nine digits are a SIREN: its Luhn key (every second digit from the right
+    doubled, the sum a multiple of 10). La Poste's exception concerns its SIRET numbers only;
+    its SIREN 356 000 000 passes the key."""
+    if len(digits) != 9 or not digits.isascii() or not digits.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _siren(value: object) -> str | None:
+    if value is None:
+        return None
+    text = re.sub(r"[\s\u00a0\u202f.]", "", str(value))
+    if not text:
+        return None
+    if not (len(text) == 9 and text.isascii() and text.isdigit()):
+        raise _error(f"« {value} » n'est pas un SIREN (9 chiffres attendus).")
+    if not siren_is_valid(text):
+        raise _error(
+            f"« {value} » n'est pas un SIREN valide (sa clé de contrôle ne correspond pas)."
+        )
+    return text
+
+
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -347,6 +390,23 @@ def france_region(lat: float, lon: float) -> str | None:
         if min_lat <= lat <= max_lat and min_lon <= lon <= max_lon:
             return name
     return None
+
+
+def _lessons(value: object) -> object:
+    """Lessons as a JSON text (a CSV cell) or a list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise _error(
+                'Liste JSON attendue : [{"worked": …, "hard": …, "differently": …, '
+                '"date": "AAAA-MM-JJ"}].'
+            ) from None
+    if isinstance(value, Mapping):
+        return [value]
+    return value
 
 
 _Line = _no_control_characters(False)
@@ -368,13 +428,64 @@ _Category = Annotated[str, BeforeValidator(_category)]
 _Theme = Annotated[str, _vocabulary(THEMES, "thème inconnu")]
 
 
+_Siren = Annotated[str | None, BeforeValidator(_siren)]
+
+
 class Carrier(BaseModel):
-    """An organisation carrying the project."""
+    """An organisation carrying the project (or its partner); its SIREN is optional."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Annotated[str, Field(min_length=1, max_length=200), _no_control_characters(False)]
     type: Annotated[str, _vocabulary(CARRIER_TYPES, "type de porteur inconnu")]
+    siren: _Siren = None
+
+    @model_serializer(mode="wrap")
+    def _without_empty_siren(self, handler: Any) -> Any:
+        # ``{"name", "type"}`` as before SIRENs existed, unless one is given.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("siren") is None:
+            data.pop("siren", None)
+        return data
+
+
+_LessonText = Annotated[
+    str, StringConstraints(strip_whitespace=False, max_length=2000), _no_control_characters(True)
+]
+
+
+class Lesson(BaseModel):
+    """A lesson learned ("retour d'expérience"): what worked, what was hard, what the
+    carriers would do differently (Markdown, shown sanitised), and when it was written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    worked: _LessonText = ""
+    hard: _LessonText = ""
+    differently: _LessonText = ""
+    date: date_type
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blanks(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            data = {k: ("" if v is None and k != "date" else v) for k, v in data.items()}
+            if isinstance(data.get("date"), str) and not data["date"].strip():
+                data["date"] = None
+        return data
+
+    @model_validator(mode="after")
+    def _something_said(self) -> Lesson:
+        if not (self.worked.strip() or self.hard.strip() or self.differently.strip()):
+            raise _error(
+                "Un retour d'expérience dit au moins ce qui a marché, ce qui a été difficile "
+                "ou ce que vous feriez autrement."
+            )
+        return self
+
+    def text(self) -> str:
+        """Its three parts as one text (what the text search reads)."""
+        return " ".join((self.worked, self.hard, self.differently))
 
 
 class Project(BaseModel):
@@ -395,9 +506,11 @@ class Project(BaseModel):
     categories: Annotated[list[_Category], BeforeValidator(_split), AfterValidator(_unique)] = []
     stage: Annotated[str, _vocabulary(STAGES, "étape inconnue")] = "idee"
     carriers: Annotated[list[Carrier], Field(max_length=20)] = []
+    partners: Annotated[list[Carrier], Field(max_length=20)] = []
     website: _Url | None = None
     contact_email: Annotated[str, Field(max_length=254), AfterValidator(_email)] | None = None
     commons: Annotated[list[_Url], BeforeValidator(_split), Field(max_length=50)] = []
+    commons_produced: Annotated[list[_Url], BeforeValidator(_split), Field(max_length=50)] = []
     licence: _Licence = None
     start_year: Annotated[int | None, BeforeValidator(_number)] = None
     lat: Annotated[float, BeforeValidator(_number), Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -411,6 +524,7 @@ class Project(BaseModel):
     charging_points: _Count = None
     citizen_shareholders: _Count = None
     budget_eur: _Figure = None
+    lessons: Annotated[list[Lesson], BeforeValidator(_lessons), Field(max_length=10)] = []
     code_commune: str | None = None
     code_epci: str | None = None
     code_departement: str | None = None
@@ -429,7 +543,8 @@ class Project(BaseModel):
         if not isinstance(data, Mapping):
             return data
         data = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in data.items()}
-        for name, empty in (("summary", ""), ("description", ""), ("source", ""), ("carriers", [])):
+        for name, empty in (("summary", ""), ("description", ""), ("source", ""), ("carriers", []),
+                            ("partners", []), ("lessons", [])):  # fmt: skip
             if name in data and data[name] is None:
                 data[name] = empty
         if not _split(data.get("themes")) and data.get("categories") is not None:
@@ -510,17 +625,21 @@ def french_errors(error: ValidationError, data: Mapping[str, Any]) -> dict[str, 
         message = _translate(item, data)
         if field == "location" and loc and loc[0] in ("lat", "lon") and item["type"] != "geo":
             message = f"{'latitude' if loc[0] == 'lat' else 'longitude'} : {message}"
-        if field == "carriers" and len(loc) > 1 and isinstance(loc[1], int):
+        if field in ("carriers", "partners") and len(loc) > 1 and isinstance(loc[1], int):
             part = (
-                {"name": "nom", "type": "type"}.get(str(loc[2]), str(loc[2]))
+                {"name": "nom", "type": "type", "siren": "SIREN"}.get(str(loc[2]), str(loc[2]))
                 if len(loc) > 2
                 else ""
             )
-            message = f"porteur n°{loc[1] + 1}{f', {part}' if part else ''} : {message}"
+            who = "porteur" if field == "carriers" else "partenaire"
+            message = f"{who} n°{loc[1] + 1}{f', {part}' if part else ''} : {message}"
+        elif field == "lessons" and len(loc) > 1 and isinstance(loc[1], int):
+            part = LESSON_LABELS.get(str(loc[2]), "") if len(loc) > 2 else ""
+            message = f"retour n°{loc[1] + 1}{f', {part.lower()}' if part else ''} : {message}"
         elif (
             len(loc) > 1
             and isinstance(loc[1], int)
-            and field in ("themes", "categories", "commons")
+            and field in ("themes", "categories", "commons", "commons_produced")
         ):
             message = f"élément n°{loc[1] + 1} : {message}"
         errors.setdefault(field, [])

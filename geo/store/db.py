@@ -89,6 +89,10 @@ projects = sa.Table(
     # duplicate of another project.
     sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("merged_into", sa.Integer),
+    # People and process (0007): partners, communs produced, lessons learned.
+    sa.Column("partners", sa.JSON, nullable=False),
+    sa.Column("commons_produced", sa.JSON, nullable=False),
+    sa.Column("lessons", sa.JSON, nullable=False),
 )
 
 project_themes = sa.Table(
@@ -119,6 +123,8 @@ audit_log = sa.Table(
     # Tours and workshops (0006): the tour an entry is about (no foreign key: the history of
     # a deleted tour stays).
     sa.Column("tour_id", sa.Integer),
+    # What else was written (0007): "actor:12", "commun:3"; project_id is then null.
+    sa.Column("subject", sa.String(40)),
 )
 
 _TERRITORY_CODES = [("code_commune", 5), ("code_epci", 9), ("code_departement", 3),
@@ -187,6 +193,97 @@ project_reports = sa.Table(
     sa.Column("resolved_by", sa.String(200)),
 )
 
+# --- people and process (0007) ------------------------------------------------------------------
+
+#: Organisations. ``name_key`` is the name folded (:func:`geo.projects.entities.name_key`);
+#: ``vetted``: created or confirmed by an operator (else known only from projects' carriers,
+#: public once one of those projects is published).
+actors = sa.Table(
+    "actors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("siren", sa.String(9)),
+    sa.Column("website", sa.String(2000)),
+    sa.Column("seat", sa.String(20)),
+    sa.Column("name_key", sa.String(200), nullable=False, index=True),
+    sa.Column("vetted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("siren", name="uq_actors_siren"),
+)
+
+#: Every folded name an actor is known by (its own, and those of actors merged into it).
+actor_names = sa.Table(
+    "actor_names",
+    metadata,
+    sa.Column("actor_id", sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("name_key", sa.String(200), primary_key=True, index=True),
+)
+
+#: Pairs of actors an operator said are not the same (left out of the duplicates review).
+actor_distinct = sa.Table(
+    "actor_distinct",
+    metadata,
+    sa.Column("first_id", sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("second_id", sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+)
+
+#: A project's carriers (``role`` carrier) and partners (``partner``), as actors.
+project_actors = sa.Table(
+    "project_actors",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "actor_id", sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),  # fmt: skip
+    sa.Column("role", sa.String(10), primary_key=True),
+)
+
+communs = sa.Table(
+    "communs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("url", sa.String(2000)),
+    sa.Column("licence", sa.String(40)),
+    sa.Column("summary", sa.String(300), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("themes", sa.JSON, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("external_id", sa.String(2000)),
+    # url_key(url) and url_key(external_id): what a project's commons URLs are compared with.
+    sa.Column("url_key", sa.String(2000), index=True),
+    sa.Column("page_key", sa.String(2000), index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+commun_maintainers = sa.Table(
+    "commun_maintainers",
+    metadata,
+    sa.Column("commun_id", sa.ForeignKey("communs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "actor_id", sa.ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),  # fmt: skip
+)
+
+#: The communs a project reuses (``relation`` reuses) or produced (``produces``), by the
+#: folded URL it gave; a commun whose URL or page has that key is linked (a join, so that a
+#: commun imported after the project is linked at once).
+project_commons = sa.Table(
+    "project_commons",
+    metadata,
+    sa.Column("project_id", sa.ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("relation", sa.String(10), primary_key=True),
+    sa.Column("url_key", sa.String(2000), primary_key=True, index=True),
+)
+
 #: One row (id 1): increased by triggers at every change of the tables below (migration 0005).
 store_version = sa.Table(
     "store_version",
@@ -196,7 +293,17 @@ store_version = sa.Table(
 )
 
 #: The tables whose every change increases ``store_version`` (each has its triggers).
-VERSIONED_TABLES = ("projects", "project_themes", "project_categories")
+VERSIONED_TABLES = (
+    "projects",
+    "project_themes",
+    "project_categories",
+    "actors",
+    "actor_names",
+    "project_actors",
+    "communs",
+    "commun_maintainers",
+    "project_commons",
+)
 
 # --- tours and workshops (0006, geo.store.tours and geo.store.workshops) -----------------------
 

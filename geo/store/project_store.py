@@ -24,6 +24,8 @@ Public API::
     store.all_frame(ProjectFilter(...), private=False) -> GeoDataFrame (EPSG:4326)
         # kept in the process while store.data_version() stays the same
     store.audit(project_id=None) -> list[AuditEntry]
+    store.actors: Actors      # organisations (geo.store.actors): list, get, save, merge…
+    store.communs: Communs    # shared resources (geo.store.communs): list, get, save_many…
     store.tours, store.workshops              # tours and workshop sessions (geo.store.tours,
                                               # geo.store.workshops)
 
@@ -61,7 +63,9 @@ from geo.projects.model import (
 )
 from geo.settings import Settings, get_settings
 from geo.store import contributions, spatial
+from geo.store.actors import Actors
 from geo.store.cache import VersionedFrames
+from geo.store.communs import Communs
 from geo.store.db import (
     audit_log,
     data_version,
@@ -122,6 +126,7 @@ class AuditEntry:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     note: str | None = None
+    subject: str | None = None
 
 
 #: Up to this many matches, a page and the count come from one reading of the matches;
@@ -195,6 +200,8 @@ class ProjectStore:
             self.engine = make_engine(self.url)
             self.moderators = ModeratorAccounts(self.engine, settings)
             self.moderation = Moderation(self, self.moderators)
+            self.actors = Actors(self)
+            self.communs = Communs(self)
             self.tours = Tours(self.engine, self.moderators)
             self.workshops = Workshops(self)
             if migrate_schema:
@@ -545,6 +552,7 @@ class ProjectStore:
                 r.before,
                 r.after,
                 r.note,
+                r.subject,
             )  # fmt: skip
             for r in rows
         ]

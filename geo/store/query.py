@@ -14,16 +14,23 @@ import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo.projects.model import Carrier, Project
+from geo.projects.model import Carrier, Lesson, Project
 from geo.store import spatial
-from geo.store.db import project_categories, project_themes, projects
+from geo.store.db import (
+    communs,
+    project_actors,
+    project_categories,
+    project_commons,
+    project_themes,
+    projects,
+)
 from geo.territory import TerritoryRef
 from geo.text import search_words
 
@@ -32,6 +39,22 @@ EARTH_RADIUS_KM = 6371.0088
 #: never leave the store as project fields).
 _INTERNAL = ("token_hash", "search_text", "hidden", "merged_into")
 PROJECT_COLUMNS = [c.name for c in projects.columns if c.name not in _INTERNAL]
+
+
+def commun_projects(commun_id: int, relation: str = "reuses") -> Any:
+    """SQL: the ids of the projects linked to a commun — its address or its wiki page among
+    their commons URLs (:mod:`geo.store.links`); ``relation`` ``reuses`` or ``produces``."""
+    keys = [communs.c.url_key, communs.c.page_key]
+    match = sa.or_(*[
+        project_commons.c.url_key.in_(
+            sa.select(k).where(communs.c.id == int(commun_id), k.is_not(None)))
+        for k in keys
+    ])  # fmt: skip
+    return sa.select(project_commons.c.project_id).where(
+        project_commons.c.relation == relation, match
+    )
+
+
 _FTS = sa.table("projects_fts", sa.column("rowid", sa.Integer), sa.column("search_text"))
 
 
@@ -45,7 +68,9 @@ class ProjectFilter:
     (``statuses=None`` means every status);
     ``text`` matches every word in title, summary and carrier names, ignoring case and
     accents; ``bbox`` is ``(min_lon, min_lat, max_lon, max_lat)``; ``near`` is
-    ``(lat, lon, radius_km)``; ``source`` with ``external_ids`` finds imported projects.
+    ``(lat, lon, radius_km)``; ``source`` with ``external_ids`` finds imported projects;
+    ``commun`` keeps the projects reusing that commun (by its id), ``actor`` those the actor
+    carries or partners.
     A project hidden by visitors' reports (until a moderator decides) is left out unless
     ``include_hidden``.
     """
@@ -61,6 +86,8 @@ class ProjectFilter:
     source: str | None = None
     external_ids: tuple[str, ...] | None = None
     include_hidden: bool = False
+    commun: int | None = None
+    actor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +120,12 @@ def to_project(row: Mapping[str, Any]) -> Project:
     """A stored row back as a Project, without validating again: rows were validated on the
     way in, and a vocabulary that changed since must not make old projects unreadable."""
     data = dict(row)
-    data["carriers"] = [Carrier.model_construct(**c) for c in data["carriers"] or []]
+    for name in ("carriers", "partners"):
+        data[name] = [Carrier.model_construct(**c) for c in data.get(name) or []]
+    data["lessons"] = [
+        Lesson.model_construct(**(lesson | {"date": date.fromisoformat(lesson["date"])}))
+        for lesson in data.get("lessons") or []
+    ]
     if isinstance(data.get("area"), str):
         data["area"] = json.loads(data["area"])
     for name in ("created_at", "updated_at", "last_confirmed_at"):
@@ -147,6 +179,13 @@ def where_clauses(
     if criteria.bbox is not None:
         box = spatial.in_box if spatial_index else _in_box
         where.append(box(*criteria.bbox))
+    if criteria.commun is not None:
+        where.append(projects.c.id.in_(commun_projects(criteria.commun)))
+    if criteria.actor is not None:
+        linked = sa.select(project_actors.c.project_id).where(
+            project_actors.c.actor_id == int(criteria.actor)
+        )
+        where.append(projects.c.id.in_(linked))
     return where
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from geo.errors import EditDeniedError, ProjectNotFoundError, ProjectValidationError
 from geo.projects.model import FIELD_LABELS, STATUSES, Project, private_dict
+from geo.store import links
 from geo.store.db import audit_log, project_categories, project_themes, projects
 from geo.store.query import PROJECT_COLUMNS, to_project
 from geo.territory import TERRITORY_COLUMNS
@@ -96,13 +97,18 @@ def codes_of(project: Project) -> dict[str, str | None]:
 
 
 def search_text(project: Project) -> str:
-    carriers = " ".join(c.name for c in project.carriers)
-    return search_words(f"{project.title} {project.summary} {carriers}")
+    """Title, summary, carriers' and partners' names, lessons learned: what the text search
+    reads."""
+    carriers = " ".join(c.name for c in [*project.carriers, *project.partners])
+    lessons = " ".join(lesson.text() for lesson in project.lessons)
+    return search_words(f"{project.title} {project.summary} {carriers} {lessons}")
 
 
 def record_of(project: Project, codes: Mapping[str, str | None]) -> dict[str, Any]:
     data = project.model_dump(mode="python", exclude={"id", "created_at", "updated_at"})
     data["carriers"] = [c.model_dump() for c in project.carriers]
+    data["partners"] = [c.model_dump() for c in project.partners]
+    data["lessons"] = [lesson.model_dump(mode="json") for lesson in project.lessons]
     data["area"] = None if project.area is None else json.dumps(project.area)
     data.update(codes)
     data["search_text"] = search_text(project)
@@ -185,6 +191,7 @@ def replace_tags(
         connection.execute(project_themes.insert(), themes)
     if cats:
         connection.execute(project_categories.insert(), cats)
+    links.sync_projects(connection, items, fresh=fresh)
 
 
 def jsonable(values: Mapping[str, Any]) -> dict[str, Any]:

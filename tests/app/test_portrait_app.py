@@ -43,6 +43,7 @@ def test_the_metropole_has_its_sections_projects_and_sources(seeded: dict) -> No
         "Indicateurs",
         "Comparaison",
         "Ce que font les voisins",
+        "Ce que les voisins ont appris",
         "Fiche à emporter",
     ]
     items = [shown(m.value) for m in at.markdown if "Voir sur l'Explorer" in m.value]

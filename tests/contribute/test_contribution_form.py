@@ -109,8 +109,8 @@ def test_a_stored_project_fills_the_form_back_and_sends_the_same_project() -> No
     values, carriers, place = from_project(stored)
     assert values["power_kwc"] == "36,5" and values["budget_eur"] == "25000"
     assert values["charging_points"] == "4" and values["commons"] == "https://communs.test/a"
-    assert values["website"] == "" and carriers == [{"name": "Énergies du Drac",
-                                                     "type": "association"}]  # fmt: skip
+    assert values["website"] == ""
+    assert carriers == [{"name": "Énergies du Drac", "type": "association", "siren": ""}]
     again = parse_project(to_input(values, carriers, place))
     assert again.model_dump() == stored.model_dump()
 
@@ -125,3 +125,29 @@ def test_sizes_are_checked_before_the_store() -> None:
     assert problems["carriers"][0] == f"Au plus {CARRIERS_MAX} porteurs."
     assert "porteur n°1, nom" in problems["carriers"][1]
     assert too_long({"title": "x" * limit}, [{"name": "ok", "type": None}]) == {}
+
+
+def test_partners_sirens_and_a_lesson_from_the_form() -> None:
+    from geo.contribute.form import empty_values, lessons_input, to_input, too_long
+
+    values = empty_values() | {
+        "title": "Projet", "themes": ["energie"],
+        "partners": [{"name": " Métropole ", "type": "collectivite", "siren": "200040715"},
+                     {"name": "", "type": None, "siren": ""}],
+        "lessons": [{"worked": "Le porte-à-porte", "hard": "", "differently": "", "date": ""}],
+        "commons_produced": "https://guide.example.org/b\n",
+    }  # fmt: skip
+    carriers = [{"name": "Coop", "type": "cooperative", "siren": " 213801855 "}]
+    data = to_input(values, carriers, {"lat": 45.19, "lon": 5.72})
+    assert data["carriers"] == [{"name": "Coop", "type": "cooperative", "siren": "213801855"}]
+    assert data["partners"] == [{"name": "Métropole", "type": "collectivite",
+                                 "siren": "200040715"}]  # fmt: skip
+    assert data["commons_produced"] == ["https://guide.example.org/b"]
+    (lesson,) = data["lessons"]
+    assert lesson["worked"] == "Le porte-à-porte" and len(lesson["date"]) == 10  # today
+    assert parse_project(data).lessons[0].worked == "Le porte-à-porte"
+    assert lessons_input([{"worked": " ", "hard": "", "differently": "", "date": ""}]) == []
+    long = values | {"lessons": [{"worked": "x" * 2001}]}
+    assert too_long(long, carriers)["lessons"] == [
+        "retour n°1 : 2000 caractères au plus par partie."
+    ]

@@ -143,3 +143,22 @@ def test_concurrent_first_starts_load_them_once(tmp_path: Path) -> None:
     store = ProjectStore(url, locate=fake_locate)
     assert store.count() == store.count(ProjectFilter(source="exemple")) == len(rows())
     store.close()
+
+
+def test_demo_communs_are_examples_reused_in_several_territories(loaded: ProjectStore) -> None:
+    communs = loaded.communs.list()
+    assert 5 <= len(communs) <= 10
+    assert {c.source for c in communs} == {"exemple"}
+    assert all(c.url and c.url.startswith("https://example.org/") for c in communs)
+    assert all("exemple" in c.description.lower() for c in communs)
+    assert {c.kind for c in communs} == {"outil", "donnees", "methode", "formation", "materiel"}
+    for commun in communs:
+        departements = {loaded.get(pid).code_departement for pid in commun.reused_by}
+        assert len(departements) >= 2, (commun.title, departements)
+        assert commun.maintainers, commun.title
+    # Every maintainer carries demo projects: its page shows them.
+    for commun in communs:
+        for actor_id, _ in commun.maintainers:
+            assert loaded.actors.get(actor_id).projects
+    lessons = [p for p in loaded.query(limit=100).items if p.lessons]
+    assert len(lessons) >= 8
