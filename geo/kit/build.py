@@ -51,7 +51,7 @@ from geo.sources.declared import SOURCES, mirror_path
 from geo.sources.fetch import MANIFEST, fetch, parquet_path, raw_path, read_manifest
 from geo.store import ProjectFilter, ProjectStore
 from geo.store.identity import Operator
-from geo.store.kit_copy import copy_projects, copy_tours, token_hashes
+from geo.store.kit_copy import copy_communs, copy_projects, copy_tours, token_hashes
 from geo.territory import Territories, TerritoryRef, load_territories
 from geo.territory.loading import REFERENCE_SOURCES, prepare_reference
 
@@ -70,6 +70,7 @@ class KitReport:
     neighbours: list[str]
     communes: int
     projects: int
+    communs: int
     tours: list[dict[str, Any]]
     datasets: dict[str, int]
     missing: list[str] = field(default_factory=list)
@@ -275,6 +276,7 @@ def build_kit(
             published = origin.query(ProjectFilter(statuses=("publie",)), limit=2**31 - 1).items
             inside = [p for p in published if p.code_commune in area.communes]
             projects = copy_projects(target, inside, operator=operator)
+            communs = copy_communs(origin, target, [p.id for p in inside], operator=operator)
             chosen = _tours_of(origin, territories, area, tours)
             copy_tours(target, chosen, token_hashes(origin, [t.id for t in chosen]),
                        operator=operator)  # fmt: skip
@@ -285,7 +287,7 @@ def build_kit(
         report = KitReport(
             territory=str(ref), name=territories.nom(ref.level, ref.code), out=str(out),
             neighbours=[f"{ref.level}:{code}" for code in area.neighbours],
-            communes=len(area.communes), projects=projects,
+            communes=len(area.communes), projects=projects, communs=communs,
             tours=[{"id": t.id, "title": t.title, "status": t.status} for t in chosen],
             datasets=rows, missing=sorted(set(missing_data)), built_at=built_at,
         )  # fmt: skip

@@ -115,3 +115,30 @@ def _move_sequence(store: ProjectStore, table: str) -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - our names
             f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
         )
+
+
+def copy_communs(
+    origin: ProjectStore, target: ProjectStore, project_ids: Iterable[int], *, operator: Operator
+) -> int:
+    """Save into ``target`` the public communs the given projects reuse or produced, with
+    their maintainers, so that a kit's commun pages show them (the kit gives them its own
+    ids: they are found by their address, as the projects' links are); how many."""
+    linked = origin.communs.of_projects(project_ids)
+    rows = {row.id: row for pairs in linked.values() for _, row in pairs}
+    items = []
+    for row in sorted(rows.values(), key=lambda r: r.id):
+        maintainers = [origin.actors.get(actor_id) for actor_id, _ in row.maintainers]
+        items.append(
+            {
+                "title": row.title, "kind": row.kind, "url": row.url, "licence": row.licence,
+                "summary": row.summary, "description": row.description, "themes": row.themes,
+                "tags": row.tags, "lat": row.lat, "lon": row.lon, "source": row.source,
+                "external_id": row.external_id,
+                "maintainers": [{"name": a.name, "type": a.type, "siren": a.siren}
+                                for a in maintainers],
+            }
+        )  # fmt: skip
+    if not items:
+        return 0
+    target.communs.save_many(items, operator=_require_operator(operator))
+    return len(items)

@@ -32,7 +32,18 @@ INSIDE = {
     "source": "essai",
     "external_id": "dedans",
     "contact_email": "prive@exemple.org",
+    "commons": ["https://exemple.org/kit-solaire"],
 }
+KIT_SOLAIRE = {
+    "title": "Kit solaire d'essai",
+    "kind": "methode",
+    "url": "https://exemple.org/kit-solaire",
+    "licence": "CC-BY-SA-4.0",
+    "source": "essai",
+    "maintainers": [{"name": "Énergies du Grésivaudan", "type": "cooperative"}],
+}
+UNUSED = {"title": "Commun que personne n'utilise ici", "url": "https://exemple.org/autre",
+          "source": "essai"}  # fmt: skip
 GRESIVAUDAN = {
     "title": "Autopartage de Crolles",
     "themes": ["mobilite"],
@@ -60,6 +71,7 @@ def origin(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
         get_settings(), database_url=f"sqlite:///{folder / 'projets.sqlite'}", demo=False
     )
     store = ProjectStore(settings=settings, locate=load_territories(settings))
+    store.communs.save_many([KIT_SOLAIRE, UNUSED], operator=OPERATOR)
     ids = {
         row["external_id"]: r.id
         for row, r in zip(
@@ -169,6 +181,20 @@ def test_published_projects_and_tours_keep_their_ids(origin: dict, kit: dict) ->
     assert [e.action for e in store.audit(ids["dedans"])] == ["kit"]
     new_id, _ = store.tours.create("Fait dans le train")
     assert new_id > max(metro, draft)
+    store.close()
+
+
+def test_the_communs_its_projects_reuse_come_with_their_maintainers(
+    origin: dict, kit: dict
+) -> None:
+    store = ProjectStore(settings=offline(origin["settings"], kit["out"]))
+    (commun,) = store.communs.list()  # not the one no project of the kit uses
+    assert (commun.title, commun.url, commun.licence) == (
+        "Kit solaire d'essai", "https://exemple.org/kit-solaire", "CC-BY-SA-4.0",
+    )  # fmt: skip
+    assert commun.reused_by == [origin["ids"]["dedans"]]
+    assert [name for _, name in commun.maintainers] == ["Énergies du Grésivaudan"]
+    assert kit["report"].communs == 1
     store.close()
 
 
