@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.communs.pages import actor_page
+from geo.communs.pages import INDEX_LIMIT, actor_page, find_actors
 from geo.errors import EntityNotFoundError, GeoError
 from geo.projects.model import CARRIER_TYPES
 from geo.territory import LEVEL_LABELS
 from geo.territory.ref import split_ref
-from geo.text import plain_markdown
-from ui import links, page, people, resources
+from geo.text import french_number, plain_markdown
+from ui import keys, links, page, people, resources
 
 PARAM = "acteur"
 
@@ -26,11 +26,23 @@ def _index(store) -> None:  # noqa: ANN001
         "Les organisations qui portent les projets de la carte ou en sont partenaires : "
         "collectivités, associations, coopératives, entreprises, collectifs citoyens."
     )
-    for actor in store.actors.list():
+    actors = store.actors.list()
+    search_col, types_col = st.columns([2, 3], vertical_alignment="bottom")
+    text = search_col.text_input("Rechercher un acteur", key=keys.ACTOR_SEARCH, max_chars=100,
+                                 placeholder="ex. énergie partagée")  # fmt: skip
+    types = types_col.pills("Type", list(CARRIER_TYPES), format_func=CARRIER_TYPES.get,
+                            selection_mode="multi", key=keys.ACTOR_TYPES, wrap=True)  # fmt: skip
+    found = find_actors(actors, text or "", types or [])
+    if not found:
+        st.info("Aucun acteur ne correspond à cette recherche.")
+        return
+    for actor in found[:INDEX_LIMIT]:
         count = len(actor.projects)
         kind = CARRIER_TYPES.get(actor.type, actor.type)
         links.actor_link(actor.id, f"{actor.name} — {kind[:1].lower()}{kind[1:]}, {count} projet"
                                    f"{'s' if count > 1 else ''}")  # fmt: skip
+    if len(found) > INDEX_LIMIT:
+        st.caption(f"Et {french_number(len(found) - INDEX_LIMIT)} autres : précisez la recherche.")
 
 
 def _actor(store, actor_id: int, settings) -> None:  # noqa: ANN001

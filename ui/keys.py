@@ -151,3 +151,7 @@ IDEA_CLICK = "idee_clic_traite"
 IDEA_ERRORS = "idee_erreurs"
 IDEA_SENT = "idee_envoyee"
 IDEA_MAP = "atelier-carte"
+
+# --- the actors' index (pages/acteurs.py) ---
+ACTOR_SEARCH = "acteurs_recherche"
+ACTOR_TYPES = "acteurs_types"

@@ -10,6 +10,7 @@ produced it and its maintainers. Links to the Explorer use its URL state
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from geo.explorer.state import ExplorerState, permalink
 from geo.store import ProjectFilter, ProjectStore
 from geo.store.actors import ActorRow
 from geo.store.communs import CommunRow
+from geo.text import search_words
 
 if TYPE_CHECKING:
     from geo.territory import Territories
@@ -61,6 +63,25 @@ class CommunPage:
     communes: list[str | None]
     places: list[Place]
     producers: pd.DataFrame
+
+
+#: The actors' index lists this many at most; a search or a type narrows it.
+INDEX_LIMIT = 100
+
+
+def find_actors(
+    actors: Sequence[ActorRow], text: str = "", types: Iterable[str] = ()
+) -> list[ActorRow]:
+    """The actors whose name holds every word of ``text`` (case and accents aside: "energie"
+    finds "Énergie Partagée") and whose type is one of ``types`` (any when none), in order."""
+    words = search_words(text).split()
+    wanted = set(types)
+    return [
+        actor
+        for actor in actors
+        if (not wanted or actor.type in wanted)
+        and all(word in search_words(actor.name) for word in words)
+    ]
 
 
 def project_link(project_id: int, *, base_path: str = "/") -> str:
