@@ -90,9 +90,8 @@ def _actor(store, actor_id: int, settings) -> None:  # noqa: ANN001
 
 def render() -> None:
     settings = page.start("Acteurs")
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     raw = st.query_params.get(PARAM)
     if not raw:

@@ -271,9 +271,8 @@ def _form(
 def render() -> None:
     settings = page.start("Atelier : votre idée sur la carte")
     st.html(STYLE)
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     session = _session(store)
     if session is None:

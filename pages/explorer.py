@@ -342,7 +342,7 @@ def render() -> None:
 
     state, place = sidebar.sidebar(territories, settings, communs)
     if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+        resources.say_store_error(store)
         return
     chosen = _select(state, place, store, territories)
     _note_absent_project(state, chosen)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.errors import GeoError
 from geo.territory import Territories
-from geo.text import plain_markdown
 from ui import keys, page, resources
 from ui import moderation_auth as auth
 from ui import moderation_inbox as inbox
@@ -19,9 +17,8 @@ from ui import moderation_inbox as inbox
 
 def render() -> None:
     settings = page.start("Modération")
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     moderator = auth.login(store)
     if moderator is None:

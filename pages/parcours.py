@@ -470,9 +470,8 @@ def _session(
 
 def render() -> None:
     settings = page.start("Parcours")
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded

@@ -412,9 +412,8 @@ def render() -> None:
             f"Les données des portraits ne peuvent pas être chargées. {plain_markdown(context)}"
         )
         return
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     for dataset_id, problem in context.problems.items():
         st.caption(plain_markdown(f"Jeu de données « {dataset_id} » non chargé : {problem}"))

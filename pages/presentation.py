@@ -235,9 +235,8 @@ def _card(
 def render() -> None:
     settings = page.start("Présentation d'un parcours", shown=False)
     st.html(show.STYLE)
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded

@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo.contribute import limits
 from geo.contribute.form import from_project, to_input, too_long
-from geo.errors import EditDeniedError, GeoError, ProjectValidationError, SubmissionLimitError
+from geo.errors import EditDeniedError, ProjectValidationError, SubmissionLimitError
 from geo.explorer import state as url_state
 from geo.projects.model import STATUSES, parse_project
 from geo.store import ProjectStore
@@ -196,9 +196,8 @@ def render() -> None:
             "Les territoires ne peuvent pas être chargés : la commune du projet ne pourra pas "
             "être vérifiée (`python -m geo data fetch territoires`)."
         )
-    store = resources.store(settings)
-    if isinstance(store, GeoError):
-        st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(store)}")
+    store = resources.open_store(settings)
+    if store is None:
         return
     editing = _edit_target(store)
     if editing is None and _submitted():

@@ -34,6 +34,7 @@ from geo.settings import Settings
 from geo.sources import read_manifest
 from geo.store import ProjectStore
 from geo.territory import Territories, TerritoryRef, load_territories
+from geo.text import plain_markdown
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -64,6 +65,20 @@ def store(settings: Settings) -> ProjectStore | GeoError:
     except GeoError as error:
         # An empty map still works (the page says "Aucun projet"); the operator sees why.
         log.warning("Projets d'exemple non chargés : %s", error)
+    return opened
+
+
+def say_store_error(error: GeoError) -> None:
+    """What every page says when the project store cannot be opened."""
+    st.error(f"Le registre des projets ne peut pas être ouvert. {plain_markdown(error)}")
+
+
+def open_store(settings: Settings) -> ProjectStore | None:
+    """The project store, or ``None`` once its error is shown (the page then stops)."""
+    opened = store(settings)
+    if isinstance(opened, GeoError):
+        say_store_error(opened)
+        return None
     return opened
 
 
