@@ -1,60 +1,50 @@
-"""Entry point: ``streamlit run app.py``. Configures the page and routes; pages live in pages/."""
+"""Entry point: ``streamlit run app.py``. Serves ``navigation.py`` (page config and routes,
+pages in ``pages/``) and runs it once as soon as the server is up, before any visitor.
+
+That first run imports the libraries (pandas, geopandas, folium, SQLAlchemy…), opens the
+prepared reference and the project store: over a second on all of France, which the first
+visitor after a restart would otherwise wait for once Streamlit's front end has loaded. Run
+at start-up, it overlaps the front end's download instead. It is Streamlit's own script
+health check (``Runtime.does_script_run_without_error``: a session without a browser), so
+what it warms is what a visit uses: the modules and the ``st.cache_resource`` caches.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import streamlit as st
+from streamlit import runtime
 
-from geo.mapping.assets import install_static_assets
-from geo.settings import read_settings
-from ui import keys, moderation_auth, resources
+_LOG = logging.getLogger(__name__)
 
-# An emoji favicon is drawn locally; a Material icon would be fetched from fonts.gstatic.com.
-st.set_page_config(page_title="Carte des communs énergie & mobilité", page_icon="🗺️", layout="wide")
-# An offline kit carries its own copy, for a machine installed without the XStatic packages.
-install_static_assets(fallback=read_settings()[0].data_dir / "static" / "vendor")
-# The inbox count is shown to a logged-in moderator only (one count query per run).
-moderation_store = (
-    resources.store(read_settings()[0]) if keys.MODERATOR in st.session_state else None
-)
-st.navigation(
-    [
-        # Material icons come with Streamlit's own fonts; emoji need a system font (a kiosk
-        # or a CI machine may have none, and shows empty boxes).
-        st.Page("pages/explorer.py", title="Explorer", icon=":material/search:", default=True),
-        # Served at /carte, its first address: links made before it was renamed still open it.
-        st.Page(
-            "pages/carte.py",
-            title="Territoires",
-            icon=":material/travel_explore:",
-            url_path="carte",
-        ),
-        st.Page("pages/portrait.py", title="Portrait de territoire", icon=":material/assignment:"),
-        st.Page(
-            "pages/communs.py", title="Communs", icon=":material/handshake:", url_path="communs"
-        ),
-        st.Page("pages/acteurs.py", title="Acteurs", icon=":material/groups:", url_path="acteurs"),
-        st.Page(
-            "pages/proposer.py",
-            title="Proposer un projet",
-            icon=":material/add_location_alt:",
-            url_path="proposer",
-        ),
-        st.Page(
-            "pages/parcours.py", title="Parcours", icon=":material/slideshow:", url_path="parcours"
-        ),
-        # Reached by their links only: the full-screen presentation, the participants' form.
-        st.Page(
-            "pages/presentation.py",
-            title="Présentation",
-            url_path="presentation",
-            visibility="hidden",
-        ),
-        st.Page("pages/atelier.py", title="Atelier", url_path="atelier", visibility="hidden"),
-        st.Page(
-            "pages/moderation.py",
-            title=moderation_auth.navigation_title(moderation_store),
-            icon=":material/shield_person:",
-            url_path="moderation",
-        ),
-    ]
-).run()
+
+async def _first_run() -> None:
+    # The run creates the libraries' objects by the hundred thousand: the garbage collector
+    # would scan them again and again (a sixth of the run). They live as long as the process:
+    # frozen once it is done, later collections skip them. Not collected first: that full
+    # collection holds the interpreter 0.1 s while the first visitor's page loads, to free a
+    # few hundred objects (the run's session and widgets), which stay.
+    gc.disable()
+    try:
+        ok, message = await runtime.get_instance().does_script_run_without_error()
+    finally:
+        gc.freeze()
+        gc.enable()
+    if not ok:
+        # The visitor's own run shows the French message; the server's log says why.
+        _LOG.warning("Premier passage de l'application au démarrage en échec : %s", message)
+
+
+@asynccontextmanager
+async def _warm_up(_app: st.App) -> AsyncIterator[None]:
+    task = asyncio.create_task(_first_run())
+    yield
+    task.cancel()
+
+
+app = st.App("navigation.py", lifespan=_warm_up)

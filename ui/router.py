@@ -3,12 +3,14 @@
 Streamlit 1.67 (``streamlit/runtime/pages_manager.py``: ``PagesManager.uses_pages_directory``,
 and ``script_runner._mpa_v1``) still treats a ``pages/`` folder beside the main script as the
 first-generation multipage app until ``st.navigation`` has run once in the process: a fresh
-server whose first visit is ``/carte`` runs ``pages/carte.py`` alone, without ``app.py`` (no
-page config, no navigation, no served Leaflet). Upstream documents no switch for it; its own
+server whose first visit is ``/carte`` runs ``pages/carte.py`` alone, without ``navigation.py``
+(no page config, no navigation, no served Leaflet). Upstream documents no switch for it; its own
 advice is to rename the folder (the warning "st.navigation was called in an app with a pages/
 directory", and streamlit/streamlit#9992 for the symptoms on a first load). The owner asked
 for ``pages/``, so a page that finds itself running alone leaves the mode (as
-``st.navigation`` itself does) and reruns, this time through ``app.py``.
+``st.navigation`` itself does) and reruns, this time through ``navigation.py``. (The warm-up of
+``app.py`` runs ``st.navigation`` at start-up: only a visit arriving before it ends meets the
+mode.)
 
 ``tests/app/test_router_workaround.py`` fails once a Streamlit release drops the legacy mode: this
 module can then go.

@@ -1,7 +1,7 @@
 """Leaflet and its plugins, served by the app itself so the map works without internet.
 
 The files come from the installed XStatic packages (a declared dependency), are copied at start
-into ``static/vendor/`` beside ``app.py`` (ignored by git) and served by Streamlit at
+into ``static/vendor/`` beside ``navigation.py`` (ignored by git) and served by Streamlit at
 ``/app/static/vendor/…`` when ``server.enableStaticServing`` is on (``.streamlit/config.toml``).
 Nothing here imports Streamlit.
 """

@@ -131,7 +131,7 @@ def test_missing_data_gives_a_french_error(monkeypatch: pytest.MonkeyPatch, tmp_
 
 
 def test_router_opens_the_explorer_first(geo_env: dict[str, str]) -> None:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=TIMEOUT).run()
     assert not at.exception, at.exception
     # The Explorer is the page people open first; the Carte stays one click away.
     assert at.title[0].value == "Explorer les projets"
@@ -143,7 +143,7 @@ def test_a_territory_leads_to_its_projects_on_the_explorer_and_is_kept_there(
     from explorer_seed import app_store
 
     with app_store(tmp_path):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+        at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=TIMEOUT).run()
         # The Explorer was seen first: its widgets were set from that first (empty) link.
         assert at.text_input(key="f_territoire").value == ""
         at.switch_page("pages/carte.py")

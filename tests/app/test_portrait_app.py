@@ -25,7 +25,7 @@ def seeded(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
 
 def portrait_at(territory: str | None) -> AppTest:
     # Through the router, as a visitor: the links to other portraits are the navigation's.
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=180)
     at.switch_page("pages/portrait.py")
     if territory is not None:
         at.query_params["territoire"] = territory

@@ -65,7 +65,7 @@ def test_streamlit_serves_the_static_folder_and_git_ignores_it() -> None:
 
 
 def test_a_fresh_clone_has_the_static_folder_streamlit_serves() -> None:
-    # Streamlit checks the folder when the server starts, before app.py installs the vendored
+    # Streamlit checks the folder when the server starts, before navigation.py installs the vendored
     # files: without a tracked file in it, every first start printed "no static folder found".
     # (static/vendor/ is ignored by git: the README is what a clone brings.)
     assert (PROJECT_ROOT / "static" / "README.md").is_file()
