@@ -29,6 +29,7 @@ import io
 import logging
 import os
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,13 +51,13 @@ _FLOATS = ("lat", "lon", "power_kwc", "energy_mwh_year", "budget_eur")
 _DATES = ("created_at", "updated_at", "last_confirmed_at")
 
 
+@cache
 def _gdal_errors() -> tuple[type[Exception], ...]:
+    # Imported when an error is matched (an ``except`` clause is evaluated then): loading GDAL
+    # is not part of every page that offers an export.
     from pyogrio.errors import DataLayerError, DataSourceError
 
     return (DataSourceError, DataLayerError)
-
-
-_GDAL_ERRORS = _gdal_errors()
 
 
 def export_projects(
@@ -83,7 +84,7 @@ def export_projects(
         path.parent.mkdir(parents=True, exist_ok=True)
         writer(partial, items, communes)
         os.replace(partial, path)
-    except (OSError, *_GDAL_ERRORS) as error:
+    except (OSError, *_gdal_errors()) as error:
         raise export_error(error, path.name) from error
     finally:
         with contextlib.suppress(OSError):
@@ -97,7 +98,7 @@ def export_bytes(
     """The file of one format in memory (the app's downloads): no disk involved."""
     try:
         return BUILDERS[file_format](items, communes)
-    except _GDAL_ERRORS as error:
+    except _gdal_errors() as error:
         raise export_error(error, f"projets.{file_format}") from error
 
 
