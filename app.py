@@ -20,6 +20,8 @@ from contextlib import asynccontextmanager
 import streamlit as st
 from streamlit import runtime
 
+from ui import warm_up
+
 _LOG = logging.getLogger(__name__)
 
 
@@ -31,7 +33,8 @@ async def _first_run() -> None:
     # few hundred objects (the run's session and widgets), which stay.
     gc.disable()
     try:
-        ok, message = await runtime.get_instance().does_script_run_without_error()
+        with warm_up.under_way():
+            ok, message = await runtime.get_instance().does_script_run_without_error()
     finally:
         gc.freeze()
         gc.enable()

@@ -34,7 +34,7 @@ from geo.text import french_number, plain_markdown
 from geo.workshop import stops as workshop_stops
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
-from ui import keys, page, resources, tours
+from ui import keys, page, resources, tours, warm_up
 
 #: The map frame's first height; ui/style.css then fits it to the window.
 MAP_HEIGHT = 560
@@ -334,6 +334,9 @@ def render() -> None:
     # says what to show; the widgets of a page not shown are gone anyway.
     store = resources.store(settings)
     communs = {} if isinstance(store, GeoError) else resources.commun_titles(store)
+    if warm_up.is_this_run():
+        resources.context_outlines(settings)  # what the national map draws, loaded once
+        return
     if keys.RESTORED not in st.session_state or page.arrived():
         sidebar.restore(territories, communs)
     for notice in st.session_state.pop(keys.NOTICES, []):

@@ -84,6 +84,13 @@ class CommunePlacer:
         if isinstance(territories, GeoError):
             return None
         query = " ".join(commune.split())
+        try:
+            located = territories.locate([lat], [lon])["code_commune"].iloc[0]
+            readable = True
+        except GeoError:
+            located, readable = None, False  # invalid: the model's validation reports them
+        if _names(query, located, territories):
+            return None  # the usual row, settled without the index of every commune's name
         index = self._index
         candidates = set(index.candidates(query)[0]) | index.code_readings(query)
         if not candidates:
@@ -91,11 +98,7 @@ class CommunePlacer:
                 f"commune : « {query[:80]} » ne désigne aucune commune connue"
                 f"{self._suggestion(query)} ; projet placé à ses coordonnées."
             )
-        try:
-            located = territories.locate([lat], [lon])["code_commune"].iloc[0]
-        except GeoError:
-            return None  # invalid coordinates: the model's validation reports them
-        if located in candidates:
+        if not readable or located in candidates:
             return None
         from geo.datasets.codecheck import FAR_KM, distances_to_communes
 
@@ -178,6 +181,14 @@ class CommunePlacer:
             )
         point = index.points.loc[best]
         return Placement(float(point["lat"]), float(point["lon"]), best, tuple(notes))
+
+
+def _names(query: str, code: object, territories: Territories) -> bool:
+    """Whether ``query`` is just the name of the commune ``code`` (case, accents, hyphens and
+    "St" aside): then it designates that commune, whatever its homonyms."""
+    if not isinstance(code, str) or _CODE.search(query) or "(" in query:
+        return False
+    return place_name_key(query) == place_name_key(territories.nom("commune", code))
 
 
 class _Index:

@@ -20,13 +20,15 @@ from collections.abc import Collection, Iterator
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 from urllib.parse import urljoin, urlsplit
 
-import httpx
 from tqdm import tqdm
 
 from geo.errors import FetchError
+
+if TYPE_CHECKING:
+    import httpx
 
 _CHUNK = 1 << 16
 _MAX_REDIRECTS = 5
@@ -155,6 +157,10 @@ def download(
     """GET ``url`` into ``temp`` (each wait for data bounded by ``timeout``, the whole by
     ``deadline`` seconds; redirects only as :func:`redirect_allowed` says, to ``hosts``).
     Raises FetchError on any failure."""
+    # Imported on a download only: every page and command that reads the data imports this
+    # package, few of them download.
+    import httpx
+
     digest = hashlib.sha256()
     headers = {"User-Agent": user_agent}
     until = None if deadline is None else time.monotonic() + deadline

@@ -281,5 +281,6 @@ def _read_cog(folder: Path) -> Cog:
         epci=pd.read_parquet(folder / "cog-epci.parquet"),
         departements=pd.read_parquet(folder / "cog-departements.parquet"),
         regions=pd.read_parquet(folder / "cog-regions.parquet"),
-        current_code=dict(zip(codes["old"], codes["current"], strict=True)),
+        # Lists first: iterating Arrow-backed strings one by one is 20 times slower.
+        current_code=dict(zip(codes["old"].tolist(), codes["current"].tolist(), strict=True)),
     )

@@ -34,7 +34,8 @@ def test_the_first_visit_of_a_fresh_server_runs_behind_the_router(
         page.goto(f"{url}{path}")
         expect(page.locator("h1").first).to_contain_text(title)
         page.wait_for_selector(APP_IDLE)
-        # The router ran: the navigation lists its pages (legacy mode would also list navigation.py).
+        # The router ran: the navigation lists its pages (legacy mode would also list
+        # navigation.py).
         expect(page.locator(NAV_LINKS)).to_have_count(8)
         # Each link's text after its icon (a Material icon's text is its name, on a line
         # of its own: "search\n\nExplorer").
