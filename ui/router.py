@@ -18,11 +18,27 @@ module can then go.
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 
 def ensure_routed() -> None:
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or _legacy_pages_listed():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _legacy_pages_listed() -> bool:
+    """Whether this run went through the legacy mode although it has been left since: its
+    page list holds the main script beside the ``pages/`` scripts (``navigation.py`` lists
+    only those). A visit can start in the mode while another session — the server's warm-up
+    — runs ``st.navigation`` and leaves it."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    main = os.path.realpath(ctx.pages_manager.main_script_path)
+    pages = ctx.pages_manager.get_pages().values()
+    return len(pages) > 1 and any(os.path.realpath(p["script_path"]) == main for p in pages)
