@@ -79,9 +79,16 @@ def find_actors(
     return [
         actor
         for actor in actors
-        if (not wanted or actor.type in wanted)
-        and all(word in search_words(actor.name) for word in words)
+        if (not wanted or actor.type in wanted) and _name_holds(actor.name, words)
     ]
+
+
+def _name_holds(name: str, words: list[str]) -> bool:
+    """Every word in the name, folded once (not once per word)."""
+    if not words:
+        return True
+    folded = search_words(name)
+    return all(word in folded for word in words)
 
 
 def project_link(project_id: int, *, base_path: str = "/") -> str:
