@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from geo.bench.common import host_loop_seconds
 from geo.errors import GeoError
 from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
@@ -72,13 +73,15 @@ def run(
     mirror: Path | None = None,
     load: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what);
+    """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what, and
+    ``host_loop_seconds`` how fast the shared host was before and after the runs);
     ``load`` holds the options of ``load`` (engine, workers, seconds, database_url)."""
     used = use_mirror(mirror)
+    before = host_loop_seconds()
     result = _run(
         target, points=points, repeat=repeat, rows=rows, projects=projects, load=load or {}
     )
-    return {**result, "mirror": str(used)}
+    return {**result, "mirror": str(used), "host_loop_seconds": [before, host_loop_seconds()]}
 
 
 def _run(

@@ -1,4 +1,5 @@
-"""What the benchmarks share: best-of timing and points spread like real data."""
+"""What the benchmarks share: best-of timing, points spread like real data, and the host's
+speed at the time of a run."""
 
 from __future__ import annotations
 
@@ -33,3 +34,14 @@ def best_of(repeat: int, action: Callable[[], T]) -> tuple[float, T]:
         result = action()
         best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def host_loop_seconds() -> float:
+    """Seconds of a fixed single-thread loop (the sum of the first 30 million integers).
+
+    The machines the benchmarks run on are shared: the same loop took 0.39 s in a quiet hour
+    and up to 0.7 s in a busy one on the same host. Reported beside a benchmark's figures, it
+    says whether two runs can be compared (README, "Performance")."""
+    start = time.perf_counter()
+    sum(range(30_000_000))
+    return round(time.perf_counter() - start, 3)

@@ -346,3 +346,6 @@ def test_bench_territories(
     assert result["agreement_with_sjoin"] == 1.0
     assert result["mirror"] == str(Path(mirror).resolve())
     assert 0.5 < result["share_located"] <= 1.0
+    # The host's speed before and after, to compare runs taken at different hours.
+    assert len(result["host_loop_seconds"]) == 2
+    assert all(seconds > 0 for seconds in result["host_loop_seconds"])
