@@ -7,6 +7,9 @@ visitor after a restart would otherwise wait for once Streamlit's front end has 
 at start-up, it overlaps the front end's download instead. It is Streamlit's own script
 health check (``Runtime.does_script_run_without_error``: a session without a browser), so
 what it warms is what a visit uses: the modules and the ``st.cache_resource`` caches.
+
+Its middleware lets a returning visitor's browser keep the map component's script
+(:mod:`ui.http_cache`).
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit import runtime
 
-from ui import warm_up
+from ui import http_cache, warm_up
 
 _LOG = logging.getLogger(__name__)
 
@@ -50,4 +54,8 @@ async def _warm_up(_app: st.App) -> AsyncIterator[None]:
     task.cancel()
 
 
-app = st.App("navigation.py", lifespan=_warm_up)
+app = st.App(
+    "navigation.py",
+    lifespan=_warm_up,
+    middleware=[Middleware(http_cache.CacheHashedComponentFiles)],
+)
