@@ -221,8 +221,9 @@ def _decisions(store: ProjectStore, item: InboxItem, moderator: Moderator) -> No
     if item.duplicates:
         targets = {d.id: f"n°{d.id} {d.title}" for d in item.duplicates}
         merge_col, go_col = st.columns([3, 1], vertical_alignment="bottom")
+        # A list's options are plain text (never Markdown): the title as typed.
         target = merge_col.selectbox("Fusionner ce doublon dans", list(targets),
-                                     format_func=lambda i: plain_markdown(targets[i]),
+                                     format_func=targets.__getitem__,
                                      key=f"m-cible-{pid}", filter_mode=None)  # fmt: skip
         if go_col.button("Fusionner", key=f"m-fusionner-{pid}", use_container_width=True):
             decide(lambda: store.moderation.merge(pid, int(target), moderator),

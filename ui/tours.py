@@ -20,7 +20,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from geo.errors import EditDeniedError, GeoError, TourNotFoundError
 from geo.store import ProjectStore
 from geo.store.tours import NOTE_MAX, TITLE_MAX, Tour, clean_note, clean_params, clean_title
-from geo.text import plain_markdown
+from geo.text import french_count, plain_markdown
 from ui import keys, page
 
 TOURS_PAGE = "pages/parcours.py"
@@ -174,7 +174,7 @@ def _dialog(store: ProjectStore, kind: str, params: dict[str, str], territory: s
     mine = editable(store)
     if _NEXT_CHOICE in st.session_state:
         st.session_state[keys.TOUR_CHOICE] = st.session_state.pop(_NEXT_CHOICE)
-    choices: dict[str, str] = {str(t.id): f"{t.title} ({len(t.stops)} arrêts)" for t in mine}
+    choices = {str(t.id): f"{t.title} ({french_count(len(t.stops), 'arrêt')})" for t in mine}
     choices[NEW] = "Nouveau parcours"
     if st.session_state.get(keys.TOUR_CHOICE) not in choices:
         st.session_state[keys.TOUR_CHOICE] = next(iter(choices))

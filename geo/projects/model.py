@@ -201,6 +201,9 @@ def _lookup(labels: Mapping[str, str], what: str) -> Any:
     keys.update({ident: ident for ident in labels})
 
     def lookup(value: object) -> str:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            # A list left on "Choisir…" in the form, an empty cell in a file.
+            raise _error(f"à choisir (parmi : {', '.join(labels.values())}).")
         if not isinstance(value, str):
             raise _error("Texte attendu.")
         if value in labels:

@@ -523,7 +523,7 @@ class ProjectStore:
         if isinstance(rows, gpd.GeoDataFrame):
             return rows
         columns = [c for c in PROJECT_COLUMNS if private or c not in PRIVATE_FIELDS]
-        frame = pd.DataFrame(rows, columns=PROJECT_COLUMNS)[columns]
+        frame = _missing_text_as_none(pd.DataFrame(rows, columns=PROJECT_COLUMNS)[columns])
         for name in ("created_at", "updated_at", "last_confirmed_at"):
             frame[name] = pd.to_datetime(frame[name], utc=True)
         geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs=4326)
@@ -651,3 +651,18 @@ class ProjectStore:
         after = load_project(connection, project_id)
         write_audit(connection, actor, action, project_id, before, after, now, note=note)
         return after, True
+
+
+def _missing_text_as_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """A text column's missing values as None, not NaN.
+
+    pandas 3 reads a column of texts and Nones as strings whose missing value is NaN: truthy,
+    and printed "nan" (a sheet showed "Échelle : nan" and a link to "nan"); every reader of the
+    frame tests optional text with ``if row[...]``. Only the columns with a missing value are
+    converted: the others keep pandas' compact strings."""
+    for name in frame.columns:
+        column = frame[name]
+        if isinstance(column.dtype, pd.StringDtype) and column.hasnans:
+            frame[name] = column.astype(object).where(column.notna(), None)
+    return frame
+

@@ -174,6 +174,16 @@ def test_the_inbox_rejects_with_a_reason_and_approves_a_selection(store: Project
     assert notes == ["Projet déjà terminé."]
 
 
+def test_a_duplicate_to_merge_into_is_named_by_its_title_as_typed(store: ProjectStore) -> None:
+    # A list's options are plain text: a title escaped for Markdown would read "&lt;i&gt;".
+    password = store.moderators.add("camille", operator=OPERATOR)
+    title = "Toit solaire <i>test</i> [lien](x)"
+    first, _ = store.add(GRENOBLE | {"title": title}, actor="formulaire")
+    second, _ = store.add(GRENOBLE | {"title": title}, actor="formulaire")
+    at = _log_in(_run(MODERATION), "camille", password)
+    assert at.selectbox(key=f"m-cible-{second}").options == [f"n°{first} {title}"]
+
+
 # --- edit links ----------------------------------------------------------------------------------
 
 

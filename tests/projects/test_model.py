@@ -97,6 +97,9 @@ def test_accepted_and_normalised(changes: dict[str, Any], field: str, expected: 
         ({"carriers": [{"name": "X", "type": "club"}]}, "carriers", "porteur n°1, type"),
         ({"carriers": [{"name": "", "type": "association"}]}, "carriers", "porteur n°1, nom"),
         ({"carriers": [{"name": "X"}]}, "carriers", "obligatoire"),
+        # The form's list left on "Choisir…".
+        ({"carriers": [{"name": "X", "type": None}]}, "carriers", "type : à choisir (parmi : "),
+        ({"stage": ""}, "stage", "à choisir (parmi : "),
         ({"website": "javascript:alert(1)"}, "website", "http:// ou https://"),
         ({"website": "ftp://exemple.fr"}, "website", "http:// ou https://"),
         ({"commons": ["data:text/html,x"]}, "commons", "élément n°1"),

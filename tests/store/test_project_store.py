@@ -399,3 +399,14 @@ def test_only_an_operator_changes_a_status(store: ProjectStore) -> None:
     assert store.audit(pid)[-1].actor == "operateur:cli:camille"
     with pytest.raises(ValueError, match="opérateur"):
         Operator(" ")
+
+
+def test_a_text_left_empty_is_none_in_the_frame_not_nan(store: ProjectStore) -> None:
+    # pandas 3 reads a text column with some values as strings whose missing value is NaN:
+    # truthy, and printed "nan" (a sheet showed "Échelle : nan" and a link to "nan").
+    store.add(project(website="https://exemple.fr", scope="commune"), actor="test")
+    bare, _ = store.add(project(title="Sans site ni échelle"), actor="test")
+    frame = store.all_frame()
+    row = frame[frame["id"] == bare].iloc[0]
+    assert row["website"] is None and row["scope"] is None
+    assert frame[frame["id"] != bare].iloc[0]["website"] == "https://exemple.fr"
