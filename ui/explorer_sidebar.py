@@ -190,8 +190,13 @@ def sidebar(
     side.header("Carte")
     basemap = side.radio(
         "Fond de carte", list(BASEMAPS), format_func=BASEMAPS.__getitem__,
-        key=keys.BASEMAP, horizontal=True,
+        key=keys.BASEMAP, horizontal=True, disabled=settings.offline,
     )  # fmt: skip
+    if settings.offline:
+        side.caption(
+            "Hors ligne : pas de fond de carte (ses images viennent d'internet) ; les contours "
+            "des territoires et les projets restent affichés."
+        )
     titles = {dataset.id: dataset.title for dataset in overlay_datasets()}
     layers = side.pills(
         "Couches de données publiques", list(titles), format_func=titles.__getitem__,

@@ -291,11 +291,20 @@ def test_overlay_toggles_a_dataset_layer(monkeypatch: pytest.MonkeyPatch) -> Non
     assert drawn == [] and "couches" not in at.query_params
 
 
-def test_basemap_choice_goes_to_the_map(calls: dict[str, list[Any]]) -> None:
+def test_basemap_choice_goes_to_the_map(
+    calls: dict[str, list[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEO_OFFLINE", "0")  # tiles on; nothing here asks the geocoder
     at = _page()
     _do(at.radio(key="f_fond").set_value("ign"))
     assert at.query_params["fond"] == "ign"
     assert calls["basemap"][-1] == "ign"
+
+
+def test_offline_the_basemap_choice_is_off_and_says_why() -> None:
+    at = _page()
+    assert at.radio(key="f_fond").disabled
+    assert any("Hors ligne : pas de fond de carte" in c.value for c in at.sidebar.caption)
 
 
 @pytest.mark.parametrize(
