@@ -313,8 +313,9 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
                     portrait.place.level, portrait.place.code, portrait.place.nom, portrait.outline
                 )
             ).add_to(m)
-        st_folium(m, height=360, use_container_width=True, returned_objects=[],
-                  key="portrait-choroplethe")  # fmt: skip
+        with st.container(key="carte-comparaison"):
+            st_folium(m, height=360, use_container_width=True, returned_objects=[],
+                      key="portrait-choroplethe")  # fmt: skip
 
 
 def _neighbours(portrait: Portrait) -> None:

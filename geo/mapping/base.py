@@ -167,6 +167,42 @@ class _TileFallback(MacroElement):
         self.threshold = int(threshold)
 
 
+class _FitWhenSized(MacroElement):
+    """Fit the bounds again once the map has a size, when it had none at its first fit.
+
+    A map whose frame is laid out after its script runs (the portrait's second map, below a
+    chart) was fitted on an empty box: Leaflet chose its smallest zoom, and the territory was
+    a dot on a map of the world."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var box = map.getContainer();
+            if (box.clientWidth && box.clientHeight) { return; }
+            var observer = new ResizeObserver(function () {
+                if (!box.clientWidth || !box.clientHeight) { return; }
+                observer.disconnect();
+                map.invalidateSize();
+                map.fitBounds(bounds);
+            });
+            observer.observe(box);
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "FitWhenSized"
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+
+def remove_fit(m: folium.Map) -> None:
+    """Drop the map's fit to its bounds (a view given by a link replaces it)."""
+    for name, child in list(m._children.items()):
+        if isinstance(child, _FitWhenSized) or type(child).__name__ == "FitBounds":
+            del m._children[name]
+
+
 def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
     """The tile layers of a basemap choice (:data:`BASEMAPS`): none offline or for ``aucun``.
 
@@ -205,6 +241,7 @@ def base_map(
     m.default_js, m.default_css = leaflet_links(base_url_path=base_url_path)
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
+    _FitWhenSized(bounds or FRANCE_BOUNDS).add_to(m)
     _MetricScale().add_to(m)
     _FullScreen().add_to(m)
     style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"

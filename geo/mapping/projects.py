@@ -218,9 +218,7 @@ def explorer_map(
     m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
     if view is not None:
         # Replace the fit by the shared view.
-        for name, child in list(m._children.items()):
-            if type(child).__name__ == "FitBounds":
-                del m._children[name]
+        maps.remove_fit(m)
         m.location = [view[0], view[1]]
         m.options["zoom"] = view[2]
     if context is not None:

@@ -665,4 +665,3 @@ def _missing_text_as_none(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(column.dtype, pd.StringDtype) and column.hasnans:
             frame[name] = column.astype(object).where(column.notna(), None)
     return frame
-

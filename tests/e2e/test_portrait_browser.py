@@ -22,6 +22,11 @@ URL = "/portrait?territoire=epci:200040715"
 NAME = "Grenoble-Alpes-Métropole"
 VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844)}
 TIMEOUT_MS = 90_000
+#: Whether the frame's Leaflet map is at a zoom of at least ``arg``.
+LEAFLET_ZOOM_AT_LEAST = """(zoom) => {
+    const map = Object.values(window).find((v) => v && v._leaflet_id && v.getZoom);
+    return map !== undefined && map.getZoom() >= zoom;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +75,12 @@ def test_portrait_of_the_metropole_and_its_sheets(
     frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
     # The two projects, 500 m apart, may be drawn as one cluster at the territory's zoom.
     expect(frame.locator("path.marqueur-projet, .marker-cluster").first).to_be_attached()
+    # The comparison map, laid out below its chart, frames the Métropole and its neighbours
+    # (it once opened on the world, the territory a dot: fitted before it had a size).
+    comparison = page.locator(".st-key-carte-comparaison iframe")
+    comparison.scroll_into_view_if_needed()
+    comparison_frame = comparison.element_handle().content_frame()
+    comparison_frame.wait_for_function(LEAFLET_ZOOM_AT_LEAST, arg=8)
 
     # The HTML sheet, opened where every request is refused: it makes none.
     with page.expect_download() as download:
