@@ -38,6 +38,8 @@ from ui import keys, links, page, resources, tours
 
 PARAM = "territoire"
 MAP_HEIGHT = 420
+#: The indicator tables' rank column: for the same number of inhabitants, as the chart ranks.
+RANK_COLUMN = "Rang parmi les voisins (pour 10 000 hab.)"
 PDF = "portrait_pdf"
 
 
@@ -226,8 +228,10 @@ def _indicators(portrait: Portrait) -> None:
                             "" if row.per_10k is None else french_number(row.per_10k, decimals=2)
                             for row in rows
                         ],
-                        "Rang parmi les voisins": [
-                            row.neighbours.rank_text() or "—" for row in rows
+                        # Ranked as the chart below is by default: for the same number of
+                        # inhabitants (a raw count puts the largest territory first).
+                        RANK_COLUMN: [
+                            row.neighbours.rank_text(per_10k=True) or "—" for row in rows
                         ],
                         "Remarque": [row.reason or "" for row in rows],
                     }

@@ -117,13 +117,13 @@ def _indicator_table(rows: list[Indicator], portrait: Portrait) -> str:
     head = (
         "<tr><th>Indicateur</th><th>Valeur</th><th>Pour 10 000 hab.</th>"
         f"<th>{_e(parent.nom) if parent else 'Parent'} (pour 10 000 hab.)</th>"
-        "<th>France (pour 10 000 hab.)</th><th>Rang parmi les voisins</th>"
+        "<th>France (pour 10 000 hab.)</th><th>Rang parmi les voisins (pour 10 000 hab.)</th>"
         "<th>Strate : médiane (pour 10 000 hab.)</th></tr>"
     )
     body = []
     for row in rows:
         parent_value = _per(row.parent.per_10k) if row.parent else "—"
-        rank = row.neighbours.rank_text(per_10k=False) or "—"
+        rank = row.neighbours.rank_text(per_10k=True) or "—"
         median = _per(row.peers.median_per_10k)
         name = _e(row.category) if row.category else _e(row.label)
         body.append(

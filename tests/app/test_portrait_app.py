@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geo.explorer.state import UNKNOWN_TERRITORY
 
 CARTE = str(ROOT / "pages" / "carte.py")
+RANK = "Rang parmi les voisins (pour 10 000 hab.)"
 EXPLORER = str(ROOT / "pages" / "explorer.py")
 
 
@@ -63,7 +64,12 @@ def test_the_metropole_has_its_sections_projects_and_sources(seeded: dict) -> No
         if "Indicateur" in t.value.columns and "Places de covoiturage" in set(t.value["Indicateur"])
     )
     row = carpool[carpool["Indicateur"] == "Places de covoiturage"].iloc[0]
-    assert row["Valeur"].endswith("places") and row["Rang parmi les voisins"] != "—"
+    assert row["Valeur"].endswith("places") and row[RANK] != "—"
+    # The table ranks as the comparison below does (for the same number of inhabitants):
+    # one rank per figure on the page.
+    choice = at.selectbox(key="portrait_indicateur")
+    choice.select_index(choice.options.index("Places de covoiturage")).run()
+    assert any(f": {row[RANK]}." in shown(m.value) for m in at.markdown), row[RANK]
     captions = " ".join(shown(c.value) for c in at.caption)
     assert "© les contributeurs de la BNLC" in captions  # the ODbL attribution
     assert "population municipale 2023" in captions
