@@ -103,7 +103,7 @@ def _bar(tour: Tour, index: int) -> int | None:
     count = len(tour.stops)
     with st.container(key="presentation-barre"):
         title_col, back_col, progress_col, next_col, auto_col = st.columns(
-            [5, 2, 1.3, 2, 3.5], vertical_alignment="center"
+            [4.2, 2, 1.2, 2, 4.6], vertical_alignment="center"
         )
         with title_col.container(key="presentation-parcours"):
             st.markdown(plain_markdown(tour.title))

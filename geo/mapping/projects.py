@@ -44,8 +44,12 @@ CLUSTER_ICON = (
     f"  var colour = keys.length === 1 ? keys[0] : '{CLUSTER_MIXED}';"
     "  var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : 42;"
     "  return L.divIcon({"
+    # The count in the middle of the circle: the line height inside the font shorthand (a
+    # line-height before it was reset by it), no margin (MarkerCluster's own CSS gives its
+    # 30 px circles 5 px, which moved ours off their point).
     "    html: '<div style=\"background:' + colour + ';width:' + size + 'px;height:' + size"
-    "      + 'px;line-height:' + size + 'px;border-radius:50%;color:#fff;font:600 12px sans-serif;"
+    "      + 'px;margin:0;box-sizing:border-box;border-radius:50%;color:#fff;"
+    "font:600 12px/' + (size - 4) + 'px sans-serif;"
     "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.35)\">'"
     "      + n + '</div>',"
     "    className: 'marker-cluster groupe-projets', iconSize: L.point(size, size)"
