@@ -23,7 +23,7 @@ from geo.mapping import choropleth as choropleths
 from geo.mapping import projects as project_maps
 from geo.mapping.elements import credit
 from geo.portrait import Portrait, build_portrait
-from geo.portrait.figures import Indicator
+from geo.portrait.figures import RANK_HEADING, Indicator
 from geo.portrait.pdf import sheet_pdf
 from geo.portrait.projects import ProjectLine, neighbour_lessons
 from geo.portrait.sheet import sheet_html
@@ -38,8 +38,6 @@ from ui import keys, links, page, resources, tours
 
 PARAM = "territoire"
 MAP_HEIGHT = 420
-#: The indicator tables' rank column: for the same number of inhabitants, as the chart ranks.
-RANK_COLUMN = "Rang parmi les voisins (pour 10 000 hab.)"
 PDF = "portrait_pdf"
 
 
@@ -228,9 +226,7 @@ def _indicators(portrait: Portrait) -> None:
                             "" if row.per_10k is None else french_number(row.per_10k, decimals=2)
                             for row in rows
                         ],
-                        # Ranked as the chart below is by default: for the same number of
-                        # inhabitants (a raw count puts the largest territory first).
-                        RANK_COLUMN: [
+                        RANK_HEADING: [
                             row.neighbours.rank_text(per_10k=True) or "—" for row in rows
                         ],
                         "Remarque": [row.reason or "" for row in rows],

@@ -199,7 +199,7 @@ class _FitWhenSized(MacroElement):
 def remove_fit(m: folium.Map) -> None:
     """Drop the map's fit to its bounds (a view given by a link replaces it)."""
     for name, child in list(m._children.items()):
-        if isinstance(child, _FitWhenSized) or type(child).__name__ == "FitBounds":
+        if isinstance(child, (_FitWhenSized, folium.FitBounds)):
             del m._children[name]
 
 

@@ -30,6 +30,11 @@ DISPLAY_UNITS = {"m": ("km", 0.001)}
 #: How many peers around the territory a chart shows (the class may hold hundreds).
 PEER_WINDOW = 5
 
+#: The heading of the neighbours' rank in the portrait's indicator tables (page and sheet):
+#: ranked per 10,000 inhabitants, as the comparison chart is by default (a raw count puts
+#: the largest territory first).
+RANK_HEADING = "Rang parmi les voisins (pour 10 000 hab.)"
+
 
 @dataclass(frozen=True)
 class Place:

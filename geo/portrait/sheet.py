@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from geo.datasets.catalogue import CATALOGUE
 from geo.explorer.state import ExplorerState, permalink
-from geo.portrait.figures import Indicator
+from geo.portrait.figures import RANK_HEADING, Indicator
 from geo.portrait.portrait import POPULATION_NOTE, Portrait
 from geo.portrait.projects import ProjectLine
 from geo.portrait.svg import THEME_COLOURS, Bar, Marker, bar_chart, choropleth, territory_map
@@ -117,7 +117,7 @@ def _indicator_table(rows: list[Indicator], portrait: Portrait) -> str:
     head = (
         "<tr><th>Indicateur</th><th>Valeur</th><th>Pour 10 000 hab.</th>"
         f"<th>{_e(parent.nom) if parent else 'Parent'} (pour 10 000 hab.)</th>"
-        "<th>France (pour 10 000 hab.)</th><th>Rang parmi les voisins (pour 10 000 hab.)</th>"
+        f"<th>France (pour 10 000 hab.)</th><th>{_e(RANK_HEADING)}</th>"
         "<th>Strate : médiane (pour 10 000 hab.)</th></tr>"
     )
     body = []
