@@ -98,9 +98,11 @@ class SourceInfo:
         """``"2 373 des 2 473 lignes sont hors des territoires chargés…"``, when any is."""
         if not self.rows_outside or self.rows is None:
             return None
+        one = self.rows_outside == 1
         return (
-            f"{french_number(self.rows_outside)} des {french_number(self.rows)} lignes sont "
-            "hors des territoires chargés : elles ne comptent dans aucun territoire."
+            f"{french_number(self.rows_outside)} des {french_number(self.rows)} lignes "
+            f"{'est' if one else 'sont'} hors des territoires chargés : "
+            f"{'elle ne compte' if one else 'elles ne comptent'} dans aucun territoire."
         )
 
     @property

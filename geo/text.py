@@ -243,6 +243,6 @@ def french_date(value: object) -> str:
 
 
 def french_count(count: int, singular: str, plural: str | None = None) -> str:
-    """``"1 projet"``, ``"12 345 projets"``."""
-    word = singular if abs(count) == 1 else (plural or f"{singular}s")
+    """``"0 projet"``, ``"1 projet"``, ``"12 345 projets"``: 0 and 1 take the singular in French."""
+    word = singular if abs(count) < 2 else (plural or f"{singular}s")
     return f"{french_number(count)} {word}"

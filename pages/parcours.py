@@ -23,7 +23,7 @@ from geo.store.identity import Moderator
 from geo.store.tours import NOTE_MAX, STOP_KINDS, TITLE_MAX, TOUR_STATUSES, Tour
 from geo.store.workshops import SESSION_STATUSES, WorkshopSession
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
-from geo.text import french_number, plain_markdown, safe_markdown
+from geo.text import french_count, french_number, plain_markdown, safe_markdown
 from geo.workshop import export, room, stops
 from ui import keys, page, resources, tours
 from ui.clipboard import copy_button
@@ -379,9 +379,9 @@ def _session(
 ) -> None:
     rows = store.workshops.contributions(session.code, **auth)
     name = territories.nom(session.territory.level, session.territory.code)
-    label = (
-        f"Atelier {session.code} — {name}, {SESSION_STATUSES[session.status]}, {len(rows)} idées"
-    )
+    status = SESSION_STATUSES[session.status]
+    ideas = french_count(len(rows), "idée")
+    label = f"Atelier {session.code} — {name}, {status}, {ideas}"
     with st.expander(plain_markdown(label), expanded=session.open, icon=":material/groups:"):
         origin = page.origin()
         url = room.participant_url(session.code, origin=origin, base_path=page.base_path())

@@ -347,3 +347,17 @@ def test_a_files_own_date_comes_first() -> None:
     day, basis = dates["irve"]
     source = source_info(CATALOGUE["production"], None, as_of=day, as_of_basis=basis)
     assert source.date_text == "fichier du : 30/10/2026"
+
+
+@pytest.mark.parametrize(
+    ("outside", "expected"),
+    [
+        (1, "1 des 2 473 lignes est hors des territoires chargés : elle ne compte dans"),
+        (2373, "2 373 des 2 473 lignes sont hors des territoires chargés : elles ne comptent"),
+    ],
+)
+def test_rows_outside_agree_with_their_count(outside: int, expected: str) -> None:
+    info = SourceInfo("irve", "IRVE", "Etalab", "LO", "Etalab", "https://x", None, None,
+                      rows=2473, rows_outside=outside)  # fmt: skip
+    text = (info.outside_text or "").replace("\u202f", " ").replace("\xa0", " ")
+    assert text.startswith(expected)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from geo.text import WORD_JOINER, plain_markdown, safe_markdown
+from geo.text import WORD_JOINER, french_count, plain_markdown, safe_markdown
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,11 @@ def test_plain_markdown_is_never_linked_nor_styled(text: str) -> None:
     assert not _GFM_URL.search(shown) and not _GFM_EMAIL.search(shown)
     assert shown.replace(WORD_JOINER, "") == text
     assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in ":$[" and i)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 idée"), (1, "1 idée"), (2, "2 idées"), (12345, "12 345 idées")],
+)
+def test_french_count_takes_the_singular_for_zero_and_one(count: int, expected: str) -> None:
+    assert french_count(count, "idée").replace("\u202f", " ").replace("\xa0", " ") == expected

@@ -53,7 +53,8 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 SOURCE = "atelier"
 NAME_MAX = 80
-SESSION_STATUSES = {"ouverte": "ouverte", "fermee": "fermée"}
+# Shown beside "Atelier" (masculine); the stored values stay as they are.
+SESSION_STATUSES = {"ouverte": "ouvert", "fermee": "fermé"}
 #: The fields a participant fills (the rest of the project takes the model's defaults).
 PARTICIPANT_FIELDS = ("title", "summary", "themes", "lat", "lon", "address",
                       "location_approximate")  # fmt: skip
