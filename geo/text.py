@@ -246,3 +246,16 @@ def french_count(count: int, singular: str, plural: str | None = None) -> str:
     """``"0 projet"``, ``"1 projet"``, ``"12 345 projets"``: 0 and 1 take the singular in French."""
     word = singular if abs(count) < 2 else (plural or f"{singular}s")
     return f"{french_number(count)} {word}"
+
+
+def french_count_of(count: int, unit: str) -> str:
+    """A count with a unit written in the plural, as the catalogue declares units: ``"0 lieu"``,
+    ``"1 point de charge"``, ``"18 lieux"`` (the unit's first word agrees with the count)."""
+    if abs(count) >= 2:
+        return f"{french_number(count)} {unit}"
+    first, space, rest = unit.partition(" ")
+    if first.endswith(("eux", "aux")):
+        first = first[:-1]
+    elif first.endswith("s") and len(first) > 1:
+        first = first[:-1]
+    return f"{french_number(count)} {first}{space}{rest}"

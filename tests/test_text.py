@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from geo.text import WORD_JOINER, french_count, plain_markdown, safe_markdown
+from geo.text import WORD_JOINER, french_count, french_count_of, plain_markdown, safe_markdown
 
 
 @pytest.mark.parametrize(
@@ -154,3 +154,19 @@ def test_plain_markdown_is_never_linked_nor_styled(text: str) -> None:
 )
 def test_french_count_takes_the_singular_for_zero_and_one(count: int, expected: str) -> None:
     assert french_count(count, "idée").replace("\u202f", " ").replace("\xa0", " ") == expected
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "expected"),
+    [
+        (0, "lieux", "0 lieu"),
+        (1, "points", "1 point"),
+        (1, "sites", "1 site"),
+        (1, "points de charge", "1 point de charge"),
+        (1, "éléments", "1 élément"),
+        (18, "lieux", "18 lieux"),
+        (2, "points de charge", "2 points de charge"),
+    ],
+)
+def test_a_count_agrees_with_its_declared_unit(count: int, unit: str, expected: str) -> None:
+    assert french_count_of(count, unit) == expected

@@ -61,7 +61,7 @@ from geo.mapping.view import (
     track_view,
     view_key,
 )
-from geo.text import french_number
+from geo.text import french_count_of, french_number
 
 __all__ = [
     "DEFAULT_ZOOM",
@@ -341,7 +341,7 @@ def overlay_layer(
     count_unit = _unit_or(_plain_aggregate(dataset, "count"), "éléments")
     if mode == "points" and len(shown) <= MAX_POINTS:
         _Points(_points_payload(shown, dataset, colour)).add_to(group)
-        note = f"{french_number(len(shown))} {count_unit} ici ; cliquer pour le détail."
+        note = f"{french_count_of(len(shown), count_unit)} ici ; cliquer pour le détail."
     else:
         level = view.zoom + CELL_SHIFT + (1 if mode == "points" else 0)
         if box is None:  # the whole dataset: no finer than the national cells
@@ -351,7 +351,8 @@ def overlay_layer(
             level -= 1
             cells = aggregate_cells(shown, level)
         _Cells(_cells_payload(cells, dataset, colour)).add_to(group)
-        note = f"{french_number(len(shown))} {count_unit} ; cercle ∝ nombre, zoomer pour le détail."
+        counted = french_count_of(len(shown), count_unit)
+        note = f"{counted} ; cercle ∝ nombre, zoomer pour le détail."
     rank = 20 + list(CATALOGUE).index(dataset.id) if dataset.id in CATALOGUE else 40
     Legend(
         dataset_legend(dataset, note=note), rank=rank, css_class=f"legende-couche {dataset.id}"
