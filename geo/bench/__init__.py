@@ -2,7 +2,8 @@
 
 Owns the measuring of the domain code (``territories``, ``datasets``, ``projects``, ``load``
 — several processes on one store —, ``portrait``) and
-dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``, ``kit``) to their
+dispatches the benchmarks that need Streamlit or a browser (``explorer``, ``app``, ``kit``,
+``soak``) to their
 scripts in ``benchmarks/`` beside the package, run in a child process: ``geo`` never imports
 Streamlit. May import any ``geo`` package; nothing in ``geo`` imports it.
 
@@ -26,12 +27,15 @@ from geo.errors import GeoError
 from geo.settings import PROJECT_ROOT, get_settings
 from geo.territory import load_territories
 
-TARGETS = ("territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit")
+TARGETS = (
+    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit", "soak",
+)  # fmt: skip
 #: Benchmarks written with the Streamlit code, run as ``python benchmarks/<target>.py --json``.
 SCRIPTS = {
     "explorer": PROJECT_ROOT / "benchmarks" / "explorer.py",
     "app": PROJECT_ROOT / "benchmarks" / "app.py",
     "kit": PROJECT_ROOT / "benchmarks" / "kit.py",
+    "soak": PROJECT_ROOT / "benchmarks" / "soak.py",
 }
 #: Mirrors looked for beside the project, the national one first.
 MIRRORS = (
@@ -72,14 +76,22 @@ def run(
     projects: int = 100_000,
     mirror: Path | None = None,
     load: dict[str, Any] | None = None,
+    soak: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The figures of one benchmark, as a JSON-ready dict (``mirror`` says on what, and
     ``host_loop_seconds`` how fast the shared host was before and after the runs);
-    ``load`` holds the options of ``load`` (engine, workers, seconds, database_url)."""
+    ``load`` holds the options of ``load`` (engine, workers, seconds, database_url), ``soak``
+    those of ``soak`` (minutes, contexts)."""
     used = use_mirror(mirror)
     before = host_loop_seconds()
     result = _run(
-        target, points=points, repeat=repeat, rows=rows, projects=projects, load=load or {}
+        target,
+        points=points,
+        repeat=repeat,
+        rows=rows,
+        projects=projects,
+        load=load or {},
+        soak=soak or {},
     )
     return {**result, "mirror": str(used), "host_loop_seconds": [before, host_loop_seconds()]}
 
@@ -92,9 +104,12 @@ def _run(
     rows: int,
     projects: int,
     load: dict[str, Any],
+    soak: dict[str, Any],
 ) -> dict:
     if target in SCRIPTS:
         options = ["--repeat", str(repeat)] + (["--points", str(points)] if points else [])
+        if target == "soak":
+            options += [f"--{name}={value}" for name, value in soak.items() if value is not None]
         return run_script(target, options)
     if target == "territories":
         from geo.bench.territories import bench_territories

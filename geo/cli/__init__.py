@@ -297,7 +297,7 @@ def _run_kit(args: argparse.Namespace) -> int:
 #: geo.bench.TARGETS, written again to keep the bench package out of every command's start
 #: (tests/cli checks they agree).
 _BENCH_TARGETS = [
-    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit",
+    "territories", "datasets", "projects", "load", "portrait", "explorer", "app", "kit", "soak",
 ]  # fmt: skip
 
 
@@ -365,6 +365,14 @@ def _add_bench(sub: argparse._SubParsersAction) -> None:
         help="load : un serveur PostgreSQL où créer une base de mesure jetable "
         "(par défaut : un cluster jetable)",
     )  # fmt: skip
+    bench.add_argument(
+        "--minutes", type=float, default=None, metavar="N",
+        help="soak : durée de l'usage mêlé en minutes (par défaut : 60)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--contexts", type=int, default=None, metavar="N",
+        help="soak : visiteurs simultanés (par défaut : 3)",
+    )  # fmt: skip
     bench.add_argument("--json", action="store_true", help=JSON_HELP)
 
 
@@ -384,6 +392,7 @@ def _run_bench(args: argparse.Namespace) -> int:
             "seconds": args.seconds,
             "database_url": args.database_url,
         },
+        soak={"minutes": args.minutes, "contexts": args.contexts},
     )
     print_result(result, as_json=args.json)
     return 0
