@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,15 +37,15 @@ async def _first_run() -> None:
     # collection holds the interpreter 0.1 s while the first visitor's page loads, to free a
     # few hundred objects (the run's session and widgets), which stay.
     gc.disable()
+    started = time.perf_counter()
     try:
-        with warm_up.under_way():
+        with warm_up.under_way(), warm_up.patient():
             ok, message = await runtime.get_instance().does_script_run_without_error()
     finally:
         gc.freeze()
         gc.enable()
-    if not ok:
-        # The visitor's own run shows the French message; the server's log says why.
-        _LOG.warning("Premier passage de l'application au démarrage en échec : %s", message)
+    # A failed run: the visitor's own run shows the French message; the server's log says why.
+    _LOG.log(*warm_up.report(ok, message, time.perf_counter() - started))
 
 
 @asynccontextmanager

@@ -3,6 +3,7 @@ visit shares and draws nothing; any other run draws the page."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -61,3 +62,24 @@ def test_outside_the_warm_up_a_run_without_a_browser_draws_the_page(
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception, at.exception
     assert at.text_input(key="f_texte") is not None
+
+
+def test_a_warm_up_that_only_ran_long_is_not_logged_as_a_failure() -> None:
+    level, line = warm_up.report(False, "timeout", 900.0)
+    assert "échec" not in line and "toujours en cours après 900 s" in line
+    assert warm_up.report(True, "ok", 72.04) == (
+        logging.INFO,
+        "Premier passage de l'application au démarrage terminé en 72 s.",
+    )
+    level, line = warm_up.report(False, "error", 3.25)
+    assert level == logging.WARNING and "en échec après 3,2 s : error" in line
+
+
+def test_the_warm_up_waits_longer_than_streamlits_sixty_seconds() -> None:
+    from streamlit.runtime import runtime as streamlit_runtime
+
+    before = streamlit_runtime.SCRIPT_RUN_CHECK_TIMEOUT
+    with warm_up.patient():
+        # The name Streamlit's check reads at each turn of its loop (runtime.py).
+        assert streamlit_runtime.SCRIPT_RUN_CHECK_TIMEOUT == warm_up.PATIENCE_SECONDS > 72
+    assert streamlit_runtime.SCRIPT_RUN_CHECK_TIMEOUT == before
