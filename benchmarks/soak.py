@@ -22,6 +22,7 @@ import argparse
 import importlib.util
 import itertools
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -31,21 +32,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 METRO = "epci:200040715"
-#: Visits in the order the visitors take them, round after round.
+#: Visits in the order the visitors take them, round after round; ``{departement}``, ``{epci}``,
+#: ``{commune}`` and ``{region}`` are drawn at each visit among every loaded territory of
+#: the level (seeded), so that an hour fills the caches kept per territory as an hour of
+#: visitors from everywhere would.
 VIEWS = (
     "/",
     "/?couches=irve,covoiturage,stationnement_velo",
     "/?indicateur=irve:points_de_charge:departement",
-    "/?territoire=departement:33&indicateur=projets:commune",
-    f"/?territoire={METRO}&indicateur=covoiturage:places:commune",
-    "/?territoire=region:94&couches=irve",
+    "/?territoire=departement:{departement}&indicateur=projets:commune",
+    "/?territoire=epci:{epci}&indicateur=covoiturage:places:commune",
+    "/?territoire=region:{region}&couches=irve",
     "/?indicateur=amenagements_cyclables:longueur_m:departement",
     "/carte",
-    "/carte?territoire=commune:33063",
-    "/carte?territoire=departement:974",
-    "/portrait?territoire=commune:38185",
-    f"/portrait?territoire={METRO}",
-    "/portrait?territoire=departement:33",
+    "/carte?territoire=commune:{commune}",
+    "/carte?territoire=departement:{departement}",
+    "/portrait?territoire=commune:{commune}",
+    "/portrait?territoire=epci:{epci}",
+    "/portrait?territoire=departement:{departement}",
     "/communs",
     "/acteurs",
     "/proposer",
@@ -54,6 +58,7 @@ VIEWS = (
     "{atelier}",
     "/moderation",
 )
+LEVELS = ("commune", "epci", "departement", "region")
 EXCEPTION = '[data-testid="stException"]'
 TIMEOUT_MS = 120_000
 #: Quiet time before the last reading: Streamlit forgets a closed session's state at once, but
@@ -102,6 +107,15 @@ def _workshop(store_url: str) -> tuple[str, str]:
     return presentation, f"/atelier?code={session.code}"
 
 
+def _territory_codes() -> dict[str, list[str]]:
+    """Every loaded territory's code, per level (the reference of the bench's mirror)."""
+    from geo.settings import get_settings
+    from geo.territory import load_territories
+
+    reference = load_territories(get_settings())
+    return {level: sorted(map(str, reference.outline_level_codes(level))) for level in LEVELS}
+
+
 def _visit(app: object, page: object, url: str) -> str | None:
     """One visit in ``page``: ``None`` when the page finished its run with no exception
     shown, else why. The page stays open (its session alive) until the visitor's next visit."""
@@ -137,7 +151,13 @@ def bench_soak(minutes: float, contexts: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="geo-bench-soak-") as folder, sync_playwright() as pw:
         store_url = f"sqlite:///{Path(folder) / 'projets.sqlite'}"
         presentation, atelier = _workshop(store_url)
-        paths = [v.format(presentation=presentation, atelier=atelier) for v in VIEWS]
+        codes = _territory_codes()
+        draw = random.Random(0)
+
+        def address(view: str) -> str:
+            picked = {level: draw.choice(codes[level]) for level in LEVELS}
+            return view.format(presentation=presentation, atelier=atelier, **picked)
+
         browser = pw.chromium.launch(executable_path=chromium, args=app.CHROMIUM_ARGS)
         with app.server({**env, "DATABASE_URL": store_url}) as (url, process, _):
             visitors = [app._visitor(browser) for _ in range(max(contexts, 1))]
@@ -148,14 +168,14 @@ def bench_soak(minutes: float, contexts: int) -> dict[str, object]:
             next_sample = start
             # Each visitor takes the views from its own place in the list: at any time the
             # server holds sessions of different pages.
-            rounds = [itertools.islice(itertools.cycle(paths), i * 7, None) for i in
+            rounds = [itertools.islice(itertools.cycle(VIEWS), i * 7, None) for i in
                       range(len(visitors))]  # fmt: skip
             while time.perf_counter() - start < minutes * 60:
                 for number, (visitor, round_) in enumerate(zip(visitors, rounds, strict=True)):
                     if number in open_pages:
                         open_pages.pop(number).close()
                     open_pages[number] = visitor.new_page()
-                    failure = _visit(app, open_pages[number], url + next(round_))
+                    failure = _visit(app, open_pages[number], url + address(next(round_)))
                     views += 1
                     if failure:
                         errors += 1

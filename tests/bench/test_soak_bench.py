@@ -51,3 +51,13 @@ def test_the_soaks_workshop_is_a_published_tour_with_an_open_room(
         assert store.workshops.by_code(code).open
     finally:
         store.close()
+
+
+def test_the_soak_draws_its_territories_among_those_loaded(geo_env: dict[str, str]) -> None:
+    bench = _benchmark()
+    codes = bench._territory_codes()
+    assert set(codes) == set(bench.LEVELS)
+    assert "38185" in codes["commune"] and "200040715" in codes["epci"]
+    for view in bench.VIEWS:
+        # Every placeholder of an address is a level drawn, or the workshop's addresses.
+        view.format(presentation="", atelier="", **{level: "x" for level in bench.LEVELS})
