@@ -210,7 +210,9 @@ def background_communes(settings: Settings) -> dict[str, Any] | GeoError:
     return outlines_geojson("commune", settings)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+# Eight: an entry is up to 6 MB of Python objects (a département of 500 communes, 0.5 MB as
+# JSON): 32 held up to 190 MB after an hour of visitors from everywhere (bench soak).
+@st.cache_resource(show_spinner=False, max_entries=8)
 def communes_inside(territory: TerritoryRef, settings: Settings) -> dict[str, Any] | GeoError:
     """The commune outlines of a territory as the map sends them, or :class:`MapTooHeavyError`
     when they exceed the outlines budget."""
