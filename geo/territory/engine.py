@@ -53,6 +53,7 @@ class OutlineSource(Protocol):
     def coordinates(self, level: str) -> int: ...
     def neighbours(self, level: str) -> pd.DataFrame: ...
     def locator(self) -> GridLocator: ...
+    def release_locator_pages(self) -> None: ...
     def national_pixels(self) -> np.ndarray: ...
     def points(self) -> pd.DataFrame: ...
 
@@ -108,6 +109,12 @@ class Territories:
             for name, column in self._outline_columns.items()
         ]
         return pd.concat(columns, axis=1)
+
+    def release_index_pages(self) -> None:
+        """After locating many points (a dataset's rows), give back the pages of the prepared
+        locate index they read (:meth:`GridLocator.release_pages`): a server keeps only what
+        it uses again."""
+        self._source.release_locator_pages()
 
     def national_pixels(self) -> np.ndarray:
         """The commune outline index under each pixel of the national picture (-1 outside,

@@ -171,6 +171,9 @@ class BuiltOutlines:
             self._locator = GridLocator(self._communes.geometry.to_numpy())
         return self._locator
 
+    def release_locator_pages(self) -> None:
+        """Nothing to give back: a built index lives in ordinary memory."""
+
     def drop_locator(self) -> None:
         """Forget the locate index (once saved: the rest of a preparation needs the memory)."""
         self._locator = None

@@ -175,6 +175,11 @@ class PreparedOutlines:
             self._cache[key] = GridLocator.load(self.folder / "locate")
         return self._cache[key]
 
+    def release_locator_pages(self) -> None:
+        locator = self._cache.get(("locator", "commune"))
+        if locator is not None:
+            locator.release_pages()
+
     def national_pixels(self) -> np.ndarray:
         return np.asarray(np.load(self.folder / "pixels.npy", mmap_mode="r"))
 

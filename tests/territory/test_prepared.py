@@ -110,3 +110,29 @@ def test_prepared_answers_as_the_files_do(data_dir: Path) -> None:
     assert prepared.representative_points().equals(built.representative_points())
     assert prepared.loaded_communes == built.loaded_communes
     assert prepared.unknown_outline_codes == built.unknown_outline_codes
+
+
+def _resident_index_kb(folder: Path) -> int:
+    """Resident kB of this process's mappings of the prepared locate index's files."""
+    total, current = 0, ""
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        if line[:1] in "0123456789abcdef" and "-" in line.split(" ", 1)[0]:
+            current = line.split(maxsplit=5)[5] if len(line.split()) > 5 else ""
+        elif line.startswith("Rss:") and current.startswith(str(folder)):
+            total += int(line.split()[1])
+    return total
+
+
+def test_the_index_pages_read_by_locating_are_given_back(data_dir: Path) -> None:
+    prepared = _load()
+    rng = np.random.default_rng(2)
+    lat, lon = rng.uniform(44.6, 46.0, 20_000), rng.uniform(4.7, 6.4, 20_000)
+    first = prepared.locate(lat, lon)
+    index = _folders(data_dir)[0]
+    assert _resident_index_kb(index) > 0
+    prepared.release_index_pages()
+    assert _resident_index_kb(index) == 0
+    # Read again from the files (the system's cache): the same answers.
+    assert prepared.locate(lat, lon).equals(first)
+    assert _resident_index_kb(index) > 0
+    territories().release_index_pages()  # a reference built from the files: nothing to give
