@@ -65,6 +65,8 @@ def store(settings: Settings) -> ProjectStore | GeoError:
     except GeoError as error:
         # An empty map still works (the page says "Aucun projet"); the operator sees why.
         log.warning("Projets d'exemple non chargés : %s", error)
+    if isinstance(reference, Territories):
+        reference.release_index_pages()  # the demo projects were located
     return opened
 
 
