@@ -63,12 +63,31 @@ class BackupReport:
 # --- backup ------------------------------------------------------------------------------------
 
 
+#: What a backup of no store says: the usual cause is a command run without the service's
+#: environment (a cron line that does not load it opens the default SQLite file).
+_NO_STORE = (
+    "Aucun registre des projets à sauvegarder : {why}. Rien n'a été écrit. La commande "
+    "a-t-elle l'environnement du service (DATABASE_URL) ? Depuis cron, chargez-le d'abord "
+    "(`set -a; . /etc/carte/env; set +a`, voir le README, Déployer)."
+)
+
+
 def backup(url: str, out: str | Path) -> BackupReport:
-    """Write a backup of the store at ``url`` to ``out`` (atomically)."""
+    """Write a backup of the store at ``url`` to ``out`` (atomically). A store that does not
+    exist is refused, never created: a backup of an empty new store would look like one."""
     out = Path(out)
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = Path(parsed.database or "")
+        if not parsed.database or not database.is_file():
+            raise GeoError(_NO_STORE.format(why=f"le fichier {database} n'existe pas"))
     engine = make_engine(url)
     try:
-        migrate(engine)
+        with engine.connect() as connection:
+            revision = current_revision(connection)
+        if revision is None:
+            where = parsed.render_as_string(hide_password=True)
+            raise GeoError(_NO_STORE.format(why=f"la base {where} n'en contient aucun"))
         with _beside(out) as partial:
             if engine.dialect.name == "sqlite":
                 _sqlite_backup(Path(engine.url.database or ""), partial)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pg_server import PostgresServer
+from reference import ROOT
 from store_helpers import fake_locate, project
 
 from geo.cli import main
@@ -80,3 +85,45 @@ def test_backup_and_restore(
     store.close()
     assert main(["db", "restore", str(tmp_path / "absent.backup"), "--yes"]) == 1
     assert "Sauvegarde introuvable" in capsys.readouterr().err
+
+
+def test_the_readmes_cron_line_backs_up_the_services_store(app_store: str, tmp_path: Path) -> None:
+    """The nightly line of the README (Déployer, Backups), run as cron runs it: ``sh -c``
+    with cron's bare environment, the service's settings only in its environment file."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(
+        row for block in re.findall(r"```text\n(.*?)```", readme, flags=re.DOTALL)
+        for row in block.splitlines() if "db backup" in row
+    )  # fmt: skip
+    command = line.split(None, 6)[6]  # minute hour day month weekday user command
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        f"# the service's environment file\nDATABASE_URL={app_store}\n"
+        f"GEO_DATA_DIR={tmp_path / 'data'}\nGEO_DEMO=0\n",
+        encoding="utf-8",
+    )
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    python = ROOT / ".venv" / "bin" / "python"
+    command = (
+        command.replace("/etc/carte/env", str(env_file))
+        .replace("/srv/carte", str(ROOT))
+        .replace("/backups", str(backups))
+        .replace("\\%", "%")  # crontab's escaped percent sign
+        .replace(".venv/bin/python", str(python) if python.exists() else sys.executable)
+    )
+    done = subprocess.run(["sh", "-c", command], env={"PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    (dump,) = backups.glob("registre-*.dump")
+    with sqlite3.connect(dump) as saved:
+        assert saved.execute("SELECT count(*) FROM projects").fetchone()[0] == 7
+    # Without the environment file (the line as it was), the same command finds no store
+    # where the default settings look (a data folder of its own here), refuses, writes nothing.
+    dump.unlink()
+    bare = command.replace(f"set -a && . {env_file} && set +a && ", "")
+    cron = {"PATH": "/usr/bin:/bin", "GEO_DATA_DIR": str(tmp_path / "defaut")}
+    done = subprocess.run(["sh", "-c", bare], env=cron, capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 1 and "Aucun registre des projets" in done.stderr
+    assert not list(backups.iterdir())

@@ -3,6 +3,7 @@ what is not a backup is refused with nothing changed; other processes see the re
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,21 @@ def test_an_existing_backup_is_replaced_whole(store_url: str, tmp_path: Path) ->
     backup(store_url, out)
     assert out.read_bytes()[:5] in (b"SQLit", b"PGDMP")
     store.close()
+
+
+def test_a_backup_of_no_store_is_refused_and_creates_nothing(
+    store_url: str, tmp_path: Path
+) -> None:
+    # The cron of a deployment run without its environment: DATABASE_URL unset, so the
+    # default SQLite file of another folder, which does not exist.
+    absent = tmp_path / "ailleurs" / "projets.sqlite"
+    with pytest.raises(GeoError, match="Aucun registre des projets à sauvegarder") as refused:
+        backup(f"sqlite:///{absent}", tmp_path / "registre.backup")
+    assert "/etc/carte/env" in str(refused.value) and not absent.exists()
+    assert not (tmp_path / "registre.backup").exists()
+    # A database that exists but holds no store (a new PostgreSQL database, an empty file).
+    if store_url.startswith("sqlite"):
+        sqlite3.connect(store_url.removeprefix("sqlite:///")).close()
+    with pytest.raises(GeoError, match="n'en contient aucun"):
+        backup(store_url, tmp_path / "vide.backup")
+    assert not (tmp_path / "vide.backup").exists()
