@@ -179,6 +179,22 @@ def sources(infos: list[SourceInfo], basemap: str | None) -> None:
         st.markdown("\n".join(lines))
 
 
+#: The data files of the selection: label, format, MIME type, and what each is for (its help).
+EXPORTS = [
+    ("Tableur (XLSX)", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     "Pour LibreOffice ou Excel : codes (01024) et nombres intacts, en-têtes en français."),
+    ("CSV d'échange", "csv", "text/csv",
+     "Pour réimporter ou pour d'autres outils : colonnes documentées, séparateur « ; »."),
+    ("GeoJSON", "geojson", "application/geo+json", "Pour un SIG ou une carte web."),
+    ("GeoPackage", "gpkg", "application/geopackage+sqlite3", "Pour QGIS."),
+]  # fmt: skip
+EXPORTS_NOTE = (
+    "Exporter la sélection : **Tableur (XLSX)** pour l'ouvrir dans LibreOffice ou Excel ; "
+    "**CSV d'échange** pour la réimporter ou la passer à d'autres outils (un CSV ouvert dans "
+    "un tableur en français perd le zéro de 01024 et lit 45.19 comme du texte)."
+)
+
+
 def exports(
     ids: list[int],
     store: ProjectStore,
@@ -186,24 +202,18 @@ def exports(
     html_map: Any,
     territories: Territories | None = None,
 ) -> None:
-    """Download buttons; each file is built only when its button is clicked."""
-    st.caption("Exporter la sélection")
-    cols = st.columns(4)
-    for col, (label, name, mime) in zip(
-        cols[:3],
-        [
-            ("CSV", "csv", "text/csv"),
-            ("GeoJSON", "geojson", "application/geo+json"),
-            ("GeoPackage", "gpkg", "application/geopackage+sqlite3"),
-        ],
-        strict=True,
-    ):
+    """Download buttons, and which file is for what; each file is built only when its button
+    is clicked."""
+    st.caption(EXPORTS_NOTE)
+    cols = st.columns(len(EXPORTS) + 1)
+    for col, (label, name, mime, purpose) in zip(cols[:-1], EXPORTS, strict=True):
         col.download_button(
             label, lambda name=name: export_file(name, tuple(ids), store, criteria, territories),
             file_name=f"projets.{name}", mime=mime, key=f"export-{name}", on_click="ignore",
-            disabled=not ids, use_container_width=True,
+            disabled=not ids, width="stretch", help=purpose,
         )  # fmt: skip
-    cols[3].download_button(
+    cols[-1].download_button(
         "Carte HTML", html_map, file_name="carte-projets.html", mime="text/html",
-        key="export-html", on_click="ignore", use_container_width=True,
+        key="export-html", on_click="ignore", width="stretch",
+        help="Une carte autonome, qui s'ouvre sans connexion.",
     )  # fmt: skip

@@ -15,7 +15,7 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.settings import Settings, read_settings
 from geo.text import plain_markdown
-from ui import keys
+from ui import french_chrome, keys
 from ui.router import ensure_routed
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ def start(title: str, *, shown: bool = True) -> Settings:
     st.session_state[keys.PREVIOUS_PAGE] = st.session_state.get(keys.CURRENT_PAGE)
     st.session_state[keys.CURRENT_PAGE] = title
     st.html(STYLE)
+    french_chrome.install()
     if shown:
         st.title(title)
     settings, problems = read_settings()

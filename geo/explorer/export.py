@@ -1,5 +1,7 @@
-"""The Explorer's selection as a file (CSV, GeoJSON, GeoPackage), without Streamlit, through the
-project exporter (:mod:`geo.projects.exporter`): the same public fields as ``projects export``.
+"""The Explorer's selection as a file (CSV, GeoJSON, GeoPackage, XLSX), without Streamlit,
+through the project exporter (:mod:`geo.projects.exporter`): the same public fields as
+``projects export``. The XLSX (« Tableur ») is the one for a spreadsheet set to French, the CSV
+(« CSV d'échange ») the one to import back or to give to other tools.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ def export_file(
     criteria: ProjectFilter,
     territories: Territories | None = None,
 ) -> bytes:
-    """The selection in one format (``csv``, ``geojson``, ``gpkg``), as file bytes built in
-    memory: a full disk on the server cannot break a download."""
+    """The selection in one format (``csv``, ``geojson``, ``gpkg``, ``xlsx``), as file bytes
+    built in memory: a full disk on the server cannot break a download."""
     wanted = set(ids)
     items = [p for p in store.query(criteria, limit=2**31 - 1).items if p.id in wanted]
     items.sort(key=lambda p: p.id or 0)

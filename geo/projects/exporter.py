@@ -1,4 +1,4 @@
-"""Export projects to CSV, GeoJSON or GeoPackage (``python -m geo projects export``).
+"""Export projects to CSV, GeoJSON, GeoPackage or XLSX (``python -m geo projects export``).
 
 Every format holds the public fields only (:data:`~geo.projects.exchange.EXPORT_COLUMNS`: no
 contact e-mail, no token) under the exchange names, so an exported file imports back into the
@@ -18,6 +18,12 @@ builds a file in memory (the app's downloads), GeoPackage included.
   types, like ``projects add``.
 - **GeoPackage**: layer ``projets``, EPSG:4326 points, typed columns (numbers, booleans, UTC
   dates), lists joined by ``;``: opens in QGIS and reads with pyogrio/geopandas.
+- **XLSX** (« Tableur »): for LibreOffice or Excel set to French, where a CSV loses the zero
+  of ``01024`` and reads ``45.19`` as text. The same columns and values as the CSV, each cell
+  typed (:mod:`geo.projects.spreadsheet`: codes, SIRENs and identifiers as text, figures and
+  coordinates as numbers, dates in UTC), under French headers (:data:`SPREADSHEET_COLUMNS`);
+  its « Colonnes » sheet gives each column's exchange name. It is made to be read, not
+  imported back: the CSV is the exchange file.
 """
 
 from __future__ import annotations
@@ -35,20 +41,49 @@ from typing import TYPE_CHECKING, Any
 
 from geo.errors import ExportError, GeoError
 from geo.projects.exchange import EXPORT_COLUMNS, flat_values, properties, text_value
+from geo.projects.exchange import LABELS as EXCHANGE_LABELS
 from geo.projects.model import Project
+from geo.projects.spreadsheet import Column, Kind, xlsx_bytes
 from geo.text import spreadsheet_text
 
 if TYPE_CHECKING:
     from geo.store.project_store import ProjectFilter, ProjectStore
     from geo.territory import Territories
 
-FORMATS = ("csv", "geojson", "gpkg")
+FORMATS = ("csv", "geojson", "gpkg", "xlsx")
 log = logging.getLogger(__name__)
 LAYER = "projets"
 CSV_SEPARATOR = ";"
 _INTEGERS = ("id", "start_year", "charging_points", "citizen_shareholders")
 _FLOATS = ("lat", "lon", "power_kwc", "energy_mwh_year", "budget_eur")
 _DATES = ("created_at", "updated_at", "last_confirmed_at")
+#: The spreadsheet's headers where the exchange's French labels say too little.
+_HEADERS = {
+    "lat": "latitude", "lon": "longitude", "commune": "commune (nom)",
+    "code_commune": "code commune (INSEE)", "code_epci": "code EPCI (SIREN)",
+    "code_departement": "code département", "code_region": "code région",
+    "created_at": "créé le (UTC)", "updated_at": "modifié le (UTC)",
+    "last_confirmed_at": "confirmé le (UTC)",
+}  # fmt: skip
+
+
+def _kind(name: str) -> Kind:
+    if name in _INTEGERS:
+        return "integer"
+    if name in _FLOATS:
+        return "number"
+    if name in _DATES:
+        return "date"
+    return "boolean" if name == "location_approximate" else "text"
+
+
+def _header(name: str) -> str:
+    label = _HEADERS.get(name) or EXCHANGE_LABELS.get(name) or name
+    return label[:1].upper() + label[1:]
+
+
+#: The XLSX columns: every exchange column, in the same order, with its French header.
+SPREADSHEET_COLUMNS = tuple(Column(n, _header(n), _kind(n)) for n in EXPORT_COLUMNS)
 
 
 @cache
@@ -210,5 +245,16 @@ def gpkg_bytes(items: Sequence[Project], communes: Sequence[str | None]) -> byte
     return buffer.getvalue()
 
 
-WRITERS = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg}
-BUILDERS = {"csv": csv_bytes, "geojson": geojson_bytes, "gpkg": gpkg_bytes}
+def spreadsheet_bytes(items: Sequence[Project], communes: Sequence[str | None]) -> bytes:
+    """The XLSX « Tableur » file: one row per project, cells typed."""
+    rows = (flat_values(p, c) for p, c in zip(items, communes, strict=True))
+    return xlsx_bytes(SPREADSHEET_COLUMNS, rows, title="Projets")
+
+
+def write_xlsx(path: Path, items: Sequence[Project], communes: Sequence[str | None]) -> None:
+    path.write_bytes(spreadsheet_bytes(items, communes))
+
+
+WRITERS = {"csv": write_csv, "geojson": write_geojson, "gpkg": write_gpkg, "xlsx": write_xlsx}
+BUILDERS = {"csv": csv_bytes, "geojson": geojson_bytes, "gpkg": gpkg_bytes,
+            "xlsx": spreadsheet_bytes}  # fmt: skip

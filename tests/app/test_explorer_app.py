@@ -266,7 +266,7 @@ def test_stale_project_in_url() -> None:
 def test_exports_are_offered() -> None:
     at = _page()
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels == ["CSV", "GeoJSON", "GeoPackage", "Carte HTML"]
+    assert labels == ["Tableur (XLSX)", "CSV d'échange", "GeoJSON", "GeoPackage", "Carte HTML"]
 
 
 def test_overlay_toggles_a_dataset_layer(monkeypatch: pytest.MonkeyPatch) -> None:

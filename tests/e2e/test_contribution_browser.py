@@ -114,7 +114,7 @@ def _pick(page: object, key: str, option: str) -> None:
     for attempt in range(4):  # a rerun landing at that moment may close the list again
         _idle(page)
         if attempt % 2:
-            widget.get_by_role("button", name="Open").click()
+            widget.get_by_role("button", name="Ouvrir la liste").click()
         else:
             widget.get_by_role("combobox").click()
         try:

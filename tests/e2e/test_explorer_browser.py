@@ -225,7 +225,7 @@ def test_shared_link_reopens_filters_and_selection(
     again.screenshot(path=screenshots_dir / "explorer-mobile-shared.png")
     again.locator(DETAIL).screenshot(path=screenshots_dir / "explorer-mobile-fiche.png")
     exports = again.get_by_test_id("stDownloadButton")
-    expect(exports).to_have_count(4)
+    expect(exports).to_have_count(5)
     exports.last.scroll_into_view_if_needed()
     again.screenshot(path=screenshots_dir / "explorer-mobile-exports.png")
     assert network.external == [] and network_again.external == []
