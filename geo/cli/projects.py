@@ -23,6 +23,7 @@ from typing import Any
 
 from geo.cli.console import JSON_HELP, print_json
 from geo.errors import GeoError, ProjectValidationError
+from geo.projects.exporter import FORMATS
 from geo.projects.model import FIELD_LABELS, STAGES, STATUSES, THEMES, categories, public_dict
 from geo.store.identity import shell_operator
 
@@ -110,12 +111,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "export",
         help="exporter des projets (tous statuts sauf --status)",
         description=(
-            "Écrit les projets choisis (champs publics seulement) en CSV, GeoJSON ou GeoPackage."
+            "Écrit les projets choisis (champs publics seulement) en CSV, GeoJSON, GeoPackage "
+            "ou tableur XLSX (codes en texte, nombres en nombres, en-têtes en français)."
         ),
     )
     export.add_argument(
-        "--format", choices=["csv", "geojson", "gpkg"], required=True, metavar="FORMAT",
-        help="csv, geojson ou gpkg",
+        "--format", choices=list(FORMATS), required=True, metavar="FORMAT",
+        help="csv (échange, réimport), geojson, gpkg ou xlsx (LibreOffice, Excel)",
     )  # fmt: skip
     export.add_argument("--out", required=True, metavar="FICHIER", help="le fichier à écrire")
     export.add_argument(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -196,6 +197,15 @@ def test_export_command(
     assert json.loads(capsys.readouterr().out)["exported"] == 4
     frame = pyogrio.read_dataframe(out)
     assert set(frame["code_departement"]) == {"38"} and set(frame["status"]) == {"propose"}
+    # The spreadsheet for LibreOffice / Excel set to French: codes stay text ("01024").
+    sheet = tmp_path / "isere.xlsx"
+    assert main(["projects", "export", "--format", "xlsx", "--out", str(sheet),
+                 "--departement", "38", "--json"]) == 0  # fmt: skip
+    exported = json.loads(capsys.readouterr().out)["exported"]
+    rows = list(openpyxl.load_workbook(sheet).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == exported + 1 > 1
+    column = next(i for i, name in enumerate(rows[0]) if name.lower().startswith("code commune"))
+    assert all(isinstance(row[column], str) and row[column].startswith("38") for row in rows[1:])
     assert main(["projects", "export", "--format", "csv", "--out", str(tmp_path / "x.csv"),
                  "--near", "45,5"]) == 1  # fmt: skip
     assert "--near attend 3 nombres" in capsys.readouterr().err
