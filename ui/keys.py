@@ -135,6 +135,10 @@ ROOM_ITEMS = "salle_idees"
 ROOM_VERSION = "salle_version"
 ROOM_CODE = "salle_code"
 PRESENT_MAP = "presentation-carte"
+# --- Carte intégrée (embed view, pages/integrer.py) -------------------------------------------
+EMBED_TOUR = "integrer_parcours"
+EMBED_STOP = "integrer_arret"
+EMBED_MAP = "integrer-carte-folium"
 # --- Atelier (participant form) ---------------------------------------------------------------
 PARTICIPANT = "participant_cle"
 IDEA_CODE = "idee_code"
