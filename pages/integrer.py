@@ -64,25 +64,27 @@ def _tour_stop(tour: Tour) -> tuple[str, dict[str, str]] | None:
         st.session_state[keys.EMBED_STOP] = stops.stop_index(st.query_params.get(stops.STOP), count)
     index = max(0, min(count - 1, int(st.session_state.get(keys.EMBED_STOP, 0))))
     stop = tour.stops[index]
-    with st.container(key="integrer-barre"):
-        back, title, progress, forward = st.columns([1.6, 5, 0.8, 1.6], vertical_alignment="center")
-        back.button(
+    # One line whatever the frame's width (columns would stack on a phone): the title gives
+    # way (cut with "…"), the buttons' words too on a narrow frame (ui/embed.css).
+    with st.container(
+        key="integrer-barre", horizontal=True, wrap=False, vertical_alignment="center"
+    ):
+        st.button(
             "Précédent",
             key="integrer-precedent",
             icon=":material/arrow_back:",
-            width="stretch",
             on_click=_step,
             args=(count, -1),
             disabled=index == 0,
         )
-        title.markdown(f"**{plain_markdown(tour.title)}** — {plain_markdown(stop.title)}")
-        with progress.container(key="integrer-progression"):
+        with st.container(key="integrer-titre", width="stretch"):
+            st.markdown(f"**{plain_markdown(tour.title)}** — {plain_markdown(stop.title)}")
+        with st.container(key="integrer-progression", width="content"):
             st.markdown(stops.progress_text(index, count))
-        forward.button(
+        st.button(
             "Suivant",
             key="integrer-suivant",
             icon=":material/arrow_forward:",
-            width="stretch",
             on_click=_step,
             args=(count, 1),
             disabled=index == count - 1,

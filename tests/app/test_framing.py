@@ -5,7 +5,9 @@ components' files (the map's own frame)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from starlette.types import Message, Receive, Scope, Send
@@ -14,6 +16,13 @@ from streamlit import config
 from ui.framing import REFUSED, RefuseFraming, base_path, may_be_framed
 
 FRAMING = {b"x-frame-options", b"content-security-policy"}
+
+
+def _run(call: Coroutine[Any, Any, None]) -> None:
+    """Run the middleware on an event loop of its own (in a thread: a browser test of the same
+    session may hold this thread's loop)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, call).result()
 
 
 def _framing_headers(path: str) -> dict[str, str]:
@@ -33,7 +42,7 @@ def _framing_headers(path: str) -> dict[str, str]:
         sent.append(message)
 
     scope = {"type": "http", "method": "HEAD", "path": path, "headers": []}
-    asyncio.run(RefuseFraming(streamlit)(scope, receive, send))
+    _run(RefuseFraming(streamlit)(scope, receive, send))
     assert [message["type"] for message in sent] == ["http.response.start", "http.response.body"]
     headers = sent[0]["headers"]
     assert (b"cache-control", b"no-cache") in headers, "Streamlit's own headers are kept"
@@ -97,7 +106,7 @@ def test_the_websocket_is_left_alone() -> None:
         raise AssertionError("nothing is sent by the middleware itself")
 
     scope = {"type": "websocket", "path": "/_stcore/stream", "headers": []}
-    asyncio.run(RefuseFraming(streamlit)(scope, nothing, ignore))
+    _run(RefuseFraming(streamlit)(scope, nothing, ignore))
     assert seen == [scope]
 
 

@@ -59,7 +59,7 @@ def served(
     store.close()
     env = dict(os.environ) | {"DATABASE_URL": url, "GEO_DEMO": "0", "GEO_OFFLINE": "1"}
     with app_with_env(env) as app:
-        yield app, {"tour": tour, "draft": draft, "project": project}
+        yield app, {"tour": tour, "key": key, "draft": draft, "project": project}
 
 
 def _head(url: str) -> tuple[int, dict[str, str]]:
@@ -146,6 +146,50 @@ def test_another_site_frames_the_embed_view_only(
         assert any("X-Frame-Options" in m or "frame-ancestors" in m for m in refused), refused
         for name in ("moderation", "explorer"):
             expect(page.frame_locator(f"#{name}").locator('[data-testid="stApp"]')).to_have_count(0)
+
+
+def test_the_code_of_integrer_shows_the_tour_on_another_site(
+    served: tuple[str, dict],
+    routed_context: Callable[..., tuple[object, object]],
+    screenshots_dir: Path,
+) -> None:
+    """The facilitator copies the code of « Intégrer à un site » (a size of their own) into a
+    page of another site: that page shows the tour's map at that size."""
+    from playwright.sync_api import expect
+
+    app, ids = served
+    context, _network = routed_context(width=1280, height=800)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app}/parcours?parcours={ids['tour']}&jeton={ids['key']}")
+    page.get_by_role("button", name="Intégrer à un site").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator("code")).to_contain_text("<iframe", timeout=TIMEOUT_MS)
+    dialog.get_by_text("Toute la largeur de la page").click()
+    expect(dialog.locator("code")).to_contain_text('width="800"', timeout=TIMEOUT_MS)
+    dialog.get_by_label("Hauteur (pixels)").fill("420")
+    dialog.get_by_label("Hauteur (pixels)").press("Enter")
+    expect(dialog.locator("code")).to_contain_text('height="420"', timeout=TIMEOUT_MS)
+    dialog.screenshot(path=str(screenshots_dir / "integration-code.png"))
+    code = dialog.locator("code").inner_text()
+    assert ids["key"] not in code
+
+    body = f"<!doctype html><html lang='fr'><body><h1>Notre commune</h1>{code}</body></html>"
+    with serve({"/hote.html": Route(body.encode(), headers={
+        "Content-Type": "text/html; charset=utf-8"})}) as site:  # fmt: skip
+        page.goto(site.url("/hote.html").replace("127.0.0.1", "localhost"))
+        frame = page.locator("iframe")
+        expect(frame).to_have_attribute("width", "800")
+        assert frame.bounding_box()["height"] == 420
+        embedded = page.frame_locator("iframe")
+        leaflet = embedded.frame_locator(MAP_FRAME).locator(".leaflet-container")
+        expect(leaflet).to_be_visible(timeout=TIMEOUT_MS)
+        expect(embedded.get_by_text("1 / 2")).to_be_visible()
+        # The map fills the frame below the tour's bar: nothing to scroll inside it.
+        box = embedded.locator(MAP_FRAME).bounding_box()
+        assert box["y"] + box["height"] <= frame.bounding_box()["y"] + 420 + 1
+        assert box["height"] > 300
+        page.screenshot(path=str(screenshots_dir / "integration-code-colle.png"))
 
 
 def test_the_app_itself_still_shows_its_menu_and_map(
