@@ -9,7 +9,8 @@ health check (``Runtime.does_script_run_without_error``: a session without a bro
 what it warms is what a visit uses: the modules and the ``st.cache_resource`` caches.
 
 Its middleware lets a returning visitor's browser keep the map component's script
-(:mod:`ui.http_cache`).
+(:mod:`ui.http_cache`), and refuses that other sites frame any page but the embed view
+(:mod:`ui.framing`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit import runtime
 
-from ui import http_cache, warm_up
+from ui import framing, http_cache, warm_up
 
 _LOG = logging.getLogger(__name__)
 
@@ -58,5 +59,8 @@ async def _warm_up(_app: st.App) -> AsyncIterator[None]:
 app = st.App(
     "navigation.py",
     lifespan=_warm_up,
-    middleware=[Middleware(http_cache.CacheHashedComponentFiles)],
+    middleware=[
+        Middleware(framing.RefuseFraming),
+        Middleware(http_cache.CacheHashedComponentFiles),
+    ],
 )

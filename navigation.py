@@ -8,7 +8,8 @@ import streamlit as st
 
 from geo.mapping.assets import install_static_assets
 from geo.settings import read_settings
-from ui import keys, moderation_auth, resources
+from geo.workshop import embed
+from ui import keys, moderation_auth, resources, router
 
 # A pin in the themes' colours, drawn from a file: a Material icon would be fetched from
 # fonts.gstatic.com, an emoji needs a system font and loads Streamlit's emoji catalogue (a
@@ -23,6 +24,10 @@ install_static_assets(fallback=read_settings()[0].data_dir / "static" / "vendor"
 # The inbox count is shown to a logged-in moderator only (one count query per run).
 moderation_store = (
     resources.store(read_settings()[0]) if keys.MODERATOR in st.session_state else None
+)
+# The map other sites frame (ui/framing.py): no page of the menu can be reached from it.
+embedded = st.Page(
+    "pages/integrer.py", title="Carte intégrée", url_path=embed.PATH, visibility="hidden"
 )
 st.navigation(
     [
@@ -64,5 +69,7 @@ st.navigation(
             icon=":material/shield_person:",
             url_path="moderation",
         ),
-    ]
+        embedded,
+    ],
+    position="hidden" if router.intends(embedded) else "sidebar",
 ).run()

@@ -32,9 +32,9 @@ from geo.store import ProjectFilter, ProjectStore
 from geo.territory import Territories
 from geo.text import french_number, plain_markdown
 from geo.workshop import stops as workshop_stops
+from ui import embed, keys, page, resources, tours, warm_up
 from ui import explorer_panels as panels
 from ui import explorer_sidebar as sidebar
-from ui import keys, page, resources, tours, warm_up
 
 #: The map frame's first height; ui/style.css then fits it to the window.
 MAP_HEIGHT = 560
@@ -373,6 +373,7 @@ def render() -> None:
     shown = replace(state, order=order, project=project, view=st.session_state.get(keys.VIEW))
     sidebar.write_url(shown)
     _add_stop(shown, territories, store, stop_col)
+    embed.explorer_button(shown, territories, where=map_col)
     _exports(chosen, settings, selection, store, territories, link)
 
 

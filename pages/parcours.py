@@ -25,7 +25,7 @@ from geo.store.workshops import SESSION_STATUSES, WorkshopSession
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
 from geo.text import french_count, french_number, plain_markdown, safe_markdown
 from geo.workshop import export, room, stops
-from ui import keys, page, resources, tours
+from ui import embed, keys, page, resources, tours
 from ui.clipboard import copy_button
 
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
@@ -153,6 +153,7 @@ def _links(tour: Tour, auth: dict[str, Any]) -> None:
             link = origin + tours.private_link(tour.id, token)
             st.code(link, language=None, wrap_lines=True)
             copy_button(link, key=f"copier-prive-{tour.id}")
+    embed.tour_button(tour)
 
 
 def _header(

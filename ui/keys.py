@@ -135,6 +135,16 @@ ROOM_ITEMS = "salle_idees"
 ROOM_VERSION = "salle_version"
 ROOM_CODE = "salle_code"
 PRESENT_MAP = "presentation-carte"
+# --- Carte intégrée (embed view, pages/integrer.py) -------------------------------------------
+EMBED_TOUR = "integrer_parcours"
+EMBED_STOP = "integrer_arret"
+EMBED_MAP = "integrer-carte-folium"
+#: « Intégrer à un site » (ui/embed.py): the buttons (a tour's: + "-" + its id) and the dialog.
+EMBED_EXPLORER = "integrer-explorer"
+EMBED_TOUR_BUTTON = "integrer-parcours"
+EMBED_FULL_WIDTH = "integrer-pleine-largeur"
+EMBED_WIDTH = "integrer-largeur"
+EMBED_HEIGHT = "integrer-hauteur"
 # --- Atelier (participant form) ---------------------------------------------------------------
 PARTICIPANT = "participant_cle"
 IDEA_CODE = "idee_code"

@@ -42,3 +42,18 @@ def _legacy_pages_listed() -> bool:
     main = os.path.realpath(ctx.pages_manager.main_script_path)
     pages = ctx.pages_manager.get_pages().values()
     return len(pages) > 1 and any(os.path.realpath(p["script_path"]) == main for p in pages)
+
+
+def intends(page: st.Page) -> bool:
+    """Whether this run shows ``page``, decided as ``st.navigation`` will decide it (Streamlit
+    1.67, ``PagesManager._resolve_page_script``: the page hash the browser asked for, else the
+    page name of its address), but before it runs: ``navigation.py`` must know whether to send
+    the menu at all. The embed view is sent none (``ui/framing.py`` says why)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    manager = ctx.pages_manager
+    if manager.intended_page_script_hash:
+        # st.Page's own hash of its address (navigation/page.py): no public name for it.
+        return bool(manager.intended_page_script_hash == page._script_hash)
+    return bool(manager.intended_page_name == page.url_path)
