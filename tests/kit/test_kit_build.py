@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -14,13 +15,16 @@ from geo.datasets import CATALOGUE, load
 from geo.errors import KitError, UnknownTerritoryError
 from geo.kit import KIT_FILE, build_kit
 from geo.kit.build import read_kit
+from geo.kit.install import python_version
 from geo.projects.exporter import export_projects
 from geo.projects.importer import import_projects
 from geo.settings import Settings, get_settings
+from geo.sources.declared import SOURCES
 from geo.store import ProjectFilter, ProjectStore
 from geo.store.identity import Operator
 from geo.territory import TerritoryRef, load_territories
 from geo.territory.loading import forget_loaded
+from geo.text import french_date, french_number
 
 OPERATOR = Operator("essai")
 METRO = TerritoryRef("epci", "200040715")
@@ -241,9 +245,44 @@ def test_ideas_collected_in_the_kit_come_back_once(origin: dict, kit: dict, tmp_
     main.close()
 
 
+def test_the_kit_carries_the_app_and_says_in_french_how_to_run_it(origin: dict, kit: dict) -> None:
+    out, report = kit["out"], kit["report"]
+    # The app's own files, beside its data: the pages, ui/, data/categories.json, the config.
+    app = out / "app"
+    for name in ("app.py", "navigation.py", "pages/explorer.py", "ui/page.py",
+                 "geo/settings.py", "data/categories.json", ".streamlit/config.toml"):  # fmt: skip
+        assert (app / name).is_file(), name
+    assert not list(app.rglob("__pycache__")) and not (app / "data" / "cache").exists()
+    pins = (app / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert f"streamlit=={version('streamlit')}" in pins and f"Authlib=={version('authlib')}" in pins
+    assert report.app_bytes > 0 and (report.wheelhouse, report.wheels_bytes) == (False, 0)
+    assert not (out / "wheels").exists()
+
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Kit hors ligne : Grenoble-Alpes-Métropole\n")
+    assert "epci:200040715" in readme and "CC Le Grésivaudan (epci:200018166)" in readme
+    assert f"{report.communes} communes en tout" in readme
+    assert french_date(report.built_at) in readme
+    metro, draft, _ = origin["tours"]
+    assert f"« Atelier PCAET » (n° {metro}), « Brouillon emporté » (n° {draft})" in readme
+    assert "« Paris »" not in readme
+    for dataset, rows in report.datasets.items():
+        assert f"| {CATALOGUE[dataset].title} | {french_number(rows)} |" in readme
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name in manifest:
+        source = SOURCES[name]
+        assert f"| {source.title} | {source.producer} | [{source.licence}]" in readme
+    # Built without wheels: it says so, and installs with the network once.
+    assert "--no-wheelhouse" in readme and "--no-index" not in readme
+    assert f"python{python_version()} -m venv .venv" in readme
+    assert "GEO_OFFLINE=1 GEO_DATA_DIR=.. ../.venv/bin/python -m streamlit run app.py" in readme
+    assert '$env:GEO_OFFLINE = "1"; $env:GEO_DATA_DIR = ".."' in readme  # Windows
+
+
 def test_a_kit_is_rebuilt_in_place_and_never_over_another_folder(
     origin: dict, kit: dict, tmp_path: Path
 ) -> None:
+    # Last of the module: it replaces the module's kit (without the draft tour).
     again = build_kit(str(METRO), kit["out"], settings=origin["settings"], operator=OPERATOR)
     assert (kit["out"] / KIT_FILE).is_file() and again.communes == kit["report"].communes
     busy = tmp_path / "documents"
