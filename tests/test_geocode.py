@@ -6,7 +6,9 @@ step reads the real COG and commune outlines of the mirror. No test touches the 
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import itertools
 import json
 import logging
@@ -507,7 +509,7 @@ def test_offline_homonym_streets_follow_the_commune_named(addresses: Path) -> No
 
 
 def test_offline_commune_names_are_not_taken_for_streets(addresses: Path) -> None:
-    """"Grenoble" is a commune, not every street whose name holds the word."""
+    """A commune's name ("Grenoble") is not taken for every street whose name holds it."""
     for query in ("Grenoble", "38000", "Échirolles"):
         results = offline_search(query, addresses)
         assert results and all(r.kind == "commune" for r in results)
@@ -539,3 +541,13 @@ def test_an_address_file_added_or_changed_is_read_again(addresses: Path, tmp_pat
     (folder / "adresses-38.csv").write_text("".join(kept), encoding="utf-8")
     clear_cache()  # the answers' cache; the file index is checked against the files anyway
     assert offline_search("20 cours Romestang Vienne", addresses)[0].kind == "commune"
+
+
+def test_every_point_of_the_address_excerpt_is_in_its_commune() -> None:
+    """What tests/data/ban/README.md says of its hand-written points."""
+    rows = list(csv.DictReader(io.StringIO(BAN_EXCERPT.read_text("utf-8")), delimiter=";"))
+    placed = [r for r in rows if r["lat"]]
+    assert len(rows) == 16 and len(placed) == 15
+    located = territories().locate([float(r["lat"]) for r in placed],
+                                   [float(r["lon"]) for r in placed])  # fmt: skip
+    assert list(located["code_commune"]) == [r["code_insee"] for r in placed]

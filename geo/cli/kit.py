@@ -25,6 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     build.add_argument("--out", required=True, type=Path, help="dossier du kit (créé ou remplacé)")
     build.add_argument("--parcours", action="append", type=int, default=[], metavar="ID",
                        help="un parcours à emporter, même non publié (répétable)")  # fmt: skip
+    build.add_argument("--adresses", type=Path, default=None, metavar="DOSSIER",
+                       help="dossier des fichiers adresses-XX.csv(.gz) de la BAN à découper "
+                       "pour la recherche d'adresse hors ligne (défaut : "
+                       "GEO_DATA_DIR/adresses)")  # fmt: skip
     build.add_argument("--no-wheelhouse", dest="wheelhouse", action="store_false",
                        help="sans les roues Python des dépendances (quelques centaines de Mo) : "
                        "le kit s'installe alors avec le réseau")  # fmt: skip
@@ -34,18 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from geo.kit import build_kit
 
-    if args.wheelhouse:
-        print("Les roues Python des dépendances sont téléchargées dans le kit (quelques "
-              "centaines de Mo ; --no-wheelhouse pour s'en passer).", file=sys.stderr)  # fmt: skip
     report = build_kit(args.territory, args.out, settings=get_settings(),
                        operator=shell_operator(), tours=args.parcours,
-                       wheelhouse=args.wheelhouse)  # fmt: skip
+                       wheelhouse=args.wheelhouse, address_dir=args.adresses)  # fmt: skip
     if args.json:
         print_json(report.to_dict())
     else:
         print(f"Kit de {report.name} ({report.territory}) : {report.out}")
         print(f"  {report.communes} communes (le territoire et {len(report.neighbours)} voisins)")
-        print(f"  {report.projects} projets publiés, {len(report.tours)} parcours")
+        print(f"  {report.projects} projets publiés, {len(report.tours)} parcours, "
+              f"{report.addresses} adresses")  # fmt: skip
         for dataset, rows in report.datasets.items():
             print(f"  {dataset} : {rows} lignes")
         wheels = (f", dont {report.wheels_bytes / 1e6:.1f} Mo de roues Python" if report.wheelhouse

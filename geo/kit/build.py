@@ -17,11 +17,14 @@ workshop sessions with no network and no mirror:
    (:mod:`geo.store.kit_copy`): links keep working, and a tour's private link too;
 5. **Leaflet's files**, which the app serves itself, copied into ``DIR/static/vendor`` for a
    machine where the app was installed without them;
-6. the **app** itself (``DIR/app``: its source tree, :mod:`geo.kit.install`) with its
+6. the lines of the area's communes of the BAN **address files** there are
+   (``GEO_DATA_DIR/adresses/adresses-XX.csv[.gz]``, or ``address_dir``), so that the offline
+   address search finds the area's streets and numbers (:mod:`geo.geocode`);
+7. the **app** itself (``DIR/app``: its source tree, :mod:`geo.kit.install`) with its
    dependencies pinned (``DIR/app/requirements.txt``) and, with ``wheelhouse=True`` (the
    CLI's default), those dependencies as wheels (``DIR/wheels``, a few hundred MB) so that
    the app installs on a laptop with no package registry;
-7. ``kit.json`` (what the kit holds, when it was built and from what) and ``README.md`` (in
+8. ``kit.json`` (what the kit holds, when it was built and from what) and ``README.md`` (in
    French: how to install and start it offline, what it holds; :mod:`geo.kit.readme`).
 
 ``DIR`` is the kit's data directory (``GEO_DATA_DIR``) and holds the app beside its data:
@@ -51,6 +54,7 @@ from typing import Any
 from geo.datasets import CATALOGUE, load
 from geo.datasets.points import SOURCE_LINE
 from geo.errors import GeoError, KitError
+from geo.geocode import ADDRESS_DIR, address_files
 from geo.kit import clip, install
 from geo.kit.clip import KitArea
 from geo.kit.readme import README, render_readme
@@ -84,6 +88,8 @@ class KitReport:
     datasets: dict[str, int]
     missing: list[str] = field(default_factory=list)
     #: Whether ``DIR/wheels`` holds the app's dependencies, for ``python`` on ``platform``.
+    #: Lines of the BAN address files kept (the area's addresses), 0 without such files.
+    addresses: int = 0
     wheelhouse: bool = False
     python: str = ""
     platform: str = ""
@@ -232,6 +238,20 @@ def _tours_of(store: ProjectStore, territories: Territories, area: KitArea,
     return sorted(chosen.values(), key=lambda t: t.id)
 
 
+def _clip_addresses(folder: Path, target: Path, area: KitArea) -> int:
+    """The area's lines of each address file of ``folder``, as ``target/adresses-XX.csv``."""
+    kept = 0
+    for source in address_files(folder):
+        name = source.name.removesuffix(".gz")
+        try:
+            kept += clip.clip_addresses(source, target / name, area.communes)
+        except (OSError, EOFError, ValueError) as error:
+            msg = (f"Le fichier d'adresses {source} est illisible ({error}) : retirez-le ou "
+                   "remplacez-le.")  # fmt: skip
+            raise KitError(msg) from error
+    return kept
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -259,13 +279,15 @@ def build_kit(
     tours: Sequence[int] = (),
     wheelhouse: bool = False,
     app_root: Path | None = None,
+    address_dir: Path | None = None,
 ) -> KitReport:
     """Build the kit of ``territory`` (``level:code``) in ``out`` (see module docstring).
 
     ``wheelhouse``: also download the app's dependencies as wheels (``pip wheel``, through
     this machine's package indexes; off by default here, as the tests and benchmarks need
     the data only, on by default in ``python -m geo kit build``). ``app_root``: where the
-    app's source tree is (default: the project root the running ``geo`` comes from)."""
+    app's source tree is (default: the project root the running ``geo`` comes from).
+    ``address_dir``: the BAN address files to clip (default: ``GEO_DATA_DIR/adresses``)."""
     started = time.monotonic()
     out = Path(out).expanduser().absolute()
     _check_out(out, settings)
@@ -307,6 +329,8 @@ def build_kit(
             origin.close()
             target.close()
         install_into(kit_dir / VENDOR)
+        addresses = _clip_addresses(address_dir or settings.data_dir / ADDRESS_DIR,
+                                    kit_dir / ADDRESS_DIR, area)  # fmt: skip
         app_bytes = install.copy_app(root, kit_dir / install.APP_DIR)
         requirements = kit_dir / install.APP_DIR / install.REQUIREMENTS
         install.write_requirements(requirements, install.pinned_requirements(root))
@@ -319,7 +343,7 @@ def build_kit(
             communes=len(area.communes), projects=projects, communs=communs,
             tours=[{"id": t.id, "title": t.title, "status": t.status} for t in chosen],
             datasets=rows, missing=sorted(set(missing_data)), built_at=built_at,
-            wheelhouse=wheelhouse, python=install.python_version(),
+            addresses=addresses, wheelhouse=wheelhouse, python=install.python_version(),
             platform=install.platform_label(), app_bytes=app_bytes, wheels_bytes=wheels,
         )  # fmt: skip
         named = [(f"{ref.level}:{code}", territories.nom(ref.level, code))

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from geo import __version__
 from geo.datasets import CATALOGUE
+from geo.datasets.catalogue import LICENCE_OUVERTE, LICENCE_OUVERTE_URL
+from geo.geocode import ADDRESS_DIR
 from geo.kit.install import APP_DIR, REQUIREMENTS, WHEELS_DIR
 from geo.sources.declared import SOURCES
 from geo.text import french_count, french_date, french_number
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
     from geo.kit.build import KitReport
 
 README = "README.md"
+BAN_PRODUCER = "Base Adresse Nationale (adresse.data.gouv.fr) : IGN, communes et partenaires"
 
 
 def megabytes(size: int) -> str:
@@ -147,6 +150,7 @@ def _contents(
         f"- **Projets publiés** de la zone : {report.projects} ; **communs** qu'ils utilisent ou",
         f"  produisent : {report.communs} ; **parcours** : {tours}.",
         "  Les adresses électroniques de contact des projets ne sont pas dans le kit.",
+        *_addresses(report),
         f"- **Construit le** {french_date(report.built_at)} (`{report.built_at}`), par la",
         f"  version {__version__} de l'application.",
         f"- **Taille** : {megabytes(report.size_bytes)} en tout, dont l'application",
@@ -188,7 +192,27 @@ def _contents(
             f"| {source.title} | {source.producer} | [{source.licence}]({source.licence_url}) "
             f"|{published} {french_date(entry.get('fetched_at')) or '—'} |"
         )
+    if report.addresses:
+        lines.append(
+            f"| Base Adresse Nationale (fichiers `adresses-XX.csv`) | {BAN_PRODUCER} | "
+            f"[{LICENCE_OUVERTE}]({LICENCE_OUVERTE_URL}) |{' — |' if dated else ''} "
+            f"{french_date(report.built_at)} (découpé) |"
+        )
     return lines
+
+
+def _addresses(report: KitReport) -> list[str]:
+    if report.addresses:
+        return [
+            f"- **Adresses** : {french_count(report.addresses, 'adresse')} de la Base Adresse",
+            "  Nationale dans la zone (`adresses/`) : la recherche d'adresse hors ligne trouve",
+            "  leurs rues et leurs numéros.",
+        ]
+    return [
+        "- **Adresses** : aucune ; la recherche d'adresse hors ligne trouve les communes. Un",
+        f"  fichier `adresses-XX.csv` de la BAN dans `GEO_DATA_DIR/{ADDRESS_DIR}/` du serveur qui",
+        "  construit le kit y ajoute les rues et les numéros de la zone.",
+    ]
 
 
 def _layout(report: KitReport) -> list[str]:
@@ -205,7 +229,7 @@ def _layout(report: KitReport) -> list[str]:
         wheels,
         "- `manifest.json`, `raw/`, `prepared/` et les fichiers `.parquet` : les données de la",
         "  zone (le dossier `GEO_DATA_DIR`) ; `projets.sqlite` : projets, parcours, ateliers et",
-        "  idées ;",
+        f"  idées ;{f' `{ADDRESS_DIR}/` : les adresses de la zone ;' if report.addresses else ''}",
         "  `static/vendor/` : Leaflet, la bibliothèque de la carte.",
     ]
 

@@ -13,6 +13,7 @@ import pytest
 
 from geo.datasets import CATALOGUE, load
 from geo.errors import KitError, UnknownTerritoryError
+from geo.geocode import clear_cache, geocode
 from geo.kit import KIT_FILE, build_kit
 from geo.kit.build import read_kit
 from geo.kit.install import python_version
@@ -27,6 +28,7 @@ from geo.territory.loading import forget_loaded
 from geo.text import french_date, french_number
 
 OPERATOR = Operator("essai")
+BAN = Path(__file__).resolve().parents[1] / "data" / "ban"  # adresses-38.csv, see its README
 METRO = TerritoryRef("epci", "200040715")
 INSIDE = {
     "title": "Toits solaires de Grenoble",
@@ -111,9 +113,8 @@ def origin(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="module")
 def kit(origin: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("kits") / "metro"
-    report = build_kit(
-        str(METRO), out, settings=origin["settings"], operator=OPERATOR, tours=[origin["tours"][1]]
-    )
+    report = build_kit(str(METRO), out, settings=origin["settings"], operator=OPERATOR,
+                       tours=[origin["tours"][1]], address_dir=BAN)  # fmt: skip
     return {"out": out, "report": report}
 
 
@@ -277,6 +278,29 @@ def test_the_kit_carries_the_app_and_says_in_french_how_to_run_it(origin: dict, 
     assert f"python{python_version()} -m venv .venv" in readme
     assert "GEO_OFFLINE=1 GEO_DATA_DIR=.. ../.venv/bin/python -m streamlit run app.py" in readme
     assert '$env:GEO_OFFLINE = "1"; $env:GEO_DATA_DIR = ".."' in readme  # Windows
+
+
+def test_the_kit_keeps_its_areas_addresses_and_finds_them_offline(
+    origin: dict, kit: dict
+) -> None:
+    lines = (kit["out"] / "adresses" / "adresses-38.csv").read_bytes().splitlines(keepends=True)
+    published = (BAN / "adresses-38.csv").read_bytes().splitlines(keepends=True)
+    outside = (b";38544;", b";38053;")  # Vienne, Bourgoin-Jallieu: not in the kit's area
+    assert lines == [line for line in published if not any(c in line for c in outside)]
+    assert kit["report"].addresses == len(lines) - 1 == 14
+    assert "14 adresses de la Base Adresse" in (kit["out"] / "README.md").read_text("utf-8")
+    settings = offline(origin["settings"], kit["out"])
+    reference = load_territories(settings)
+    clear_cache()
+    (found, *_) = geocode("10 rue des Arts Grenoble", settings=settings, territories=reference)
+    assert (found.label, found.kind, found.code_commune) == (
+        "10 Rue des Arts 38000 Grenoble", "adresse", "38185",
+    )  # fmt: skip
+    (street, *_) = geocode("Place Grenette", settings=settings, territories=reference)
+    assert (street.kind, street.code_commune) == ("rue", "38185")
+    assert geocode("20 cours Romestang Vienne", settings=settings, territories=reference) == []
+    clear_cache()
+    forget_loaded()
 
 
 def test_a_kit_is_rebuilt_in_place_and_never_over_another_folder(
