@@ -78,7 +78,8 @@ _CACHE_SIZE = 256
 
 GeocoderT = TypeVar("GeocoderT", BANFrance, Nominatim)
 Kind = Literal["adresse", "rue", "lieu", "commune"]
-Source = Literal["geoplateforme", "nominatim", "hors-ligne"]
+#: ``fichier-adresses``: a local BAN file, offline; ``hors-ligne``: the commune guess.
+Source = Literal["geoplateforme", "nominatim", "fichier-adresses", "hors-ligne"]
 
 
 @dataclass(frozen=True)
@@ -547,12 +548,12 @@ class AddressIndex:
         if address is None:
             lat, lon = self._points[street]
             return GeocodeResult(label=place, lat=float(lat), lon=float(lon), kind="rue",
-                                 code_commune=code, source="hors-ligne",
+                                 code_commune=code, source="fichier-adresses",
                                  approximate=True)  # fmt: skip
         number = f"{int(address['numero'])} {address['rep']}".strip()
         return GeocodeResult(label=f"{number} {place}", lat=float(address["lat"]),
                              lon=float(address["lon"]), kind="adresse", code_commune=code,
-                             source="hors-ligne", approximate=False)  # fmt: skip
+                             source="fichier-adresses", approximate=False)  # fmt: skip
 
     def _number(self, street: int, query: _Query) -> pd.Series | None:
         """The street's address of the query's number: with its repetition (bis, ter…) when

@@ -475,7 +475,7 @@ def test_offline_finds_the_address_of_a_local_address_file(
 ) -> None:
     first = offline_search(query, addresses)[0]
     assert (first.label, first.kind, first.source, first.approximate) == (
-        label, "adresse", "hors-ligne", False,
+        label, "adresse", "fichier-adresses", False,
     )  # fmt: skip
     assert (first.lat, first.lon) == pytest.approx(point)
     located = territories().locate([first.lat], [first.lon])["code_commune"][0]

@@ -1,10 +1,11 @@
 """The app run from an offline kit (``GEO_OFFLINE=1 GEO_DATA_DIR=KIT``) with no network for
 its process (no mirror, proxies on a closed port, geocoders on a local server that records
 any call) and the browser's every non-local request failing the test: the Explorer shows the
-kit's projects, the portrait and a tour open, a phone sends an idea to a workshop; not one
-request fails. And the kit installed as its README says, with the network off (pip with
-``--no-index --find-links wheels`` and no configuration, in a network namespace of its own
-where the machine allows one), then started as its README says: the map shows."""
+kit's projects, the portrait and a tour open, a phone finds a square in the kit's address
+file and sends an idea there to a workshop; not one request fails. And the kit installed as
+its README says, with the network off (pip with ``--no-index --find-links wheels`` and no
+configuration, in a network namespace of its own where the machine allows one), then
+started as its README says: the map shows."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ PROJECTS = [
     {"title": "Autopartage de Crolles", "themes": ["mobilite"], "lat": 45.2850, "lon": 5.8830},
     {"title": "Chaleur renouvelable à Paris", "themes": ["energie"], "lat": 48.8566, "lon": 2.3522},
 ]
+BAN = Path(__file__).resolve().parents[1] / "data" / "ban"  # adresses-38.csv, see its README
 PROXY = "http://127.0.0.1:9"  # nothing listens there: any proxied request fails
 
 
@@ -78,7 +80,8 @@ def kit(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> It
     store.close()
     out = tmp_path_factory.mktemp("kits") / "metro"
     # With its wheels, as the CLI builds it: pip wheel through this machine's package indexes.
-    report = build_kit(str(METRO), out, settings=settings, operator=OPERATOR, wheelhouse=True)
+    report = build_kit(str(METRO), out, settings=settings, operator=OPERATOR, wheelhouse=True,
+                       address_dir=BAN)  # fmt: skip
     forget_loaded()
     yield {"out": out, "report": report, "ids": ids, "tour": tour, "key": key}
 
@@ -202,16 +205,22 @@ def test_the_app_runs_from_a_kit_with_no_network(
     mobile.get_by_label("Votre idée *").fill("Un abri vélo à la gare")
     mobile.get_by_role("button", name="Mobilité").click()
     mobile.wait_for_selector(APP_IDLE)
-    container = mobile.frame_locator(MAP_FRAME).last.locator(".leaflet-container")
-    box = container.bounding_box()
-    container.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    # "At the market": the kit's address file finds the square with no network.
+    mobile.get_by_text("Ou chercher une adresse").click()
+    mobile.get_by_label("Adresse ou lieu").fill("place Grenette, Grenoble")
+    mobile.get_by_role("button", name="Chercher").click()
+    mobile.wait_for_selector(APP_IDLE)
+    expect(mobile.get_by_text("fichier local de la Base Adresse Nationale")).to_be_visible()
+    mobile.get_by_text("Place Grenette 38000 Grenoble (rue)").click()
     placed = mobile.locator('[data-testid="stCaptionContainer"]', has_text="location_on")
     expect(placed).to_have_count(1)
     mobile.wait_for_selector(APP_IDLE)
+    mobile.screenshot(path=str(screenshots_dir / "kit-atelier-adresse-hors-ligne.png"))
     mobile.get_by_role("button", name="Envoyer mon idée").click()
     expect(mobile.get_by_text("Votre idée porte le n° 1")).to_be_visible()
     (idea,) = store.query(ProjectFilter(source="atelier")).items
-    assert idea.status == "propose" and idea.code_epci == "200040715"
+    assert idea.status == "propose" and idea.code_commune == "38185"
+    assert (idea.lat, idea.lon) == pytest.approx((45.1907, 5.7279))  # tests/data/ban
     store.close()
 
     assert network.external == [] and phone_network.external == []
