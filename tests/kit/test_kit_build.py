@@ -280,9 +280,7 @@ def test_the_kit_carries_the_app_and_says_in_french_how_to_run_it(origin: dict, 
     assert '$env:GEO_OFFLINE = "1"; $env:GEO_DATA_DIR = ".."' in readme  # Windows
 
 
-def test_the_kit_keeps_its_areas_addresses_and_finds_them_offline(
-    origin: dict, kit: dict
-) -> None:
+def test_the_kit_keeps_its_areas_addresses_and_finds_them_offline(origin: dict, kit: dict) -> None:
     lines = (kit["out"] / "adresses" / "adresses-38.csv").read_bytes().splitlines(keepends=True)
     published = (BAN / "adresses-38.csv").read_bytes().splitlines(keepends=True)
     outside = (b";38544;", b";38053;")  # Vienne, Bourgoin-Jallieu: not in the kit's area
