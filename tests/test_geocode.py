@@ -6,6 +6,9 @@ step reads the real COG and commune outlines of the mirror. No test touches the 
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import itertools
 import json
 import logging
@@ -13,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,6 +30,7 @@ from geo.geocode import GeocodeResult, RateLimiter, clear_cache, geocode
 from geo.settings import Settings, get_settings
 
 DATA = ROOT / "tests" / "data" / "geocode"
+BAN_EXCERPT = ROOT / "tests" / "data" / "ban" / "adresses-38.csv"
 GEOPLATEFORME_ANSWER = (DATA / "geoplateforme_10_rue_des_arts_grenoble.json").read_bytes()
 GEOPLATEFORME_EMPTY = (DATA / "geoplateforme_empty.json").read_bytes()
 NOMINATIM_ANSWER = (DATA / "nominatim_10_rue_des_arts_grenoble.json").read_bytes()
@@ -78,12 +83,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeClock]:
     clear_cache()
 
 
-def make_settings(*, offline: bool = False, timeout: float = 5.0) -> Settings:
+def make_settings(
+    *, offline: bool = False, timeout: float = 5.0, data_dir: Path | None = None
+) -> Settings:
     environ = {
         "GEO_OFFLINE": "1" if offline else "0",
         "GEO_HTTP_TIMEOUT": str(timeout),
         "GEO_USER_AGENT": USER_AGENT,
     }
+    if data_dir is not None:
+        environ["GEO_DATA_DIR"] = str(data_dir)
     return get_settings(environ, secrets={})
 
 
@@ -428,3 +437,117 @@ def test_markup_in_the_query_is_url_encoded_and_labels_stay_plain_text(server: F
     assert results[0].label == (
         '<img src=x onerror="alert(1)"> 10 Rue des Arts &amp; Cie 38000 Grenoble'
     )
+
+
+# --- offline: a local address file (the BAN's format) ------------------------------------------
+
+
+@pytest.fixture
+def addresses(tmp_path: Path) -> Path:
+    """A data directory holding the BAN excerpt of tests/data/ban, gzipped as published."""
+    folder = tmp_path / "donnees" / "adresses"
+    folder.mkdir(parents=True)
+    (folder / "adresses-38.csv.gz").write_bytes(gzip.compress(BAN_EXCERPT.read_bytes()))
+    clear_cache()
+    return tmp_path / "donnees"
+
+
+def offline_search(query: str, data_dir: Path, limit: int = 5) -> list[GeocodeResult]:
+    settings = make_settings(offline=True, data_dir=data_dir)
+    return geocode(query, settings=settings, territories=territories(), limit=limit)
+
+
+@pytest.mark.parametrize(
+    ("query", "label", "point"),
+    [
+        ("10 rue des Arts, 38000 Grenoble", "10 Rue des Arts 38000 Grenoble", (45.1841, 5.7266)),
+        ("10 RUE DES ARTS grenoble", "10 Rue des Arts 38000 Grenoble", (45.1841, 5.7266)),
+        ("10 rue des arst grenoble", "10 Rue des Arts 38000 Grenoble", (45.1841, 5.7266)),  # typo
+        ("10 bis rue des Arts Grenoble", "10 bis Rue des Arts 38000 Grenoble", (45.18405, 5.72672)),
+        ("10bis rue des Arts 38000", "10 bis Rue des Arts 38000 Grenoble", (45.18405, 5.72672)),
+        ("15 av. Alsace-Lorraine", "15 Avenue Alsace-Lorraine 38000 Grenoble", (45.188, 5.7199)),
+        ("12 avenue gabriel peri st martin d heres",
+         "12 Avenue Gabriel Péri 38400 Saint-Martin-d'Hères", (45.177, 5.756)),
+    ],
+)  # fmt: skip
+def test_offline_finds_the_address_of_a_local_address_file(
+    addresses: Path, query: str, label: str, point: tuple[float, float]
+) -> None:
+    first = offline_search(query, addresses)[0]
+    assert (first.label, first.kind, first.source, first.approximate) == (
+        label, "adresse", "fichier-adresses", False,
+    )  # fmt: skip
+    assert (first.lat, first.lon) == pytest.approx(point)
+    located = territories().locate([first.lat], [first.lon])["code_commune"][0]
+    assert first.code_commune == located
+
+
+def test_offline_finds_a_street_when_its_number_is_unknown(addresses: Path) -> None:
+    for query in ("place Grenette", "8 place grenette grenoble", "10 ter rue des arts 38000"):
+        first = offline_search(query, addresses)[0]
+        assert (first.kind, first.approximate, first.code_commune) == ("rue", True, GRENOBLE)
+    street = offline_search("Rue des Arts, 38000 Grenoble", addresses)[0]
+    assert street.label == "Rue des Arts 38000 Grenoble"
+    # Its point is one of its addresses (the nearest to its middle), never off the street.
+    assert (street.lat, street.lon) == pytest.approx((45.1841, 5.7266))
+    # A named place with no number (the BAN's 99999) is a street too.
+    (brocey, *_) = offline_search("Le Brocey Crolles", addresses)
+    assert (brocey.label, brocey.kind, brocey.code_commune) == (
+        "Le Brocey 38920 Crolles", "rue", "38140",
+    )  # fmt: skip
+
+
+def test_offline_homonym_streets_follow_the_commune_named(addresses: Path) -> None:
+    grenoble, echirolles = offline_search("rue des Arts", addresses)[:2]
+    assert {grenoble.code_commune, echirolles.code_commune} == {GRENOBLE, "38151"}
+    named = offline_search("5 rue des Arts Échirolles", addresses)
+    assert named[0].label == "5 Rue des Arts 38130 Échirolles" and named[0].kind == "adresse"
+    by_postal_code = offline_search("rue des arts 38130", addresses)
+    assert by_postal_code[0].code_commune == "38151"
+    # The communes the query names come after its streets.
+    assert [r.kind for r in named] == ["adresse", "rue", "commune"]
+
+
+def test_offline_commune_names_are_not_taken_for_streets(addresses: Path) -> None:
+    """A commune's name ("Grenoble") is not taken for every street whose name holds it."""
+    for query in ("Grenoble", "38000", "Échirolles"):
+        results = offline_search(query, addresses)
+        assert results and all(r.kind == "commune" for r in results)
+    assert offline_search("rue inconnue", addresses) == []
+
+
+def test_offline_address_file_missing_or_broken_leaves_the_commune_guess(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clear_cache()
+    first = offline_search("10 rue des Arts Grenoble", tmp_path)[0]  # no adresses/ folder
+    assert first.kind == "commune"
+    (tmp_path / "adresses").mkdir()
+    (tmp_path / "adresses" / "adresses-38.csv").write_text("pas;une;adresse\n1;2;3\n", "utf-8")
+    (tmp_path / "adresses" / "adresses-73.csv.gz").write_bytes(b"tronque")
+    clear_cache()
+    with caplog.at_level(logging.WARNING, logger="geo.geocode"):
+        assert offline_search("10 rue des Arts Grenoble", tmp_path)[0].kind == "commune"
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("adresses-38.csv" in m for m in warned) and any("adresses-73" in m for m in warned)
+
+
+def test_an_address_file_added_or_changed_is_read_again(addresses: Path, tmp_path: Path) -> None:
+    assert offline_search("20 cours Romestang Vienne", addresses)[0].kind == "adresse"
+    folder = addresses / "adresses"
+    (folder / "adresses-38.csv.gz").unlink()
+    lines = BAN_EXCERPT.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [lines[0], *(line for line in lines[1:] if ";38544;" not in line)]  # no Vienne
+    (folder / "adresses-38.csv").write_text("".join(kept), encoding="utf-8")
+    clear_cache()  # the answers' cache; the file index is checked against the files anyway
+    assert offline_search("20 cours Romestang Vienne", addresses)[0].kind == "commune"
+
+
+def test_every_point_of_the_address_excerpt_is_in_its_commune() -> None:
+    """What tests/data/ban/README.md says of its hand-written points."""
+    rows = list(csv.DictReader(io.StringIO(BAN_EXCERPT.read_text("utf-8")), delimiter=";"))
+    placed = [r for r in rows if r["lat"]]
+    assert len(rows) == 16 and len(placed) == 15
+    located = territories().locate([float(r["lat"]) for r in placed],
+                                   [float(r["lon"]) for r in placed])  # fmt: skip
+    assert list(located["code_commune"]) == [r["code_insee"] for r in placed]

@@ -21,6 +21,7 @@ from geo.territory import LEVEL_LABELS, Territories
 SOURCES = {
     "geoplateforme": "adresse trouvée par la Géoplateforme (IGN)",
     "nominatim": "adresse trouvée par OpenStreetMap (Nominatim)",
+    "fichier-adresses": "adresse trouvée hors ligne (fichier local de la Base Adresse Nationale)",
     "hors-ligne": "commune reconnue hors ligne (centre de la commune)",
     "carte": "point placé sur la carte",
     "enregistré": "point enregistré",
@@ -48,12 +49,17 @@ def notice(results: list[GeocodeResult], *, offline: bool) -> str | None:
             "trouvé : ces adresses viennent d'OpenStreetMap (Nominatim). Vérifiez le point "
             "sur la carte."
         )
-    if source == "hors-ligne":
-        why = (
-            "mode hors ligne"
-            if offline
-            else "les services d'adresses en ligne ne répondent pas ou n'ont rien trouvé"
+    why = (
+        "mode hors ligne"
+        if offline
+        else "les services d'adresses en ligne ne répondent pas ou n'ont rien trouvé"
+    )
+    if source == "fichier-adresses":
+        return (
+            f"Recherche sans réseau ({why}) : ces adresses viennent du fichier local de la "
+            "Base Adresse Nationale. Vérifiez le point sur la carte."
         )
+    if source == "hors-ligne":
         return (
             f"Recherche sans réseau ({why}) : seules les communes sont reconnues, par leur "
             "nom ou leur code postal. Le point est placé au centre de la commune : cliquez "

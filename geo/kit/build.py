@@ -17,7 +17,18 @@ workshop sessions with no network and no mirror:
    (:mod:`geo.store.kit_copy`): links keep working, and a tour's private link too;
 5. **Leaflet's files**, which the app serves itself, copied into ``DIR/static/vendor`` for a
    machine where the app was installed without them;
-6. ``kit.json``: what the kit holds, when it was built and from what.
+6. the lines of the area's communes of the BAN **address files** there are
+   (``GEO_DATA_DIR/adresses/adresses-XX.csv[.gz]``, or ``address_dir``), so that the offline
+   address search finds the area's streets and numbers (:mod:`geo.geocode`);
+7. the **app** itself (``DIR/app``: its source tree, :mod:`geo.kit.install`) with its
+   dependencies pinned (``DIR/app/requirements.txt``) and, with ``wheelhouse=True`` (the
+   CLI's default), those dependencies as wheels (``DIR/wheels``, a few hundred MB) so that
+   the app installs on a laptop with no package registry;
+8. ``kit.json`` (what the kit holds, when it was built and from what) and ``README.md`` (in
+   French: how to install and start it offline, what it holds; :mod:`geo.kit.readme`).
+
+``DIR`` is the kit's data directory (``GEO_DATA_DIR``) and holds the app beside its data:
+``cd DIR/app && GEO_OFFLINE=1 GEO_DATA_DIR=.. python -m streamlit run app.py``.
 
 Everything is written in a folder beside ``DIR`` and renamed into place at the end: a failed
 build leaves the previous kit (or nothing) as it was. Ideas collected in the kit's workshops
@@ -43,8 +54,10 @@ from typing import Any
 from geo.datasets import CATALOGUE, load
 from geo.datasets.points import SOURCE_LINE
 from geo.errors import GeoError, KitError
-from geo.kit import clip
+from geo.geocode import ADDRESS_DIR, address_files
+from geo.kit import clip, install
 from geo.kit.clip import KitArea
+from geo.kit.readme import README, render_readme
 from geo.mapping.assets import install_into
 from geo.settings import Settings
 from geo.sources.declared import SOURCES, mirror_path
@@ -74,6 +87,14 @@ class KitReport:
     tours: list[dict[str, Any]]
     datasets: dict[str, int]
     missing: list[str] = field(default_factory=list)
+    #: Whether ``DIR/wheels`` holds the app's dependencies, for ``python`` on ``platform``.
+    #: Lines of the BAN address files kept (the area's addresses), 0 without such files.
+    addresses: int = 0
+    wheelhouse: bool = False
+    python: str = ""
+    platform: str = ""
+    app_bytes: int = 0
+    wheels_bytes: int = 0
     size_bytes: int = 0
     seconds: float = 0.0
     built_at: str = ""
@@ -217,6 +238,20 @@ def _tours_of(store: ProjectStore, territories: Territories, area: KitArea,
     return sorted(chosen.values(), key=lambda t: t.id)
 
 
+def _clip_addresses(folder: Path, target: Path, area: KitArea) -> int:
+    """The area's lines of each address file of ``folder``, as ``target/adresses-XX.csv``."""
+    kept = 0
+    for source in address_files(folder):
+        name = source.name.removesuffix(".gz")
+        try:
+            kept += clip.clip_addresses(source, target / name, area.communes)
+        except (OSError, EOFError, ValueError) as error:
+            msg = (f"Le fichier d'adresses {source} est illisible ({error}) : retirez-le ou "
+                   "remplacez-le.")  # fmt: skip
+            raise KitError(msg) from error
+    return kept
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -242,11 +277,21 @@ def build_kit(
     settings: Settings,
     operator: Operator,
     tours: Sequence[int] = (),
+    wheelhouse: bool = False,
+    app_root: Path | None = None,
+    address_dir: Path | None = None,
 ) -> KitReport:
-    """Build the kit of ``territory`` (``level:code``) in ``out`` (see module docstring)."""
+    """Build the kit of ``territory`` (``level:code``) in ``out`` (see module docstring).
+
+    ``wheelhouse``: also download the app's dependencies as wheels (``pip wheel``, through
+    this machine's package indexes; off by default here, as the tests and benchmarks need
+    the data only, on by default in ``python -m geo kit build``). ``app_root``: where the
+    app's source tree is (default: the project root the running ``geo`` comes from).
+    ``address_dir``: the BAN address files to clip (default: ``GEO_DATA_DIR/adresses``)."""
     started = time.monotonic()
     out = Path(out).expanduser().absolute()
     _check_out(out, settings)
+    root = install.app_root(app_root)
     territories = load_territories(settings)
     ref = territories.parse(territory)
     area = kit_area(territories, ref)
@@ -284,27 +329,43 @@ def build_kit(
             origin.close()
             target.close()
         install_into(kit_dir / VENDOR)
+        addresses = _clip_addresses(address_dir or settings.data_dir / ADDRESS_DIR,
+                                    kit_dir / ADDRESS_DIR, area)  # fmt: skip
+        app_bytes = install.copy_app(root, kit_dir / install.APP_DIR)
+        requirements = kit_dir / install.APP_DIR / install.REQUIREMENTS
+        install.write_requirements(requirements, install.pinned_requirements(root))
+        wheels = 0
+        if wheelhouse:
+            wheels = install.build_wheelhouse(requirements, kit_dir / install.WHEELS_DIR)
         report = KitReport(
             territory=str(ref), name=territories.nom(ref.level, ref.code), out=str(out),
             neighbours=[f"{ref.level}:{code}" for code in area.neighbours],
             communes=len(area.communes), projects=projects, communs=communs,
             tours=[{"id": t.id, "title": t.title, "status": t.status} for t in chosen],
             datasets=rows, missing=sorted(set(missing_data)), built_at=built_at,
+            addresses=addresses, wheelhouse=wheelhouse, python=install.python_version(),
+            platform=install.platform_label(), app_bytes=app_bytes, wheels_bytes=wheels,
         )  # fmt: skip
-        _finish(kit_dir, out, report, started)
+        named = [(f"{ref.level}:{code}", territories.nom(ref.level, code))
+                 for code in area.neighbours]  # fmt: skip
+        _finish(kit_dir, out, report, started, neighbours=named)
         return report
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _finish(kit_dir: Path, out: Path, report: KitReport, started: float) -> None:
-    """Write ``kit.json`` and put the kit in place (the previous one, if any, goes)."""
+def _finish(kit_dir: Path, out: Path, report: KitReport, started: float, *,
+            neighbours: Sequence[tuple[str, str]]) -> None:  # fmt: skip
+    """Write ``kit.json`` and ``README.md``, and put the kit in place (the previous one, if
+    any, goes)."""
     for name in ("projets.sqlite-wal", "projets.sqlite-shm"):
         (kit_dir / name).unlink(missing_ok=True)
     report.size_bytes = _size(kit_dir)
     report.seconds = round(time.monotonic() - started, 2)
     (kit_dir / KIT_FILE).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2),
                                     encoding="utf-8")  # fmt: skip
+    text = render_readme(report, neighbours=neighbours, manifest=read_manifest(kit_dir))
+    (kit_dir / README).write_text(text, encoding="utf-8")
     if out.exists():
         old = out.with_name(f".{out.name}.ancien-{os.getpid()}")
         os.replace(out, old)

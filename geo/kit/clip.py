@@ -12,12 +12,15 @@ copy where a mirror would hold it (``MIRROR/HOST/PATH``, :func:`geo.sources.decl
 - a dataset: the records whose rows the loader located in a kept commune (by the line each
   record starts on, so quoted line breaks, encodings and separators stay as published), or
   for GeoJSON the features crossing the kit's area; a schema's official example standing in
-  for a producer file is no territory's data and is kept whole (:func:`geo.kit.build`).
+  for a producer file is no territory's data and is kept whole (:func:`geo.kit.build`);
+- a BAN address file (``adresses-XX.csv``, gzipped or not): the lines of the kept communes,
+  byte for byte, unpacked (:func:`clip_addresses`).
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -181,3 +184,36 @@ def clip_geojson(source: Path, target: Path, shape: Any) -> int:
             features.append(feature)
     _write(target, orjson.dumps(document | {"features": features}))
     return len(features)
+
+
+#: The column of a BAN address file holding the commune's INSEE code (the 7th).
+_BAN_CODE_COLUMN = "code_insee"
+
+
+def clip_addresses(source: Path, target: Path, communes: Collection[str]) -> int:
+    """The header and the lines of ``communes`` of a BAN ``adresses-XX.csv`` (or ``.gz``),
+    byte for byte, into ``target`` (unpacked); the lines kept. Streamed: a département's
+    file is tens of MB. A file without the BAN's ``code_insee`` column is a ValueError."""
+    keep = {str(code) for code in communes}
+    opener = gzip.open if source.suffix == ".gz" else open
+    with opener(source, "rb") as lines:
+        header = lines.readline()
+        names = header.decode("utf-8-sig").rstrip("\r\n").split(";")
+        if _BAN_CODE_COLUMN not in names:
+            msg = f"{source.name} : pas de colonne {_BAN_CODE_COLUMN}"
+            raise ValueError(msg)
+        column = names.index(_BAN_CODE_COLUMN)
+        kept = 0
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as out:
+            out.write(header)
+            for line in lines:
+                # The BAN quotes no field, so ";" splits its columns; a quoted line is read
+                # as CSV all the same.
+                text = line.decode("utf-8", errors="replace")
+                quoted = '"' in text
+                fields = next(csv.reader([text], delimiter=";")) if quoted else text.split(";")
+                if len(fields) > column and fields[column] in keep:
+                    out.write(line)
+                    kept += 1
+    return kept

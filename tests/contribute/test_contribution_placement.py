@@ -26,6 +26,9 @@ def test_the_geoplateforme_needs_no_notice_the_others_say_where_they_come_from()
     assert "mode hors ligne" in (notice([result("hors-ligne")], offline=True) or "")
     assert "Aucune adresse trouvée" in (notice([], offline=False) or "")
     assert "Mode hors ligne : aucune commune" in (notice([], offline=True) or "")
+    # A local BAN file's addresses are addresses, not a commune's middle.
+    local = notice([result("fichier-adresses")], offline=True) or ""
+    assert "Base Adresse Nationale" in local and "centre de la commune" not in local
 
 
 def test_candidates_name_their_kind_once() -> None:

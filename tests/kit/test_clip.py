@@ -4,9 +4,11 @@ code, GeoJSON by geometry."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
+import pytest
 import shapely
 
 from geo.datasets.csvfile import read_csv_table
@@ -138,3 +140,23 @@ def test_geojson_features_crossing_the_area(tmp_path: Path) -> None:
     assert clip.clip_geojson(source, tmp_path / "k.geojson", area) == 1
     kept = json.loads((tmp_path / "k.geojson").read_text(encoding="utf-8"))
     assert [f["properties"]["n"] for f in kept["features"]] == [1]
+
+
+def test_an_address_file_keeps_the_lines_of_the_kits_communes_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    published = Path(__file__).resolve().parents[1] / "data" / "ban" / "adresses-38.csv"
+    lines = published.read_bytes().splitlines(keepends=True)
+    packed = tmp_path / "adresses-38.csv.gz"
+    packed.write_bytes(gzip.compress(published.read_bytes()))
+    target = tmp_path / "kit" / "adresses-38.csv"
+    assert clip.clip_addresses(packed, target, {"38140", "38421"}) == 3
+    assert target.read_bytes().splitlines(keepends=True) == [
+        lines[0],
+        *(line for line in lines[1:] if b";38140;" in line or b";38421;" in line),
+    ]
+    other = tmp_path / "adresses-73.csv"
+    other.write_text("id;nom\n1;x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="pas de colonne code_insee"):
+        clip.clip_addresses(other, tmp_path / "kit" / "adresses-73.csv", {"73065"})
+    assert not (tmp_path / "kit" / "adresses-73.csv").exists()

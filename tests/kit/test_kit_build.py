@@ -6,23 +6,29 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 
 from geo.datasets import CATALOGUE, load
 from geo.errors import KitError, UnknownTerritoryError
+from geo.geocode import clear_cache, geocode
 from geo.kit import KIT_FILE, build_kit
 from geo.kit.build import read_kit
+from geo.kit.install import python_version
 from geo.projects.exporter import export_projects
 from geo.projects.importer import import_projects
 from geo.settings import Settings, get_settings
+from geo.sources.declared import SOURCES
 from geo.store import ProjectFilter, ProjectStore
 from geo.store.identity import Operator
 from geo.territory import TerritoryRef, load_territories
 from geo.territory.loading import forget_loaded
+from geo.text import french_date, french_number
 
 OPERATOR = Operator("essai")
+BAN = Path(__file__).resolve().parents[1] / "data" / "ban"  # adresses-38.csv, see its README
 METRO = TerritoryRef("epci", "200040715")
 INSIDE = {
     "title": "Toits solaires de Grenoble",
@@ -107,9 +113,8 @@ def origin(geo_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="module")
 def kit(origin: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("kits") / "metro"
-    report = build_kit(
-        str(METRO), out, settings=origin["settings"], operator=OPERATOR, tours=[origin["tours"][1]]
-    )
+    report = build_kit(str(METRO), out, settings=origin["settings"], operator=OPERATOR,
+                       tours=[origin["tours"][1]], address_dir=BAN)  # fmt: skip
     return {"out": out, "report": report}
 
 
@@ -241,9 +246,65 @@ def test_ideas_collected_in_the_kit_come_back_once(origin: dict, kit: dict, tmp_
     main.close()
 
 
+def test_the_kit_carries_the_app_and_says_in_french_how_to_run_it(origin: dict, kit: dict) -> None:
+    out, report = kit["out"], kit["report"]
+    # The app's own files, beside its data: the pages, ui/, data/categories.json, the config.
+    app = out / "app"
+    for name in ("app.py", "navigation.py", "pages/explorer.py", "ui/page.py",
+                 "geo/settings.py", "data/categories.json", ".streamlit/config.toml"):  # fmt: skip
+        assert (app / name).is_file(), name
+    assert not list(app.rglob("__pycache__")) and not (app / "data" / "cache").exists()
+    pins = (app / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    assert f"streamlit=={version('streamlit')}" in pins and f"Authlib=={version('authlib')}" in pins
+    assert report.app_bytes > 0 and (report.wheelhouse, report.wheels_bytes) == (False, 0)
+    assert not (out / "wheels").exists()
+
+    readme = (out / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Kit hors ligne : Grenoble-Alpes-Métropole\n")
+    assert "epci:200040715" in readme and "CC Le Grésivaudan (epci:200018166)" in readme
+    assert f"{report.communes} communes en tout" in readme
+    assert french_date(report.built_at) in readme
+    metro, draft, _ = origin["tours"]
+    assert f"« Atelier PCAET » (n° {metro}), « Brouillon emporté » (n° {draft})" in readme
+    assert "« Paris »" not in readme
+    for dataset, rows in report.datasets.items():
+        assert f"| {CATALOGUE[dataset].title} | {french_number(rows)} |" in readme
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for name in manifest:
+        source = SOURCES[name]
+        assert f"| {source.title} | {source.producer} | [{source.licence}]" in readme
+    # Built without wheels: it says so, and installs with the network once.
+    assert "--no-wheelhouse" in readme and "--no-index" not in readme
+    assert f"python{python_version()} -m venv .venv" in readme
+    assert "GEO_OFFLINE=1 GEO_DATA_DIR=.. ../.venv/bin/python -m streamlit run app.py" in readme
+    assert '$env:GEO_OFFLINE = "1"; $env:GEO_DATA_DIR = ".."' in readme  # Windows
+
+
+def test_the_kit_keeps_its_areas_addresses_and_finds_them_offline(origin: dict, kit: dict) -> None:
+    lines = (kit["out"] / "adresses" / "adresses-38.csv").read_bytes().splitlines(keepends=True)
+    published = (BAN / "adresses-38.csv").read_bytes().splitlines(keepends=True)
+    outside = (b";38544;", b";38053;")  # Vienne, Bourgoin-Jallieu: not in the kit's area
+    assert lines == [line for line in published if not any(c in line for c in outside)]
+    assert kit["report"].addresses == len(lines) - 1 == 14
+    assert "14 adresses de la Base Adresse" in (kit["out"] / "README.md").read_text("utf-8")
+    settings = offline(origin["settings"], kit["out"])
+    reference = load_territories(settings)
+    clear_cache()
+    (found, *_) = geocode("10 rue des Arts Grenoble", settings=settings, territories=reference)
+    assert (found.label, found.kind, found.code_commune) == (
+        "10 Rue des Arts 38000 Grenoble", "adresse", "38185",
+    )  # fmt: skip
+    (street, *_) = geocode("Place Grenette", settings=settings, territories=reference)
+    assert (street.kind, street.code_commune) == ("rue", "38185")
+    assert geocode("20 cours Romestang Vienne", settings=settings, territories=reference) == []
+    clear_cache()
+    forget_loaded()
+
+
 def test_a_kit_is_rebuilt_in_place_and_never_over_another_folder(
     origin: dict, kit: dict, tmp_path: Path
 ) -> None:
+    # Last of the module: it replaces the module's kit (without the draft tour).
     again = build_kit(str(METRO), kit["out"], settings=origin["settings"], operator=OPERATOR)
     assert (kit["out"] / KIT_FILE).is_file() and again.communes == kit["report"].communes
     busy = tmp_path / "documents"
