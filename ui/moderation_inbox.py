@@ -214,6 +214,8 @@ def _decisions(store: ProjectStore, item: InboxItem, moderator: Moderator) -> No
         st.rerun()
     with reject_col.popover("Refuser…", use_container_width=True):
         reason = st.text_area("Raison du refus *", key=f"m-raison-{pid}", max_chars=500)
+        st.caption("Le porteur la lira sur son lien privé : dites-lui ce qu'il doit changer "
+                   "pour être publié ; corrigé, le projet revient ici.")  # fmt: skip
         if st.button("Refuser", key=f"m-refuser-{pid}"):
             decide(lambda: store.moderation.reject(pid, reason, moderator),
                    f"Projet n°{pid} refusé.")  # fmt: skip

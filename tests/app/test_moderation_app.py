@@ -216,6 +216,62 @@ def test_a_valid_edit_link_opens_the_form_filled_with_the_project(store: Project
     assert store.get(pid).title == "Covoiturage du Grésivaudan"  # still proposed: updated
 
 
+def _moderator(store: ProjectStore) -> object:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    return store.moderators.log_in("camille", password)
+
+
+def test_a_refused_contributor_reads_why_and_proposes_again(store: ProjectStore) -> None:
+    pid, token = store.add(GRENOBLE, actor="formulaire")
+    moderator = _moderator(store)
+    store.moderation.reject(pid, "Précisez qui **porte** le projet.", moderator)
+    at = _run(PROPOSER, projet=str(pid), jeton=token)
+    text = _text(at)
+    assert f"Vous modifiez le projet n°{pid} (refusé)" in text
+    assert "Votre projet a été refusé par la modération le" in text
+    assert "Raison donnée par la modération : « Précisez qui **porte** le projet. »" in text
+    assert "puis cliquez sur « Proposer à nouveau »" in text
+    assert at.button(key="c_envoyer").label == "Proposer à nouveau"
+    at.button(key="c_envoyer").click().run()  # sent again as it was refused
+    assert not at.exception, at.exception
+    assert "Rien n'a changé depuis le refus" in _text(at)
+    assert store.get(pid).status == "refuse" and not store.moderation.inbox(moderator)
+    at.text_input(key="c_porteur_nom_0").input("Covoit'38")
+    at.selectbox(key="c_porteur_type_0").set_value("association")
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert "Votre projet corrigé est renvoyé en modération" in text
+    assert "Raison donnée" not in text and f"le projet n°{pid} (proposé)" in text
+    assert at.button(key="c_envoyer").label == "Enregistrer les modifications"
+    assert store.get(pid).status == "propose"
+    assert [item.id for item in store.moderation.inbox(moderator)] == [pid]
+    assert [e.action for e in store.audit(pid)][-2:] == ["update", "resubmit"]
+
+
+def test_a_refused_change_of_a_published_project_is_said_and_kept_in_the_form(
+    store: ProjectStore,
+) -> None:
+    pid, token = store.add(GRENOBLE, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    store.submit_change(pid, {"title": "Covoiturage de la métropole"}, token=token)
+    moderator = _moderator(store)
+    store.moderation.reject(pid, "Gardez le nom local.", moderator)
+    at = _run(PROPOSER, projet=str(pid), jeton=token)
+    text = _text(at)
+    assert "Votre modification proposée a été refusée par la modération le" in text
+    assert "« Gardez le nom local. »" in text and "la version publiée reste affichée" in text
+    assert at.text_input(key="c_title").value == "Covoiturage de la métropole"
+    at.text_input(key="c_title").input("Covoiturage grenoblois (métropole)")
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    assert "elle attend la validation d'un modérateur" in _text(at)
+    assert "Gardez le nom local." not in _text(at)
+    assert store.get(pid).title == "Covoiturage grenoblois"  # published version unchanged
+    (item,) = store.moderation.inbox(moderator)
+    assert item.revision.project.title == "Covoiturage grenoblois (métropole)"
+
+
 # --- the form ------------------------------------------------------------------------------------
 
 
