@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from geo.contribute import limits
-from geo.contribute.form import from_project, to_input, too_long
+from geo.contribute.form import from_project, still_wrong, to_input, too_long
 from geo.errors import EditDeniedError, ProjectValidationError, SubmissionLimitError
 from geo.explorer import state as url_state
 from geo.projects.model import STATUSES, parse_project
@@ -269,6 +269,11 @@ def render() -> None:
         )
     form.restore()
     errors = st.session_state.get(keys.FORM_ERRORS) or {}
+    if any(name != "projet" for name in errors):
+        # Checked again at every run: a message goes as soon as its field is corrected.
+        typed = to_input(form.values(), form.carriers(), place_step.current())
+        errors = still_wrong(errors, _problems(typed, territories))
+        st.session_state[keys.FORM_ERRORS] = errors
     # A constant number of elements above the placement map (ui.contribute_form.slot).
     limit_box, result_box = form.slot(), form.slot()
     if errors.get("projet"):

@@ -293,6 +293,34 @@ def test_a_refused_form_keeps_everything_typed(store: ProjectStore) -> None:
     assert store.count() == 0
 
 
+def _field_errors(at: AppTest) -> list[str]:
+    return [shown(str(e.value)) for e in at.error]
+
+
+def test_a_message_goes_as_soon_as_its_field_is_corrected(store: ProjectStore) -> None:
+    at = _run(PROPOSER)
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    assert "Champ obligatoire." in _field_errors(at)  # under the title
+    assert "Choisissez une adresse ou cliquez sur la carte." in _field_errors(at)
+    summary = next(m for m in _field_errors(at) if "n'a pas été enregistré" in m)
+    at.text_input(key="c_title").input("Covoiturage du Trièves").run()  # no new send
+    assert not at.exception, at.exception
+    errors = _field_errors(at)
+    assert "Champ obligatoire." not in errors
+    assert "Choisissez une adresse ou cliquez sur la carte." in errors  # still wrong
+    assert next(m for m in errors if "n'a pas été enregistré" in m) != summary
+    assert not any("Titre" in m for m in errors)
+    at.text_input(key="c_start_year").input("deux mille").run()  # not flagged before sending
+    assert not any("deux mille" in m or "Année" in m for m in _field_errors(at))
+    at.text_input(key="c_adresse").input("38710")
+    at.button(key="c_chercher").click().run()
+    at.radio(key="c_candidat").set_value(0).run()
+    at.multiselect(key="c_themes").select("mobilite").run()
+    assert not any("n'a pas été enregistré" in m or "adresse" in m for m in _field_errors(at))
+    assert store.count() == 0
+
+
 def test_a_geocoder_failure_falls_back_offline_with_a_notice_and_keeps_the_form(
     store: ProjectStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -465,3 +465,52 @@ def test_a_collective_fills_the_form_on_a_phone(
         page.wait_for_timeout(500)
         page.screenshot(path=str(screenshots_dir / "proposer-epingle-390.png"))
         assert dialogs == []
+
+
+#: Whether each "Retirer" label shows whole: its text no wider than its box, its button inside
+#: its row (a label cut reads "Ret…").
+REMOVE_LABELS_FIT = """() => [...document.querySelectorAll('[class*="st-key-c_retirer_"] button')]
+    .filter(button => button.checkVisibility())
+    .map(button => {
+        const label = button.querySelector('[data-testid="stMarkdownContainer"]');
+        const text = document.createRange();
+        text.selectNodeContents(label);
+        const row = button.closest('[data-testid="stHorizontalBlock"]').getBoundingClientRect();
+        return text.getBoundingClientRect().width <= label.getBoundingClientRect().width + 0.5
+            && button.getBoundingClientRect().right <= row.right + 0.5;
+    })"""
+
+
+def test_remove_buttons_fit_at_1280_and_a_corrected_field_loses_its_message(
+    routed_context: Callable, app_with_env: Callable, tmp_path: Path, screenshots_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    with app_with_env(_env(url)) as app:
+        page, dialogs = _page(routed_context, 1280, 800)
+        _go(page, f"{app}/proposer", "Proposer un projet")
+        page.get_by_role("button", name="Ajouter un partenaire").click()
+        _idle(page)
+        remove = page.get_by_role("button", name="Retirer", exact=True)
+        expect(remove).to_have_count(2)  # the carrier's row and the partner's
+        remove.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots_dir / "proposer-porteurs-1280.png"))
+        assert page.evaluate(REMOVE_LABELS_FIT) == [True, True]
+
+        _send(page)
+        main = page.get_by_test_id("stMain")
+        required = main.get_by_test_id("stAlert").filter(
+            has_text=re.compile(r"^\s*Champ obligatoire\.\s*$")
+        )  # under a field (the summary says more)
+        expect(required).to_have_count(1)  # the title: the only required text field
+        expect(main).to_contain_text("Titre : Champ obligatoire.")
+        expect(main).to_contain_text("Choisissez une adresse ou cliquez sur la carte.")
+        page.locator(".st-key-c_title").scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots_dir / "proposer-erreurs-1280.png"))
+        _type(page, "c_title", "Autopartage du Trièves")  # no new send
+        expect(required).to_have_count(0)
+        expect(main).not_to_contain_text("Titre : Champ obligatoire.")
+        expect(main).to_contain_text("Choisissez une adresse ou cliquez sur la carte.")
+        page.screenshot(path=str(screenshots_dir / "proposer-erreur-corrigee-1280.png"))
+        assert dialogs == []
