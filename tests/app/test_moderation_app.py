@@ -174,6 +174,69 @@ def test_the_inbox_rejects_with_a_reason_and_approves_a_selection(store: Project
     assert notes == ["Projet déjà terminé."]
 
 
+FULL = GRENOBLE | {
+    "summary": "Des panneaux sur les écoles.",
+    "description": "## Un titre de l'auteur\n\nTexte **gras**.\n\nSous-titre\n===",
+    "themes": ["energie", "mobilite"], "categories": ["solaire", "eolien"],
+    "stage": "en_service", "start_year": 2021, "scope": "commune",
+    "carriers": [{"name": "Énergies du Drac", "type": "cooperative", "siren": "123456782"}],
+    "partners": [{"name": "Ville de Grenoble", "type": "collectivite"}],
+    "commons_produced": ["https://communs.exemple.fr/guide"], "licence": "CC BY-SA 4.0",
+    "power_kwc": 36.5, "energy_mwh_year": 42, "citizen_shareholders": 150,
+    "budget_eur": 25000,
+    "lessons": [{"worked": "# Tout\n\nLa concertation.", "hard": "Le raccordement.",
+                 "date": "2025-06-30"}],
+}  # fmt: skip
+
+
+def _headings(at: AppTest) -> list[tuple[str, str]]:
+    """Every heading the page's Markdown draws: (tag, text)."""
+    from markdown_it import MarkdownIt
+
+    found = []
+    for element in at.markdown:
+        tokens = MarkdownIt("commonmark").parse(str(element.value))
+        for opening, inline in zip(tokens, tokens[1:], strict=False):
+            if opening.type == "heading_open":
+                found.append((opening.tag, shown(inline.content)))
+    return found
+
+
+def test_a_card_shows_every_field_and_no_heading_of_the_contributor(
+    store: ProjectStore,
+) -> None:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    store.add(FULL, actor="formulaire")
+    at = _log_in(_run(MODERATION), "camille", password)
+    text = _text(at) + " ".join(shown(str(c.value)) for c in at.caption)
+    for line in ("Thèmes : Énergie, Mobilité", "Catégories : Solaire, Éolien",
+                 "Étape : En service", "Année de démarrage : 2021", "Échelle : commune",
+                 "Porteurs : Énergies du Drac (coopérative / SCIC, SIREN 123456782)",
+                 "Partenaires : Ville de Grenoble (collectivité)",
+                 "Communs produits : https://communs.exemple.fr/guide",
+                 "Licence : CC BY-SA 4.0", "Puissance installée : 36,5\u00a0kWc",
+                 "Production : 42\u00a0MWh/an", "Actionnaires citoyens : 150",
+                 "Budget : 25\u202f000\u00a0€", "Retour du 30 juin 2025",
+                 "Ce qui a marché : Tout", "La concertation.",
+                 "Ce qui a été difficile : Le raccordement."):  # fmt: skip
+        assert line in text, line
+    assert "Un titre de l'auteur" in text and "Sous-titre" in text
+    assert _headings(at) == [("h4", "Covoiturage grenoblois")]  # the card's title only
+
+
+def test_a_pending_change_lists_partners_and_lessons_in_french(store: ProjectStore) -> None:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    pid, token = store.add(FULL, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    store.submit_change(pid, {"partners": [], "stage": "termine", "themes": ["energie"]},
+                        token=token)  # fmt: skip
+    at = _log_in(_run(MODERATION), "camille", password)
+    text = _text(at)
+    assert "Étape : En service → Terminé" in text
+    assert "Thèmes : Énergie, Mobilité → Énergie" in text
+    assert "Partenaires : Ville de Grenoble (collectivité) → —" in text
+
+
 def test_a_duplicate_to_merge_into_is_named_by_its_title_as_typed(store: ProjectStore) -> None:
     # A list's options are plain text: a title escaped for Markdown would read "&lt;i&gt;".
     password = store.moderators.add("camille", operator=OPERATOR)
