@@ -514,3 +514,44 @@ def test_remove_buttons_fit_at_1280_and_a_corrected_field_loses_its_message(
         expect(main).to_contain_text("Choisissez une adresse ou cliquez sur la carte.")
         page.screenshot(path=str(screenshots_dir / "proposer-erreur-corrigee-1280.png"))
         assert dialogs == []
+
+
+def test_a_refused_collective_reads_why_corrects_and_proposes_again(
+    routed_context: Callable, app_with_env: Callable, tmp_path: Path, screenshots_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    env = _env(url)
+    password = _moderator(env, "essai")
+    reason = "Indiquez qui porte le projet et son site web."
+    with app_with_env(env) as app:
+        page, dialogs = _page(routed_context)
+        link = _propose(page, app, "Toits solaires du Drac")
+        _log_in(page, app, "essai", password)
+        card = _card(page, "Toits solaires du Drac")
+        card.get_by_role("button", name="Refuser…").click()
+        page.locator('[class*="st-key-m-raison-"] textarea').fill(reason)
+        page.get_by_role("button", name="Refuser", exact=True).click()
+        _idle(page)
+        expect(page.get_by_test_id("stMain")).to_contain_text("refusé.")
+
+        _go(page, link, "Proposer un projet")
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text("Votre projet a été refusé par la modération le")
+        expect(main).to_contain_text(f"Raison donnée par la modération : « {reason} »")
+        page.screenshot(path=str(screenshots_dir / "proposer-refuse-1280.png"))
+        expect(page.locator(".st-key-c_envoyer button")).to_have_text("Proposer à nouveau")
+        _type(page, "c_website", "https://toits.exemple.fr")
+        _send(page)
+        expect(main).to_contain_text("Votre projet corrigé est renvoyé en modération")
+        expect(main).not_to_contain_text(reason)
+        expect(page.locator(".st-key-c_envoyer button")).to_have_text(
+            "Enregistrer les modifications"
+        )
+        _log_in(page, app, "essai", password)
+        card = _card(page, "Toits solaires du Drac")
+        expect(card).to_contain_text("proposition")
+        expect(card).to_contain_text("toits.exemple.fr")  # the correction reached the inbox
+        expect(card).to_contain_text("renvoyé en modération")  # in its history
+        assert dialogs == []
