@@ -46,7 +46,7 @@ def plain_markdown(text: object) -> str:
     )
 
 
-def safe_markdown(text: object) -> str:
+def safe_markdown(text: object, *, headings: bool = True) -> str:
     """Markdown that keeps its formatting but can run or fetch nothing.
 
     The text is parsed (markdown-it, CommonMark with GFM strikethrough, raw HTML off) and
@@ -54,11 +54,12 @@ def safe_markdown(text: object) -> str:
     inline and block code, lists, blockquotes, rules, line breaks, and links whose scheme is
     http(s) or mailto. Every text is escaped (:func:`plain_markdown`), so the renderer that
     reads the result finds no construct but those written here; images keep their text only,
-    HTML shows as text."""
+    HTML shows as text. ``headings=False``: a heading is written as a paragraph (a card whose
+    own title is smaller than the user's ``## heading``)."""
     from markdown_it.tree import SyntaxTreeNode
 
     tree = SyntaxTreeNode(_markdown_parser().parse(str(text)))
-    return "\n\n".join(filter(None, (_block(node) for node in tree.children)))
+    return "\n\n".join(filter(None, (_block(node, headings) for node in tree.children)))
 
 
 @cache
@@ -69,17 +70,17 @@ def _markdown_parser() -> Any:
     return MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
 
 
-def _block(node: Any) -> str:
+def _block(node: Any, headings: bool = True) -> str:
     kind = node.type
-    if kind == "paragraph":
+    if kind == "paragraph" or (kind == "heading" and not headings):
         return _inline(node)
     if kind == "heading":
         return f"{'#' * int(node.tag[1])} {_inline(node)}"
     if kind == "blockquote":
-        inner = "\n\n".join(filter(None, (_block(child) for child in node.children)))
+        inner = "\n\n".join(filter(None, (_block(child, headings) for child in node.children)))
         return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
     if kind in ("bullet_list", "ordered_list"):
-        return _list(node)
+        return _list(node, headings)
     if kind in ("fence", "code_block"):
         return _fence(node.content, node.info if kind == "fence" else "")
     if kind == "hr":
@@ -87,7 +88,7 @@ def _block(node: Any) -> str:
     return plain_markdown(node.content) if node.content else _inline(node)
 
 
-def _list(node: Any) -> str:
+def _list(node: Any, headings: bool = True) -> str:
     start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 0
     tight = all(
         child.hidden for item in node.children for child in item.children
@@ -97,7 +98,7 @@ def _list(node: Any) -> str:
     for number, item in enumerate(node.children, start=start):
         marker = f"{number}." if node.type == "ordered_list" else "-"
         inner = ("\n" if tight else "\n\n").join(
-            filter(None, (_block(child) for child in item.children))
+            filter(None, (_block(child, headings) for child in item.children))
         )
         pad = " " * (len(marker) + 1)
         lines = inner.split("\n") if inner else [""]

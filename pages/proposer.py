@@ -5,7 +5,9 @@ the project model), placement from :mod:`geo.contribute.placement`, limits from
 :mod:`geo.contribute.limits`; the widgets are in :mod:`ui.contribute_form` and
 :mod:`ui.contribute_place`. Nothing typed is lost: every value lives in the session state.
 Opened with ``?projet=ID&jeton=TOKEN`` (the private edit link), the same form edits that
-project: a proposed one at once, a published one through moderation.
+project: a proposed one at once, a published one through moderation. After a refusal the link
+shows the moderator's reason and what to do; the corrected project is proposed again (back in
+the moderators' inbox), a refused change is loaded into the form to be corrected.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from geo.contribute import limits
-from geo.contribute.form import from_project, to_input, too_long
+from geo.contribute.form import from_project, still_wrong, to_input, too_long
 from geo.errors import EditDeniedError, ProjectValidationError, SubmissionLimitError
 from geo.explorer import state as url_state
 from geo.projects.model import STATUSES, parse_project
 from geo.store import ProjectStore
+from geo.store.contributions import Refusal, refusal
 from geo.territory import Territories
-from geo.text import plain_markdown
+from geo.text import french_date, plain_markdown
 from ui import clipboard, keys, page, resources
 from ui import contribute_form as form
 from ui import contribute_place as place_step
@@ -65,13 +68,42 @@ def _edit_target(store: ProjectStore) -> tuple[int, str] | None:
         _reset()
         stored = store.get(project_id)
         pending = store.pending_change(project_id, token=str(token))
-        values, carriers, where = from_project(pending or stored)
+        refused = refusal(store, project_id, token=str(token))
+        # A refused change is what its author wants to correct, not the published version.
+        values, carriers, where = from_project(
+            pending or (refused.proposed if refused else None) or stored
+        )
         form.load(values, carriers)
         st.session_state[keys.ADDRESS] = where["address"]
         st.session_state[keys.PLACE] = where
         st.session_state[keys.EDITING] = (project_id, str(token))
         form.save_draft()
     return project_id, str(token)
+
+
+def _refusal_notice(box: Any, refused: Refusal) -> None:
+    """The moderator's reason, and what to do to be published after all."""
+    when = french_date(refused.at.astimezone().date())
+    change = refused.proposed is not None  # a change of the published project
+    what = "Votre modification proposée a été refusée" if change else "Votre projet a été refusé"
+    reason = (
+        f"Raison donnée par la modération : « {plain_markdown(refused.reason)} »"
+        if refused.reason
+        else "Aucune raison n'a été indiquée."
+    )
+    if change:
+        todo = (
+            "Le formulaire ci-dessous reprend cette modification : corrigez-la selon cette "
+            "raison, puis cliquez sur « Proposer à nouveau ». Elle retournera en modération ; "
+            "la version publiée reste affichée sur la carte d'ici là."
+        )
+    else:
+        todo = (
+            "Le projet n'est pas visible sur la carte. Corrigez ci-dessous ce que demande la "
+            "modération, puis cliquez sur « Proposer à nouveau » : le projet retournera en "
+            "modération et un modérateur le relira."
+        )
+    box.warning(f"**{what} par la modération le {when}.**\n\n{reason}\n\n{todo}")
 
 
 def _submitted() -> bool:
@@ -141,8 +173,9 @@ def _problems(data: dict[str, Any], territories: Territories | None) -> dict[str
 
 
 def _send(store: ProjectStore, settings: Any, territories: Territories | None,
-          editing: tuple[int, str] | None) -> None:  # fmt: skip
-    """Validate everything typed; store it, or list every problem next to its field."""
+          editing: tuple[int, str] | None, *, refused: bool = False) -> None:  # fmt: skip
+    """Validate everything typed; store it, or list every problem next to its field.
+    ``refused``: the project edited was refused (sent, it goes back to moderation)."""
     data = to_input(form.values(), form.carriers(), place_step.current())
     try:
         limits.check_honeypot(st.session_state.get(keys.HONEYPOT))
@@ -175,7 +208,9 @@ def _send(store: ProjectStore, settings: Any, territories: Territories | None,
         return
     st.session_state[keys.EDITS] = int(st.session_state.get(keys.EDITS, 0)) + 1
     st.session_state[keys.FORM_ERRORS] = {}
-    st.session_state["c_resultat"] = {
+    kind = "resubmitted" if refused and outcome.kind == "updated" else outcome.kind
+    still_refused = refused and kind == "unchanged"
+    st.session_state["c_resultat"] = (not still_refused, {
         "pending": (
             "Votre modification est enregistrée : elle attend la validation d'un modérateur. "
             "La version publiée reste affichée sur la carte d'ici là."
@@ -183,8 +218,16 @@ def _send(store: ProjectStore, settings: Any, territories: Territories | None,
         "updated": (
             "Vos modifications sont enregistrées ; le projet attend toujours sa publication."
         ),
-        "unchanged": "Rien n'a changé par rapport à la version enregistrée.",
-    }[outcome.kind]
+        "resubmitted": (
+            "Votre projet corrigé est renvoyé en modération : un modérateur va le relire. Il "
+            "apparaîtra sur la carte dès qu'il sera publié."
+        ),
+        "unchanged": (
+            "Rien n'a changé depuis le refus : corrigez ce que demande la modération avant "
+            "de proposer à nouveau le projet." if still_refused else
+            "Rien n'a changé par rapport à la version enregistrée."
+        ),
+    }[kind])  # fmt: skip
 
 
 def render() -> None:
@@ -202,14 +245,23 @@ def render() -> None:
     editing = _edit_target(store)
     if editing is None and _submitted():
         return
+    refused = None
     if editing is not None:
         status = store.get(editing[0]).status
-        st.info(
-            f"Vous modifiez le projet n°{editing[0]} ({STATUSES.get(status, status)}). "
-            + ("Vos changements seront publiés après accord d'un modérateur ; la version "
-               "actuelle reste affichée d'ici là." if status == "publie" else
-               "Vos changements sont enregistrés dès que vous les envoyez."),
-        )  # fmt: skip
+        refused = refusal(store, editing[0], token=editing[1])
+        tail = {
+            "publie": "Vos changements seront publiés après accord d'un modérateur ; la "
+            "version actuelle reste affichée d'ici là.",
+            "refuse": "",
+            "archive": "Il a été archivé par la modération : ce lien ne le modifie plus.",
+        }.get(status, "Vos changements sont enregistrés dès que vous les envoyez.")
+        label = STATUSES.get(status, status)
+        st.info(f"Vous modifiez le projet n°{editing[0]} ({label}). {tail}".strip())
+        # Always one element, so that the placement map below keeps its place when the
+        # refusal is answered (ui.contribute_form.slot).
+        notice_box = form.slot()
+        if refused is not None:
+            _refusal_notice(notice_box, refused)
     else:
         st.markdown(
             "Présentez votre projet d'énergie ou de mobilité : il apparaîtra sur la carte "
@@ -217,6 +269,11 @@ def render() -> None:
         )
     form.restore()
     errors = st.session_state.get(keys.FORM_ERRORS) or {}
+    if any(name != "projet" for name in errors):
+        # Checked again at every run: a message goes as soon as its field is corrected.
+        typed = to_input(form.values(), form.carriers(), place_step.current())
+        errors = still_wrong(errors, _problems(typed, territories))
+        st.session_state[keys.FORM_ERRORS] = errors
     # A constant number of elements above the placement map (ui.contribute_form.slot).
     limit_box, result_box = form.slot(), form.slot()
     if errors.get("projet"):
@@ -224,15 +281,18 @@ def render() -> None:
     form.error_summary({k: v for k, v in errors.items() if k != "projet"})
     result = st.session_state.pop("c_resultat", None)
     if result:
-        result_box.success(result)
+        ok, message = result
+        (result_box.success if ok else result_box.warning)(message)
     form.sections(errors, before="Le projet",
                   place=lambda: place_step.step(settings, territories, errors))  # fmt: skip
     form.honeypot()
     form.save_draft()
     _duplicates(store, editing[0] if editing else None)
-    label = "Enregistrer les modifications" if editing else "Envoyer le projet"
-    if st.button(label, key="c_envoyer", type="primary"):
-        _send(store, settings, territories, editing)
+    send = "Proposer à nouveau" if refused else (
+        "Enregistrer les modifications" if editing else "Envoyer le projet")  # fmt: skip
+    if st.button(send, key="c_envoyer", type="primary"):
+        _send(store, settings, territories, editing,
+              refused=refused is not None and refused.proposed is None)  # fmt: skip
         st.rerun()
 
 

@@ -215,9 +215,25 @@ def _remove_row(group: Rows, index: int) -> None:
     _set_rows(group, rows, blank=group is CARRIER_ROWS)
 
 
+#: The "Retirer" column takes the width of its button, the others share the rest: with a
+#: share of its own, the button read "Ret…" at 1280 px. Its label never ends in "…" (an
+#: exact fit could, by a fraction of a pixel).
+ROWS_STYLE = """<style>
+[class*="st-key-c-organisations-"] [data-testid="stHorizontalBlock"]
+  > [data-testid="stColumn"]:last-child {
+  flex: 0 0 auto !important; width: auto !important; min-width: max-content;
+}
+[class*="st-key-c_retirer_"] button [data-testid="stMarkdownContainer"] {
+  overflow: visible; text-overflow: clip;
+}
+</style>"""
+
+
 def carriers_widget(errors: Errors, group: Rows = CARRIER_ROWS) -> None:
     # One element however many rows (see :func:`slot`).
-    with st.container():
+    with st.container(key=f"c-organisations-{group.field}"):
+        if group is CARRIER_ROWS:
+            st.html(ROWS_STYLE)
         _organisation_rows(group, errors)
 
 
@@ -229,7 +245,7 @@ def _organisation_rows(group: Rows, errors: Errors) -> None:
     for index in range(count):
         name_col, type_col, siren_col, remove_col = st.columns(
             [5, 4, 3, 1], vertical_alignment="bottom"
-        )
+        )  # the last one as wide as its button (ROWS_STYLE)
         name_col.text_input(f"Nom du {group.who} n°{index + 1}", key=f"{group.name}{index}",
                             max_chars=CARRIER_NAME_MAX)  # fmt: skip
         type_col.selectbox(

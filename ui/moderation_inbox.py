@@ -1,9 +1,11 @@
-"""The moderation inbox ("à modérer"): filters, one card per project with its flags, what
-changed, its reports and history, and the decisions; batch decisions on the selection.
+"""The moderation inbox ("à modérer"): filters, one card per project with everything its
+contributor filled (:mod:`geo.contribute.review`), its flags, what changed, its reports and
+history, and the decisions; batch decisions on the selection.
 
 Every decision goes through :attr:`geo.store.ProjectStore.moderation`, which checks the
 moderator's session and scope itself; this module only draws and reports the outcome. All user
-text is shown as plain text (:func:`geo.text.plain_markdown`), the description sanitised.
+text is shown as plain text (:func:`geo.text.plain_markdown`); the description and the lessons
+learned are sanitised, their headings written as paragraphs (never above the card's title).
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ from typing import Any
 
 import streamlit as st
 
-from geo.contribute.form import FIELDS, upper_first
+from geo.contribute import review
+from geo.contribute.form import FIELDS
 from geo.errors import GeoError
 from geo.explorer import state as url_state
-from geo.projects.model import FIELD_LABELS, STATUSES, THEMES, carriers_text
+from geo.projects.model import LESSON_LABELS, STATUSES, THEMES, Project
 from geo.store import ProjectStore
 from geo.store.identity import Moderator
 from geo.store.moderation import InboxFilter, InboxItem
 from geo.territory import Territories, TerritoryRef
-from geo.text import plain_markdown, safe_markdown
+from geo.text import french_date, plain_markdown, safe_markdown
 from ui import keys, page
 
 AGES = {0: "toutes", 1: "plus d'un jour", 7: "plus d'une semaine", 30: "plus d'un mois"}
@@ -84,29 +87,21 @@ def _age(since: datetime) -> str:
     return "hier" if days == 1 else f"il y a {days} jours"
 
 
-def _value(name: str, value: Any) -> str:
-    if value in (None, "", []):
-        return "—"
-    if name == "carriers":
-        return carriers_text(value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
 def _changes(item: InboxItem) -> None:
     if item.revision is None:
         return
     old, new = item.project, item.revision.project
     rows = []
-    for name in [*FIELDS, "carriers", "address", "lat", "lon"]:
-        before, after = getattr(old, name), getattr(new, name)
-        if name == "carriers":
-            before, after = carriers_text(before), carriers_text(after)
+    names = [*FIELDS, "carriers", "partners", "lessons", "address", "lat", "lon"]
+    for name in names:
+        before = review.field_text(name, getattr(old, name))
+        after = review.field_text(name, getattr(new, name))
+        if name == "lessons" and getattr(old, name) != getattr(new, name) and before == after:
+            after += " (modifiés)"
         if before != after:
-            label = upper_first(FIELD_LABELS.get(name, name))
-            rows.append(f"- **{plain_markdown(label)}** : {plain_markdown(_value(name, before))}"
-                        f" → {plain_markdown(_value(name, after))}")  # fmt: skip
+            label = review.field_label(name)
+            rows.append(f"- **{plain_markdown(label)}** : {plain_markdown(before)}"
+                        f" → {plain_markdown(after)}")  # fmt: skip
     st.markdown("**Modification proposée** (la version publiée reste affichée) :")
     st.markdown("\n".join(rows) or "aucune différence")
 
@@ -160,21 +155,7 @@ def card(store: ProjectStore, item: InboxItem, moderator: Moderator,
         st.caption(plain_markdown(" · ".join(facts)))
         if item.attention:
             st.warning("À vérifier : " + plain_markdown(", ".join(item.attention)))
-        if project.summary:
-            st.markdown(f"**{plain_markdown(project.summary)}**")
-        if project.description:
-            st.markdown(safe_markdown(project.description))
-        where = f"{project.lat:.5f}, {project.lon:.5f}"
-        if project.address:
-            where = f"{project.address} ({where})"
-        st.markdown(f"Lieu : {plain_markdown(where)}")
-        who = carriers_text(project.carriers)
-        if who:
-            st.markdown(f"Porteurs : {plain_markdown(who)}")
-        if project.website:
-            st.markdown(f"Site : {plain_markdown(project.website)}")
-        if project.contact_email:
-            st.markdown(f"Contact (privé) : {plain_markdown(project.contact_email)}")
+        _content(project)
         _changes(item)
         for report in item.reports:
             st.markdown(
@@ -190,6 +171,34 @@ def card(store: ProjectStore, item: InboxItem, moderator: Moderator,
         _decisions(store, item, moderator)
         _edit(store, item, moderator)
         _history(store, item, moderator)
+
+
+def _content(project: Project) -> None:
+    """Everything the contributor filled: user text as plain text, the description and the
+    lessons sanitised with their headings as paragraphs (a "## heading" was larger than the
+    card's title)."""
+    if project.summary:
+        st.markdown(f"**{plain_markdown(project.summary)}**")
+    if project.description:
+        with st.container(key=f"m-contenu-{project.id}"):
+            st.markdown(safe_markdown(project.description, headings=False))
+    lines = [f"**{plain_markdown(f.label)}** : {plain_markdown(f.text)}"
+             for f in review.facts(project)]  # fmt: skip
+    where = f"{review.field_text('lat', project.lat)}, {review.field_text('lon', project.lon)}"
+    if project.address:
+        where = f"{project.address} ({where})"
+    lines.append(f"**Lieu** : {plain_markdown(where)}")
+    st.markdown("  \n".join(lines))
+    if project.lessons:
+        st.markdown("**Retours d'expérience**")
+    for lesson in sorted(project.lessons, key=lambda item: str(item.date), reverse=True):
+        with st.container(border=True):
+            st.caption(f"Retour du {french_date(lesson.date)}")
+            for part in ("worked", "hard", "differently"):
+                text = str(getattr(lesson, part) or "")
+                if text.strip():
+                    shown = safe_markdown(text, headings=False)
+                    st.markdown(f"**{LESSON_LABELS[part]}** : {shown}")
 
 
 def _sheet(project_id: int | None) -> str:
@@ -214,6 +223,8 @@ def _decisions(store: ProjectStore, item: InboxItem, moderator: Moderator) -> No
         st.rerun()
     with reject_col.popover("Refuser…", use_container_width=True):
         reason = st.text_area("Raison du refus *", key=f"m-raison-{pid}", max_chars=500)
+        st.caption("Le porteur la lira sur son lien privé : dites-lui ce qu'il doit changer "
+                   "pour être publié ; corrigé, le projet revient ici.")  # fmt: skip
         if st.button("Refuser", key=f"m-refuser-{pid}"):
             decide(lambda: store.moderation.reject(pid, reason, moderator),
                    f"Projet n°{pid} refusé.")  # fmt: skip

@@ -328,3 +328,16 @@ def too_long(values: Mapping[str, Any], carriers: list[Mapping[str, Any]]) -> di
                     f"retour n°{index + 1} : {LESSON_MAX} caractères au plus par partie."
                 )
     return problems
+
+
+def still_wrong(
+    shown: Mapping[str, list[str]], found: Mapping[str, list[str]]
+) -> dict[str, list[str]]:
+    """The problems shown since the last send, as they are now (``found``: every problem of
+    the form as typed now): a field corrected loses its message at once, a field still wrong
+    shows its current problem, a field never flagged stays quiet until the next send (no one
+    is told off while typing). ``projet`` (a sending limit) stays until the next send."""
+    kept = {name: list(found[name]) for name in shown if name in found}
+    if "projet" in shown:
+        kept["projet"] = list(shown["projet"])
+    return kept

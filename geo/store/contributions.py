@@ -5,9 +5,10 @@ A change made with a project's edit token (:func:`submit_change`) updates a prop
 at once (a refused one goes back to moderation as proposed); for a **published** project it is
 stored as a pending revision (``project_revisions``) and the published version stays as it is
 until a moderator approves it (:mod:`geo.store.moderation`). An archived project is no longer
-edited by its link. A visitor's report (:func:`report`) is kept with its reason; once
-``GEO_REPORTS_TO_HIDE`` different visitors have reported a published project, it is hidden
-from every public query until a moderator decides.
+edited by its link. The token holder of a refused project, or of a refused change, reads the
+moderator's reason (:func:`refusal`). A visitor's report (:func:`report`) is kept with its
+reason; once ``GEO_REPORTS_TO_HIDE`` different visitors have reported a published project, it
+is hidden from every public query until a moderator decides.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz
 from sqlalchemy.engine import Connection
 
-from geo.errors import EditDeniedError, ModerationError
+from geo.errors import EditDeniedError, ModerationError, ProjectValidationError
 from geo.projects.model import SERVER_FIELDS, Project, parse_project, private_dict
 from geo.store.db import audit_log, project_reports, project_revisions, projects, run_with_retry
 from geo.store.query import haversine_km, near_box, select_rows, to_project
@@ -52,11 +53,24 @@ VISITOR = "visiteur"
 @dataclass(frozen=True)
 class ChangeOutcome:
     """``updated``: the project changed now; ``pending``: the change waits for a moderator
-    (``project`` is still the published version); ``unchanged``: nothing differed."""
+    (``project`` is still the published version); ``unchanged``: nothing differed. A refused
+    project corrected is ``updated``, back in the moderators' inbox as proposed; sent again
+    as it was, it is ``unchanged`` and stays refused."""
 
     kind: Literal["updated", "pending", "unchanged"]
     project: Project
     revision_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the moderation refused what the token holder proposed: the project itself
+    (``proposed`` is None), or a change of the published project (``proposed`` is that
+    change, which the published version did not take)."""
+
+    reason: str | None  # None: refused by an operator's command, without a reason
+    at: datetime
+    proposed: Project | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +124,9 @@ def submit_change(
         raise EditDeniedError(msg)
     if current.status != "publie":
         before = comparable(current)
+        if current.status == "refuse" and _same(current, changes):
+            # Sent again as it was refused: the moderators would get it back unchanged.
+            return ChangeOutcome("unchanged", current)
         updated = store.update(project_id, changes, token=token)
         kind = "unchanged" if comparable(updated) == before else "updated"
         return ChangeOutcome(kind, updated)
@@ -144,6 +161,60 @@ def submit_change(
         return ChangeOutcome("pending", published, revision_id)
 
     return run_with_retry(store.engine, work, write=True)
+
+
+def _same(current: Project, changes: Mapping[str, Any]) -> bool:
+    """Whether ``changes`` leave the project as it is (invalid changes are not: the store
+    lists their problems)."""
+    edited = {k: v for k, v in changes.items() if k not in SERVER_FIELDS and k != "status"}
+    try:
+        draft = parse_project(comparable(current) | edited)
+    except ProjectValidationError:
+        return False
+    return comparable(draft) == comparable(current)
+
+
+def refusal(store: ProjectStore, project_id: int, *, token: str) -> Refusal | None:
+    """What the moderation refused and why, for the token holder's form: a refused project's
+    latest refusal, or a published project's latest change when a moderator rejected it
+    (None when nothing refused waits for an answer)."""
+    if not store.verify_token(project_id, token):
+        msg = "Ce lien d'édition n'est pas valable pour ce projet."
+        raise EditDeniedError(msg)
+
+    def work(connection: Connection) -> Refusal | None:
+        project = load_project(connection, project_id)
+        if project.status == "refuse":
+            return _project_refusal(connection, project)
+        if project.status != "publie":
+            return None
+        latest = connection.execute(
+            sa.select(project_revisions)
+            .where(project_revisions.c.project_id == project_id)
+            .order_by(project_revisions.c.id.desc())
+            .limit(1)
+        ).first()
+        # "superseded" revisions were replaced by their author; "approved" ones were taken.
+        if latest is None or latest.state != "rejected":
+            return None
+        when = aware(latest.decided_at) or aware(latest.created_at)
+        return Refusal(latest.reason, when, revision_project(latest))  # type: ignore[arg-type]
+
+    return run_with_retry(store.engine, work, write=False)
+
+
+def _project_refusal(connection: Connection, project: Project) -> Refusal:
+    """The entry that refused the project: a moderator's rejection (with its reason) or an
+    operator's status change."""
+    entries = connection.execute(
+        sa.select(audit_log.c.action, audit_log.c.at, audit_log.c.note, audit_log.c.after)
+        .where(audit_log.c.project_id == project.id, audit_log.c.action.in_(["reject", "status"]))
+        .order_by(audit_log.c.id.desc())
+    )
+    for entry in entries:  # a rejected change of the published version has no status
+        if (entry.after or {}).get("status") == "refuse":
+            return Refusal(entry.note, aware(entry.at))  # type: ignore[arg-type]
+    return Refusal(None, aware(project.updated_at) or now_utc())
 
 
 def pending_change(store: ProjectStore, project_id: int, *, token: str) -> Project | None:

@@ -174,6 +174,69 @@ def test_the_inbox_rejects_with_a_reason_and_approves_a_selection(store: Project
     assert notes == ["Projet déjà terminé."]
 
 
+FULL = GRENOBLE | {
+    "summary": "Des panneaux sur les écoles.",
+    "description": "## Un titre de l'auteur\n\nTexte **gras**.\n\nSous-titre\n===",
+    "themes": ["energie", "mobilite"], "categories": ["solaire", "eolien"],
+    "stage": "en_service", "start_year": 2021, "scope": "commune",
+    "carriers": [{"name": "Énergies du Drac", "type": "cooperative", "siren": "123456782"}],
+    "partners": [{"name": "Ville de Grenoble", "type": "collectivite"}],
+    "commons_produced": ["https://communs.exemple.fr/guide"], "licence": "CC BY-SA 4.0",
+    "power_kwc": 36.5, "energy_mwh_year": 42, "citizen_shareholders": 150,
+    "budget_eur": 25000,
+    "lessons": [{"worked": "# Tout\n\nLa concertation.", "hard": "Le raccordement.",
+                 "date": "2025-06-30"}],
+}  # fmt: skip
+
+
+def _headings(at: AppTest) -> list[tuple[str, str]]:
+    """Every heading the page's Markdown draws: (tag, text)."""
+    from markdown_it import MarkdownIt
+
+    found = []
+    for element in at.markdown:
+        tokens = MarkdownIt("commonmark").parse(str(element.value))
+        for opening, inline in zip(tokens, tokens[1:], strict=False):
+            if opening.type == "heading_open":
+                found.append((opening.tag, shown(inline.content)))
+    return found
+
+
+def test_a_card_shows_every_field_and_no_heading_of_the_contributor(
+    store: ProjectStore,
+) -> None:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    store.add(FULL, actor="formulaire")
+    at = _log_in(_run(MODERATION), "camille", password)
+    text = _text(at) + " ".join(shown(str(c.value)) for c in at.caption)
+    for line in ("Thèmes : Énergie, Mobilité", "Catégories : Solaire, Éolien",
+                 "Étape : En service", "Année de démarrage : 2021", "Échelle : commune",
+                 "Porteurs : Énergies du Drac (coopérative / SCIC, SIREN 123456782)",
+                 "Partenaires : Ville de Grenoble (collectivité)",
+                 "Communs produits : https://communs.exemple.fr/guide",
+                 "Licence : CC BY-SA 4.0", "Puissance installée : 36,5\u00a0kWc",
+                 "Production : 42\u00a0MWh/an", "Actionnaires citoyens : 150",
+                 "Budget : 25\u202f000\u00a0€", "Retour du 30 juin 2025",
+                 "Ce qui a marché : Tout", "La concertation.",
+                 "Ce qui a été difficile : Le raccordement."):  # fmt: skip
+        assert line in text, line
+    assert "Un titre de l'auteur" in text and "Sous-titre" in text
+    assert _headings(at) == [("h4", "Covoiturage grenoblois")]  # the card's title only
+
+
+def test_a_pending_change_lists_partners_and_lessons_in_french(store: ProjectStore) -> None:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    pid, token = store.add(FULL, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    store.submit_change(pid, {"partners": [], "stage": "termine", "themes": ["energie"]},
+                        token=token)  # fmt: skip
+    at = _log_in(_run(MODERATION), "camille", password)
+    text = _text(at)
+    assert "Étape : En service → Terminé" in text
+    assert "Thèmes : Énergie, Mobilité → Énergie" in text
+    assert "Partenaires : Ville de Grenoble (collectivité) → —" in text
+
+
 def test_a_duplicate_to_merge_into_is_named_by_its_title_as_typed(store: ProjectStore) -> None:
     # A list's options are plain text: a title escaped for Markdown would read "&lt;i&gt;".
     password = store.moderators.add("camille", operator=OPERATOR)
@@ -216,6 +279,62 @@ def test_a_valid_edit_link_opens_the_form_filled_with_the_project(store: Project
     assert store.get(pid).title == "Covoiturage du Grésivaudan"  # still proposed: updated
 
 
+def _moderator(store: ProjectStore) -> object:
+    password = store.moderators.add("camille", operator=OPERATOR)
+    return store.moderators.log_in("camille", password)
+
+
+def test_a_refused_contributor_reads_why_and_proposes_again(store: ProjectStore) -> None:
+    pid, token = store.add(GRENOBLE, actor="formulaire")
+    moderator = _moderator(store)
+    store.moderation.reject(pid, "Précisez qui **porte** le projet.", moderator)
+    at = _run(PROPOSER, projet=str(pid), jeton=token)
+    text = _text(at)
+    assert f"Vous modifiez le projet n°{pid} (refusé)" in text
+    assert "Votre projet a été refusé par la modération le" in text
+    assert "Raison donnée par la modération : « Précisez qui **porte** le projet. »" in text
+    assert "puis cliquez sur « Proposer à nouveau »" in text
+    assert at.button(key="c_envoyer").label == "Proposer à nouveau"
+    at.button(key="c_envoyer").click().run()  # sent again as it was refused
+    assert not at.exception, at.exception
+    assert "Rien n'a changé depuis le refus" in _text(at)
+    assert store.get(pid).status == "refuse" and not store.moderation.inbox(moderator)
+    at.text_input(key="c_porteur_nom_0").input("Covoit'38")
+    at.selectbox(key="c_porteur_type_0").set_value("association")
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    text = _text(at)
+    assert "Votre projet corrigé est renvoyé en modération" in text
+    assert "Raison donnée" not in text and f"le projet n°{pid} (proposé)" in text
+    assert at.button(key="c_envoyer").label == "Enregistrer les modifications"
+    assert store.get(pid).status == "propose"
+    assert [item.id for item in store.moderation.inbox(moderator)] == [pid]
+    assert [e.action for e in store.audit(pid)][-2:] == ["update", "resubmit"]
+
+
+def test_a_refused_change_of_a_published_project_is_said_and_kept_in_the_form(
+    store: ProjectStore,
+) -> None:
+    pid, token = store.add(GRENOBLE, actor="formulaire")
+    store.set_status(pid, "publie", operator=OPERATOR)
+    store.submit_change(pid, {"title": "Covoiturage de la métropole"}, token=token)
+    moderator = _moderator(store)
+    store.moderation.reject(pid, "Gardez le nom local.", moderator)
+    at = _run(PROPOSER, projet=str(pid), jeton=token)
+    text = _text(at)
+    assert "Votre modification proposée a été refusée par la modération le" in text
+    assert "« Gardez le nom local. »" in text and "la version publiée reste affichée" in text
+    assert at.text_input(key="c_title").value == "Covoiturage de la métropole"
+    at.text_input(key="c_title").input("Covoiturage grenoblois (métropole)")
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    assert "elle attend la validation d'un modérateur" in _text(at)
+    assert "Gardez le nom local." not in _text(at)
+    assert store.get(pid).title == "Covoiturage grenoblois"  # published version unchanged
+    (item,) = store.moderation.inbox(moderator)
+    assert item.revision.project.title == "Covoiturage grenoblois (métropole)"
+
+
 # --- the form ------------------------------------------------------------------------------------
 
 
@@ -234,6 +353,34 @@ def test_a_refused_form_keeps_everything_typed(store: ProjectStore) -> None:
     assert at.text_area(key="c_summary").value == "Un résumé."
     at.run()  # a rerun keeps it too
     assert at.text_input(key="c_title").value == "Covoiturage du Trièves"
+    assert store.count() == 0
+
+
+def _field_errors(at: AppTest) -> list[str]:
+    return [shown(str(e.value)) for e in at.error]
+
+
+def test_a_message_goes_as_soon_as_its_field_is_corrected(store: ProjectStore) -> None:
+    at = _run(PROPOSER)
+    at.button(key="c_envoyer").click().run()
+    assert not at.exception, at.exception
+    assert "Champ obligatoire." in _field_errors(at)  # under the title
+    assert "Choisissez une adresse ou cliquez sur la carte." in _field_errors(at)
+    summary = next(m for m in _field_errors(at) if "n'a pas été enregistré" in m)
+    at.text_input(key="c_title").input("Covoiturage du Trièves").run()  # no new send
+    assert not at.exception, at.exception
+    errors = _field_errors(at)
+    assert "Champ obligatoire." not in errors
+    assert "Choisissez une adresse ou cliquez sur la carte." in errors  # still wrong
+    assert next(m for m in errors if "n'a pas été enregistré" in m) != summary
+    assert not any("Titre" in m for m in errors)
+    at.text_input(key="c_start_year").input("deux mille").run()  # not flagged before sending
+    assert not any("deux mille" in m or "Année" in m for m in _field_errors(at))
+    at.text_input(key="c_adresse").input("38710")
+    at.button(key="c_chercher").click().run()
+    at.radio(key="c_candidat").set_value(0).run()
+    at.multiselect(key="c_themes").select("mobilite").run()
+    assert not any("n'a pas été enregistré" in m or "adresse" in m for m in _field_errors(at))
     assert store.count() == 0
 
 

@@ -18,6 +18,7 @@ from geo.contribute.form import (
     empty_values,
     from_project,
     max_length,
+    still_wrong,
     to_input,
     too_long,
     upper_first,
@@ -151,3 +152,14 @@ def test_partners_sirens_and_a_lesson_from_the_form() -> None:
     assert too_long(long, carriers)["lessons"] == [
         "retour n°1 : 2000 caractères au plus par partie."
     ]
+
+
+def test_only_the_problems_shown_and_still_there_stay_after_a_correction() -> None:
+    shown = {"title": ["Champ obligatoire."], "start_year": ["Un nombre entier est attendu."],
+             "projet": ["Limite atteinte."]}  # fmt: skip
+    found = {"start_year": ["Entre 1900 et 2100."], "themes": ["Au moins un élément."]}
+    assert still_wrong(shown, found) == {
+        "start_year": ["Entre 1900 et 2100."],  # still wrong: today's problem
+        "projet": ["Limite atteinte."],  # a sending limit waits for the next send
+    }  # the title corrected, the themes not flagged before the next send
+    assert still_wrong({}, found) == {}

@@ -465,3 +465,93 @@ def test_a_collective_fills_the_form_on_a_phone(
         page.wait_for_timeout(500)
         page.screenshot(path=str(screenshots_dir / "proposer-epingle-390.png"))
         assert dialogs == []
+
+
+#: Whether each "Retirer" label shows whole: its text no wider than its box, its button inside
+#: its row (a label cut reads "Ret…").
+REMOVE_LABELS_FIT = """() => [...document.querySelectorAll('[class*="st-key-c_retirer_"] button')]
+    .filter(button => button.checkVisibility())
+    .map(button => {
+        const label = button.querySelector('[data-testid="stMarkdownContainer"]');
+        const text = document.createRange();
+        text.selectNodeContents(label);
+        const row = button.closest('[data-testid="stHorizontalBlock"]').getBoundingClientRect();
+        return text.getBoundingClientRect().width <= label.getBoundingClientRect().width + 0.5
+            && button.getBoundingClientRect().right <= row.right + 0.5;
+    })"""
+
+
+def test_remove_buttons_fit_at_1280_and_a_corrected_field_loses_its_message(
+    routed_context: Callable, app_with_env: Callable, tmp_path: Path, screenshots_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    with app_with_env(_env(url)) as app:
+        page, dialogs = _page(routed_context, 1280, 800)
+        _go(page, f"{app}/proposer", "Proposer un projet")
+        page.get_by_role("button", name="Ajouter un partenaire").click()
+        _idle(page)
+        remove = page.get_by_role("button", name="Retirer", exact=True)
+        expect(remove).to_have_count(2)  # the carrier's row and the partner's
+        remove.first.scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots_dir / "proposer-porteurs-1280.png"))
+        assert page.evaluate(REMOVE_LABELS_FIT) == [True, True]
+
+        _send(page)
+        main = page.get_by_test_id("stMain")
+        required = main.get_by_test_id("stAlert").filter(
+            has_text=re.compile(r"^\s*Champ obligatoire\.\s*$")
+        )  # under a field (the summary says more)
+        expect(required).to_have_count(1)  # the title: the only required text field
+        expect(main).to_contain_text("Titre : Champ obligatoire.")
+        expect(main).to_contain_text("Choisissez une adresse ou cliquez sur la carte.")
+        page.locator(".st-key-c_title").scroll_into_view_if_needed()
+        page.screenshot(path=str(screenshots_dir / "proposer-erreurs-1280.png"))
+        _type(page, "c_title", "Autopartage du Trièves")  # no new send
+        expect(required).to_have_count(0)
+        expect(main).not_to_contain_text("Titre : Champ obligatoire.")
+        expect(main).to_contain_text("Choisissez une adresse ou cliquez sur la carte.")
+        page.screenshot(path=str(screenshots_dir / "proposer-erreur-corrigee-1280.png"))
+        assert dialogs == []
+
+
+def test_a_refused_collective_reads_why_corrects_and_proposes_again(
+    routed_context: Callable, app_with_env: Callable, tmp_path: Path, screenshots_dir: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    env = _env(url)
+    password = _moderator(env, "essai")
+    reason = "Indiquez qui porte le projet et son site web."
+    with app_with_env(env) as app:
+        page, dialogs = _page(routed_context)
+        link = _propose(page, app, "Toits solaires du Drac")
+        _log_in(page, app, "essai", password)
+        card = _card(page, "Toits solaires du Drac")
+        card.get_by_role("button", name="Refuser…").click()
+        page.locator('[class*="st-key-m-raison-"] textarea').fill(reason)
+        page.get_by_role("button", name="Refuser", exact=True).click()
+        _idle(page)
+        expect(page.get_by_test_id("stMain")).to_contain_text("refusé.")
+
+        _go(page, link, "Proposer un projet")
+        main = page.get_by_test_id("stMain")
+        expect(main).to_contain_text("Votre projet a été refusé par la modération le")
+        expect(main).to_contain_text(f"Raison donnée par la modération : « {reason} »")
+        page.screenshot(path=str(screenshots_dir / "proposer-refuse-1280.png"))
+        expect(page.locator(".st-key-c_envoyer button")).to_have_text("Proposer à nouveau")
+        _type(page, "c_website", "https://toits.exemple.fr")
+        _send(page)
+        expect(main).to_contain_text("Votre projet corrigé est renvoyé en modération")
+        expect(main).not_to_contain_text(reason)
+        expect(page.locator(".st-key-c_envoyer button")).to_have_text(
+            "Enregistrer les modifications"
+        )
+        _log_in(page, app, "essai", password)
+        card = _card(page, "Toits solaires du Drac")
+        expect(card).to_contain_text("proposition")
+        expect(card).to_contain_text("toits.exemple.fr")  # the correction reached the inbox
+        expect(card).to_contain_text("renvoyé en modération")  # in its history
+        assert dialogs == []
