@@ -498,3 +498,49 @@ def test_a_filter_change_keeps_the_users_view(
     # Same map (only the projects layer was swapped), same zoom.
     assert container.evaluate("() => window.map_div.getZoom()") == zoom
     assert network.external == []
+
+
+#: The circles of a dataset layer on the map (``couche-<id>``) and how many are in the view.
+LAYER_IN_VIEW = """(container, css) => {
+    const map = window.map_div, bounds = map.getBounds();
+    let sent = 0, seen = 0;
+    (window.feature_group || []).filter((group) => group._map).forEach((group) => {
+        group.eachLayer((layer) => {
+            if (layer.getLatLng && String(layer.options.className).split(' ').includes(css)) {
+                sent += 1;
+                seen += bounds.contains(layer.getLatLng()) ? 1 : 0;
+            }
+        });
+    });
+    return {sent, seen};
+}"""
+
+
+def test_a_layers_legend_counts_what_the_view_shows(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    """Carpooling places around Grenoble at zoom 13: the points sent cover a box wider than the
+    view (so that a pan needs no new data), and the legend counts those in the view only, again
+    after each move (it said "88 lieux ici" with 6 on screen)."""
+    from playwright.sync_api import expect
+
+    from geo.mapping.elements import ViewCount
+
+    places = ViewCount.of("lieux")
+    page, network = _open(routed_context, f"{app_url}/?vue=45.19,5.72,13&couches=covoiturage")
+    frame = _frame(page)
+    expect(frame.locator("path.couche-covoiturage").first).to_be_attached()
+    _settle(page)
+    count = _frame(page).locator(".legende-couche.covoiturage .compte-vue")
+    container = _frame(page).locator(".leaflet-container")
+    drawn = container.evaluate(LAYER_IN_VIEW, "couche-covoiturage")
+    assert drawn["sent"] > drawn["seen"] > 0, drawn  # else this view proves nothing
+    expect(count).to_have_text(places.text(drawn["seen"]))
+    # A pan within the data sent: no rerun, the count follows the view.
+    container.evaluate("() => window.map_div.panBy([250, 150], {animate: false})")
+    moved = container.evaluate(LAYER_IN_VIEW, "couche-covoiturage")
+    assert moved["seen"] != drawn["seen"], moved
+    expect(count).to_have_text(places.text(moved["seen"]))
+    assert network.external == []
