@@ -142,29 +142,78 @@ class _FullScreen(MacroElement):
     )
 
 
+#: SVG/HTML class of the notice shown when the basemap's tiles cannot load.
+TILES_FAILED_CLASS = "fond-indisponible"
+
+
+def tiles_failed_notice(basemap_name: str) -> str:
+    """The map's notice when the network blocks the tiles (``GEO_OFFLINE`` says it in the
+    sidebar instead): why the map is plain, and that what matters is still drawn."""
+    return (
+        f"Fond de carte indisponible (réseau) : les images « {basemap_name} » ne se chargent "
+        "pas. Les contours et les données restent affichés."
+    )
+
+
 class _TileFallback(MacroElement):
     """Remove the parent tile layer once tiles fail more than they load (no network, blocked
-    host): the plain background and the outlines stay readable instead of grey squares."""
+    host): the plain background and the outlines stay readable instead of grey squares.
+
+    The map then says why (a French notice, :func:`tiles_failed_notice`, read out by screen
+    readers) with a "Réessayer" button, and keeps the basemap's credit, which Leaflet would
+    drop with the layer."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (layer) {
-            var failed = 0, loaded = 0;
+        (function (layer, text, css) {
+            var failed = 0, loaded = 0, notice = null, credit = layer.getAttribution();
             layer.on("tileload", function () { loaded += 1; });
             layer.on("tileerror", function () {
                 failed += 1;
-                if (failed >= {{ this.threshold }} && failed > loaded && layer._map) {
-                    layer._map.removeLayer(layer);
+                var map = layer._map;
+                if (failed < {{ this.threshold }} || failed <= loaded || !map) { return; }
+                map.removeLayer(layer);
+                if (credit && map.attributionControl) {
+                    map.attributionControl.addAttribution(credit);
                 }
+                notice = L.control({position: "bottomleft"});
+                notice.onAdd = function () {
+                    var box = L.DomUtil.create("div", "leaflet-bar " + css);
+                    box.setAttribute("role", "status");
+                    box.style.cssText = "background: rgba(255,255,255,0.95); padding: 4px 8px;"
+                        + " font: 12px/1.35 sans-serif; color: #212529; max-width: "
+                        + Math.min(360, Math.round(map.getSize().x * 0.7)) + "px;";
+                    var words = L.DomUtil.create("span", "", box);
+                    words.textContent = text + " ";
+                    var retry = L.DomUtil.create("button", "", box);
+                    retry.type = "button";
+                    retry.textContent = "Réessayer";
+                    retry.style.cssText = "font: inherit; padding: 0 6px; cursor: pointer;"
+                        + " border: 1px solid #adb5bd; border-radius: 3px; background: #f8f9fa;";
+                    L.DomEvent.disableClickPropagation(box);
+                    L.DomEvent.on(retry, "click", function () {
+                        map.removeControl(notice);
+                        if (credit && map.attributionControl) {
+                            map.attributionControl.removeAttribution(credit);
+                        }
+                        failed = 0;
+                        loaded = 0;
+                        layer.addTo(map);
+                    });
+                    return box;
+                };
+                notice.addTo(map);
             });
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name() }}, {{ this.notice|tojson }}, {{ this.css|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
+    def __init__(self, notice: str, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
         super().__init__()
         self._name = "TileFallback"
         self.threshold = int(threshold)
+        self.notice = notice
+        self.css = TILES_FAILED_CLASS
 
 
 class _FitWhenSized(MacroElement):
@@ -219,7 +268,7 @@ def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
     layer = folium.TileLayer(
         url, attr=attribution, name=BASEMAPS[choice], max_zoom=MAX_ZOOM, control=False
     )
-    _TileFallback().add_to(layer)
+    _TileFallback(tiles_failed_notice(BASEMAPS[choice])).add_to(layer)
     return [layer]
 
 

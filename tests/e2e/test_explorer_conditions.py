@@ -111,3 +111,69 @@ def test_projects_stay_on_the_map_offline(
         page.set_default_timeout(60_000)
         _check(page, f"{url}/", expected, screenshots_dir, f"offline-{viewport}")
         assert network.tiles == []  # offline: not even a tile is asked for
+
+
+NOTICE = ".fond-indisponible"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_blocked_tiles_are_said_on_the_map_and_the_credit_stays(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    expected: dict[str, int],
+    screenshots_dir: Path,
+    viewport: str,
+) -> None:
+    """Tiles refused by the network (not GEO_OFFLINE): the map says why in French, keeps the
+    OpenStreetMap credit, and "Réessayer" tries again (and says it again when it fails)."""
+    from playwright.sync_api import expect
+
+    width, height = VIEWPORTS[viewport]
+    context, network = routed_context(width=width, height=height, tiles="aborted")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/")
+    _projects_on_map(page, expected["all"], tiles_gone=True)
+    frame = page.frame_locator(MAP_FRAME).last
+    notice = frame.locator(NOTICE)
+    expect(notice).to_have_count(1)
+    expect(notice).to_be_visible()
+    expect(notice).to_have_attribute("role", "status")
+    expect(notice).to_contain_text("Fond de carte indisponible (réseau)")
+    expect(notice).to_contain_text("OpenStreetMap")
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text(
+        "contributeurs OpenStreetMap"
+    )
+    page.screenshot(path=screenshots_dir / f"explorer-tuiles-bloquees-{viewport}.png")
+    asked = len(network.tiles)
+    notice.get_by_role("button", name="Réessayer").click()
+    expect(notice).to_have_count(1)  # asked again, refused again: said again
+    assert len(network.tiles) > asked
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text(
+        "contributeurs OpenStreetMap"
+    )
+    assert network.external == []
+
+
+def test_tiles_that_load_bring_no_notice(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    expected: dict[str, int],
+) -> None:
+    from playwright.sync_api import expect
+
+    context, network = routed_context(width=1280, height=800, tiles="blank")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{app_url}/")
+    _projects_on_map(page, expected["all"])
+    frame = page.frame_locator(MAP_FRAME).last
+    owner = frame.locator(".leaflet-container").element_handle().owner_frame()
+    owner.wait_for_function(
+        "() => document.querySelectorAll('img.leaflet-tile-loaded').length >= 4"
+    )
+    expect(frame.locator(NOTICE)).to_have_count(0)
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text(
+        "contributeurs OpenStreetMap"
+    )
+    assert network.tiles and network.external == []
