@@ -100,6 +100,65 @@ class _MetricScale(MacroElement):
     )
 
 
+#: Leaflet's own words, in French: button titles and screen-reader labels (its 1.9 defaults
+#: are English and hard-coded in places: the layers button, the popup's close button).
+FRENCH_CONTROLS = {
+    "zoom_in": "Zoom avant",
+    "zoom_out": "Zoom arrière",
+    "layers": "Couches",
+    "close": "Fermer",
+    "leaflet": "Une bibliothèque JavaScript pour les cartes interactives",
+}
+
+
+class _FrenchControls(MacroElement):
+    """Leaflet's controls in French: the map's zoom buttons (made by ``L.map``), and the
+    layers button and popup close button of controls and popups made later (their
+    constructors patched once per page, before any is made), and the title of the
+    "Leaflet" credit."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, words) {
+            function label(element, text) {
+                if (!element) { return; }
+                element.title = text;
+                element.setAttribute("aria-label", text);
+            }
+            L.Control.Zoom.prototype.options.zoomInTitle = words.zoom_in;
+            L.Control.Zoom.prototype.options.zoomOutTitle = words.zoom_out;
+            if (map.zoomControl) {
+                label(map.zoomControl._zoomInButton, words.zoom_in);
+                label(map.zoomControl._zoomOutButton, words.zoom_out);
+            }
+            if (!L.Control.Layers.prototype._geoFrench) {
+                var layersLayout = L.Control.Layers.prototype._initLayout;
+                L.Control.Layers.prototype._initLayout = function () {
+                    layersLayout.apply(this, arguments);
+                    label(this._layersLink, words.layers);
+                };
+                var popupLayout = L.Popup.prototype._initLayout;
+                L.Popup.prototype._initLayout = function () {
+                    popupLayout.apply(this, arguments);
+                    label(this._closeButton, words.close);
+                };
+                L.Control.Layers.prototype._geoFrench = true;
+            }
+            var credit = map.attributionControl;
+            if (credit && typeof credit.options.prefix === "string") {
+                credit.setPrefix(credit.options.prefix.replace(
+                    /title="[^"]*"/, 'title="' + words.leaflet + '"'));
+            }
+        })({{ this._parent.get_name() }}, {{ this.words|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrenchControls"
+        self.words = FRENCH_CONTROLS
+
+
 class _FullScreen(MacroElement):
     """A "Plein écran" button under the zoom buttons: the map alone on the whole screen (a
     workshop's projector, a phone), and back. Absent where the browser forbids it."""
@@ -291,6 +350,7 @@ def base_map(
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
     _FitWhenSized(bounds or FRANCE_BOUNDS).add_to(m)
+    _FrenchControls().add_to(m)
     _MetricScale().add_to(m)
     _FullScreen().add_to(m)
     style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"

@@ -231,3 +231,11 @@ def test_failing_tiles_leave_a_french_notice_and_the_credit(choice: str, name: s
 
 def test_offline_maps_have_no_tile_notice() -> None:
     assert maps.TILES_FAILED_CLASS not in _render(maps.base_map(offline=True))
+
+
+def test_leaflets_controls_are_given_french_words() -> None:
+    page = _render(maps.territory_map(outlines=None, offline=True))
+    words = json.loads(re.search(r"\}\)\(map_[0-9a-f]+, (\{\"close\".*?\})\);", page).group(1))
+    assert words == maps.FRENCH_CONTROLS
+    # Patched before the layers control is made (it is the map's last script).
+    assert page.index("zoomInTitle") < page.index("L.control.layers(")
