@@ -337,9 +337,14 @@ def base_map(
     base_url_path: str = "",
     bounds: Sequence[Sequence[float]] | None = None,
     basemap: str = "osm",
+    surroundings: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
-    shows when offline, with ``aucun``, or when the tiles cannot load."""
+    shows when offline, with ``aucun``, or when the tiles cannot load.
+
+    Offline, ``surroundings`` (the loaded communes' outlines: ``code``, ``nom``, geometry) is
+    the basemap: the outlines around ``bounds`` and their names (:mod:`geo.mapping.offline`).
+    """
     m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
     # The map's own zoom limits: MarkerCluster reads maxZoom from the map, which a tile layer
     # would give, and without one (no basemap, offline, tiles failing) it draws no marker.
@@ -353,11 +358,39 @@ def base_map(
     _FrenchControls().add_to(m)
     _MetricScale().add_to(m)
     _FullScreen().add_to(m)
-    style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
+    # Doubled class: leaflet.css (#ddd) may come after this style in the page, and wins a tie.
+    style = (
+        f"<style>.leaflet-container.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
+        "</style>"
+    )
     m.get_root().header.add_child(folium.Element(style), name="offline_background")
     for layer in basemap_layers(basemap, offline=offline):
         layer.add_to(m)
+    if offline and surroundings is not None:
+        add_offline_basemap(m, surroundings, bounds or FRANCE_BOUNDS)
     return m
+
+
+def add_offline_basemap(
+    m: folium.Map, surroundings: gpd.GeoDataFrame, bounds: Sequence[Sequence[float]]
+) -> bool:
+    """Draw the outlines of ``surroundings`` around ``bounds`` and their names on ``m``, as a
+    basemap without tiles; False when none is near or they are too many for the page."""
+    from geo.mapping import offline  # it draws with this module's limits: imported late
+
+    drawn = offline.offline_basemap(surroundings, bounds)
+    if drawn is None:
+        return False
+    add_offline_layer(m, drawn)
+    return True
+
+
+def add_offline_layer(m: folium.Map, drawn: Any) -> None:
+    """An :class:`~geo.mapping.offline.OfflineBasemap` on ``m``, with its style (once)."""
+    from geo.mapping import offline
+
+    offline.OfflineLayer(drawn).add_to(m)
+    m.get_root().header.add_child(folium.Element(offline.STYLE), name="offline_basemap_style")
 
 
 #: The context outlines of a national view (départements behind the projects) are drawn at
