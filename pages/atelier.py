@@ -115,7 +115,14 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
     if territories is not None:
         outline = territories.outline(session.territory.level, session.territory.code)
     bounds = maps.geometry_bounds(outline) if outline is not None else None
-    m = maps.base_map(offline=settings.offline, base_url_path=page.base_url_path(), bounds=bounds)
+    # Offline, the communes around and their names are the basemap: a place can be found.
+    communes = None
+    if settings.offline and territories is not None:
+        communes = territories.display_outlines("commune")
+    m = maps.base_map(
+        offline=settings.offline, base_url_path=page.base_url_path(), bounds=bounds,
+        surroundings=communes,
+    )  # fmt: skip
     # The map fills its frame; on a phone the scale bar leaves the attribution room.
     m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
     if outline is not None:

@@ -100,6 +100,65 @@ class _MetricScale(MacroElement):
     )
 
 
+#: Leaflet's own words, in French: button titles and screen-reader labels (its 1.9 defaults
+#: are English and hard-coded in places: the layers button, the popup's close button).
+FRENCH_CONTROLS = {
+    "zoom_in": "Zoom avant",
+    "zoom_out": "Zoom arrière",
+    "layers": "Couches",
+    "close": "Fermer",
+    "leaflet": "Une bibliothèque JavaScript pour les cartes interactives",
+}
+
+
+class _FrenchControls(MacroElement):
+    """Leaflet's controls in French: the map's zoom buttons (made by ``L.map``), and the
+    layers button and popup close button of controls and popups made later (their
+    constructors patched once per page, before any is made), and the title of the
+    "Leaflet" credit."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, words) {
+            function label(element, text) {
+                if (!element) { return; }
+                element.title = text;
+                element.setAttribute("aria-label", text);
+            }
+            L.Control.Zoom.prototype.options.zoomInTitle = words.zoom_in;
+            L.Control.Zoom.prototype.options.zoomOutTitle = words.zoom_out;
+            if (map.zoomControl) {
+                label(map.zoomControl._zoomInButton, words.zoom_in);
+                label(map.zoomControl._zoomOutButton, words.zoom_out);
+            }
+            if (!L.Control.Layers.prototype._geoFrench) {
+                var layersLayout = L.Control.Layers.prototype._initLayout;
+                L.Control.Layers.prototype._initLayout = function () {
+                    layersLayout.apply(this, arguments);
+                    label(this._layersLink, words.layers);
+                };
+                var popupLayout = L.Popup.prototype._initLayout;
+                L.Popup.prototype._initLayout = function () {
+                    popupLayout.apply(this, arguments);
+                    label(this._closeButton, words.close);
+                };
+                L.Control.Layers.prototype._geoFrench = true;
+            }
+            var credit = map.attributionControl;
+            if (credit && typeof credit.options.prefix === "string") {
+                credit.setPrefix(credit.options.prefix.replace(
+                    /title="[^"]*"/, 'title="' + words.leaflet + '"'));
+            }
+        })({{ this._parent.get_name() }}, {{ this.words|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrenchControls"
+        self.words = FRENCH_CONTROLS
+
+
 class _FullScreen(MacroElement):
     """A "Plein écran" button under the zoom buttons: the map alone on the whole screen (a
     workshop's projector, a phone), and back. Absent where the browser forbids it."""
@@ -142,29 +201,78 @@ class _FullScreen(MacroElement):
     )
 
 
+#: SVG/HTML class of the notice shown when the basemap's tiles cannot load.
+TILES_FAILED_CLASS = "fond-indisponible"
+
+
+def tiles_failed_notice(basemap_name: str) -> str:
+    """The map's notice when the network blocks the tiles (``GEO_OFFLINE`` says it in the
+    sidebar instead): why the map is plain, and that what matters is still drawn."""
+    return (
+        f"Fond de carte indisponible (réseau) : les images « {basemap_name} » ne se chargent "
+        "pas. Les contours et les données restent affichés."
+    )
+
+
 class _TileFallback(MacroElement):
     """Remove the parent tile layer once tiles fail more than they load (no network, blocked
-    host): the plain background and the outlines stay readable instead of grey squares."""
+    host): the plain background and the outlines stay readable instead of grey squares.
+
+    The map then says why (a French notice, :func:`tiles_failed_notice`, read out by screen
+    readers) with a "Réessayer" button, and keeps the basemap's credit, which Leaflet would
+    drop with the layer."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (layer) {
-            var failed = 0, loaded = 0;
+        (function (layer, text, css) {
+            var failed = 0, loaded = 0, notice = null, credit = layer.getAttribution();
             layer.on("tileload", function () { loaded += 1; });
             layer.on("tileerror", function () {
                 failed += 1;
-                if (failed >= {{ this.threshold }} && failed > loaded && layer._map) {
-                    layer._map.removeLayer(layer);
+                var map = layer._map;
+                if (failed < {{ this.threshold }} || failed <= loaded || !map) { return; }
+                map.removeLayer(layer);
+                if (credit && map.attributionControl) {
+                    map.attributionControl.addAttribution(credit);
                 }
+                notice = L.control({position: "bottomleft"});
+                notice.onAdd = function () {
+                    var box = L.DomUtil.create("div", "leaflet-bar " + css);
+                    box.setAttribute("role", "status");
+                    box.style.cssText = "background: rgba(255,255,255,0.95); padding: 4px 8px;"
+                        + " font: 12px/1.35 sans-serif; color: #212529; max-width: "
+                        + Math.min(360, Math.round(map.getSize().x * 0.7)) + "px;";
+                    var words = L.DomUtil.create("span", "", box);
+                    words.textContent = text + " ";
+                    var retry = L.DomUtil.create("button", "", box);
+                    retry.type = "button";
+                    retry.textContent = "Réessayer";
+                    retry.style.cssText = "font: inherit; padding: 0 6px; cursor: pointer;"
+                        + " border: 1px solid #adb5bd; border-radius: 3px; background: #f8f9fa;";
+                    L.DomEvent.disableClickPropagation(box);
+                    L.DomEvent.on(retry, "click", function () {
+                        map.removeControl(notice);
+                        if (credit && map.attributionControl) {
+                            map.attributionControl.removeAttribution(credit);
+                        }
+                        failed = 0;
+                        loaded = 0;
+                        layer.addTo(map);
+                    });
+                    return box;
+                };
+                notice.addTo(map);
             });
-        })({{ this._parent.get_name() }});
+        })({{ this._parent.get_name() }}, {{ this.notice|tojson }}, {{ this.css|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
+    def __init__(self, notice: str, threshold: int = TILE_ERRORS_BEFORE_FALLBACK) -> None:
         super().__init__()
         self._name = "TileFallback"
         self.threshold = int(threshold)
+        self.notice = notice
+        self.css = TILES_FAILED_CLASS
 
 
 class _FitWhenSized(MacroElement):
@@ -219,7 +327,7 @@ def basemap_layers(choice: str, *, offline: bool) -> list[folium.TileLayer]:
     layer = folium.TileLayer(
         url, attr=attribution, name=BASEMAPS[choice], max_zoom=MAX_ZOOM, control=False
     )
-    _TileFallback().add_to(layer)
+    _TileFallback(tiles_failed_notice(BASEMAPS[choice])).add_to(layer)
     return [layer]
 
 
@@ -229,9 +337,14 @@ def base_map(
     base_url_path: str = "",
     bounds: Sequence[Sequence[float]] | None = None,
     basemap: str = "osm",
+    surroundings: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """An empty map of France on ``basemap`` (:data:`BASEMAPS`), on a plain background that
-    shows when offline, with ``aucun``, or when the tiles cannot load."""
+    shows when offline, with ``aucun``, or when the tiles cannot load.
+
+    Offline, ``surroundings`` (the loaded communes' outlines: ``code``, ``nom``, geometry) is
+    the basemap: the outlines around ``bounds`` and their names (:mod:`geo.mapping.offline`).
+    """
     m = folium.Map(tiles=None, location=[46.6, 2.4], zoom_start=6)
     # The map's own zoom limits: MarkerCluster reads maxZoom from the map, which a tile layer
     # would give, and without one (no basemap, offline, tiles failing) it draws no marker.
@@ -242,13 +355,42 @@ def base_map(
     # Fit before the tiles are added, so that only the tiles of the final view are requested.
     m.fit_bounds(bounds or FRANCE_BOUNDS)
     _FitWhenSized(bounds or FRANCE_BOUNDS).add_to(m)
+    _FrenchControls().add_to(m)
     _MetricScale().add_to(m)
     _FullScreen().add_to(m)
-    style = f"<style>.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}</style>"
+    # Doubled class: leaflet.css (#ddd) may come after this style in the page, and wins a tie.
+    style = (
+        f"<style>.leaflet-container.leaflet-container {{ background: {OFFLINE_BACKGROUND}; }}"
+        "</style>"
+    )
     m.get_root().header.add_child(folium.Element(style), name="offline_background")
     for layer in basemap_layers(basemap, offline=offline):
         layer.add_to(m)
+    if offline and surroundings is not None:
+        add_offline_basemap(m, surroundings, bounds or FRANCE_BOUNDS)
     return m
+
+
+def add_offline_basemap(
+    m: folium.Map, surroundings: gpd.GeoDataFrame, bounds: Sequence[Sequence[float]]
+) -> bool:
+    """Draw the outlines of ``surroundings`` around ``bounds`` and their names on ``m``, as a
+    basemap without tiles; False when none is near or they are too many for the page."""
+    from geo.mapping import offline  # it draws with this module's limits: imported late
+
+    drawn = offline.offline_basemap(surroundings, bounds)
+    if drawn is None:
+        return False
+    add_offline_layer(m, drawn)
+    return True
+
+
+def add_offline_layer(m: folium.Map, drawn: Any) -> None:
+    """An :class:`~geo.mapping.offline.OfflineBasemap` on ``m``, with its style (once)."""
+    from geo.mapping import offline
+
+    offline.OfflineLayer(drawn).add_to(m)
+    m.get_root().header.add_child(folium.Element(offline.STYLE), name="offline_basemap_style")
 
 
 #: The context outlines of a national view (départements behind the projects) are drawn at

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from folium.elements import MacroElement
 from folium.template import Template
+
+from geo.text import french_count_of, french_number
 
 
 class LayerScript(MacroElement):
@@ -66,36 +69,91 @@ window.geoLegendSection = window.geoLegendSection || function (map, html, rank, 
 """
 
 
+#: Class of the part of a legend section that :class:`ViewCount` rewrites at every move.
+VIEW_COUNT_CLASS = "compte-vue"
+
+
+@dataclass(frozen=True)
+class ViewCount:
+    """What a legend section counts: the markers of its layer whose centre is in the map's
+    view (a marker standing for several points, a cell, says how many in its ``compte``
+    option), recounted in the browser at every move. The server only knows the data box sent
+    around the view, wider than the view, so a count made there overstates what is seen.
+    ``one`` and ``many``: the unit after 0 or 1, and after 2 or more ("lieu", "lieux")."""
+
+    one: str
+    many: str
+
+    @classmethod
+    def of(cls, unit: str) -> ViewCount:
+        """From a unit written in the plural, as the catalogue declares units ("lieux")."""
+        return cls(one=french_count_of(1, unit).partition(" ")[2], many=unit)
+
+    def text(self, count: int) -> str:
+        """The same words as the browser writes: ``"0 lieu"``, ``"18 lieux"``."""
+        return f"{french_number(count)} {self.one if abs(count) < 2 else self.many}"
+
+
 class Legend(MacroElement):
     """A section of the map's legend panel, shown while its parent (a layer, or the map
-    itself) is on the map. ``content`` is HTML built by the caller from escaped text."""
+    itself) is on the map. ``content`` is HTML built by the caller from escaped text; with
+    ``count``, its element of class :data:`VIEW_COUNT_CLASS` shows the count of the layer's
+    markers in view ("12 lieux")."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         """
         + _PANEL
         + """
-        (function (parent, content) {
-            var section = null;
+        (function (parent, content, count) {
+            var section = null, shown = null;
+            function recount() {
+                var target = section && section.querySelector({{ this.count_selector|tojson }});
+                if (!target || !shown) { return; }
+                var bounds = shown.getBounds(), n = 0;
+                parent.eachLayer(function (layer) {
+                    if (layer.getLatLng && bounds.contains(layer.getLatLng())) {
+                        n += layer.options.compte || 1;
+                    }
+                });
+                target.textContent = n.toLocaleString("fr-FR") + " "
+                    + (n < 2 ? count.one : count.many);
+            }
+            function hide() {
+                if (section) { section.remove(); section = null; }
+                if (shown && count) { shown.off("moveend", recount); }
+                shown = null;
+            }
             function show(map) {
-                if (section) { section.remove(); }
+                hide();
+                shown = map;
                 section = window.geoLegendSection(
                     map, content, {{ this.rank }}, {{ this.css_class|tojson }});
+                if (count) { recount(); map.on("moveend", recount); }
             }
             if (parent instanceof L.Map) { show(parent); return; }
             parent.on("add", function () { show(parent._map); });
-            parent.on("remove", function () { if (section) { section.remove(); } });
+            parent.on("remove", hide);
             if (parent._map) { show(parent._map); }
-        })({{ this._parent.get_name() }}, {{ this.html|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.html|tojson }}, {{ this.count|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, content: str, *, rank: int = 50, css_class: str = "") -> None:
+    def __init__(
+        self,
+        content: str,
+        *,
+        rank: int = 50,
+        css_class: str = "",
+        count: ViewCount | None = None,
+    ) -> None:
         super().__init__()
         self._name = "Legend"
         self.html = content
         self.rank = int(rank)
         self.css_class = re.sub(r"[^A-Za-z0-9_ -]", "-", css_class)
+        self.count = None if count is None else {"one": count.one, "many": count.many}
+        self.count_selector = f".{VIEW_COUNT_CLASS}"
 
 
 def swatch(colour: str) -> str:

@@ -45,7 +45,7 @@ from geo.mapping.choropleth import (
     class_breaks,
     value_classes,
 )
-from geo.mapping.elements import Credit, LayerScript, Legend, credit
+from geo.mapping.elements import VIEW_COUNT_CLASS, Credit, LayerScript, Legend, ViewCount, credit
 from geo.mapping.view import (
     DEFAULT_ZOOM,
     NATIONAL_MAX_ZOOM,
@@ -61,7 +61,7 @@ from geo.mapping.view import (
     track_view,
     view_key,
 )
-from geo.text import french_count_of, french_number
+from geo.text import french_number
 
 __all__ = [
     "DEFAULT_ZOOM",
@@ -212,7 +212,8 @@ class _Cells(LayerScript):
                     text += " · " + fmt(c[4]) + " " + d.measure_unit;
                 }
                 L.circleMarker([c[0], c[1]], {radius: c[2], color: d.colour, weight: 1,
-                    fillColor: d.colour, fillOpacity: 0.45}).bindTooltip(text).addTo(group);
+                    fillColor: d.colour, fillOpacity: 0.45, compte: c[3], className: d.css})
+                    .bindTooltip(text).addTo(group);
             });
         })({{ this._parent.get_name() }}, {{ this.payload|tojson }});
         {% endmacro %}"""
@@ -227,7 +228,8 @@ class _Points(LayerScript):
         (function (group, d) {
             d.points.forEach(function (p) {
                 L.circleMarker([p[0], p[1]], {radius: 5, color: "#fff", weight: 1,
-                    fillColor: d.colour, fillOpacity: 0.9}).bindPopup(function () {
+                    fillColor: d.colour, fillOpacity: 0.9, className: d.css})
+                    .bindPopup(function () {
                     var rows = [];
                     for (var i = 0; i < d.fields.length; i++) {
                         var k = p[i + 2];
@@ -245,20 +247,29 @@ def _unit_or(aggregate: Aggregate | None, default: str) -> str:
     return (aggregate.unit or aggregate.label.lower()) if aggregate is not None else default
 
 
-def dataset_legend(dataset: Dataset, *, note: str) -> str:
+def dataset_legend(dataset: Dataset, *, note: str, counted: str | None = None) -> str:
     """HTML of a dataset's section of the legend: its symbol, short title and what is drawn
-    (``note``), escaped. Producer, licence, attribution and date go with the map's sources."""
+    (``note``, after ``counted``, the count that :class:`ViewCount` keeps to the view),
+    escaped. Producer, licence, attribution and date go with the map's sources."""
     symbol = (
         f'<span style="display:inline-block;width:11px;height:11px;border-radius:50%;'
         f"background:{html.escape(dataset.colour)};opacity:.7;margin-right:5px;"
         f'vertical-align:middle"></span>'
     )
-    return f"{symbol}<b>{html.escape(dataset.label)}</b><br>{html.escape(note)}"
+    text = html.escape(note)
+    if counted is not None:
+        text = f'<span class="{VIEW_COUNT_CLASS}">{html.escape(counted)}</span> {text}'
+    return f"{symbol}<b>{html.escape(dataset.label)}</b><br>{text}"
 
 
 def dataset_credit(dataset: Dataset) -> str:
     """The dataset's line in the map's attribution (:func:`credit`)."""
     return credit(dataset.label, dataset.licence.name, dataset.licence.url)
+
+
+def marker_class(dataset: Dataset) -> str:
+    """SVG classes of a dataset's circles (points and cells), for styling and browser tests."""
+    return f"couche-{dataset.id}"
 
 
 def _cells_payload(cells: pd.DataFrame, dataset: Dataset, colour: str) -> dict[str, Any]:
@@ -281,6 +292,7 @@ def _cells_payload(cells: pd.DataFrame, dataset: Dataset, colour: str) -> dict[s
         "colour": colour,
         "count_unit": _unit_or(_plain_aggregate(dataset, "count"), "éléments"),
         "measure_unit": _unit_or(_plain_aggregate(dataset, "sum"), ""),
+        "css": marker_class(dataset),
     }
 
 
@@ -318,6 +330,7 @@ def _points_payload(data: OverlayData, dataset: Dataset, colour: str) -> dict[st
         "values": values,
         "colour": colour,
         "empty": html.escape(dataset.title),
+        "css": marker_class(dataset),
     }
 
 
@@ -338,10 +351,10 @@ def overlay_layer(
     shown = _in_box(data, box)
     group = folium.FeatureGroup(name=name or dataset.title)
     Credit(dataset_credit(dataset)).add_to(group)
-    count_unit = _unit_or(_plain_aggregate(dataset, "count"), "éléments")
+    count = ViewCount.of(_unit_or(_plain_aggregate(dataset, "count"), "éléments"))
     if mode == "points" and len(shown) <= MAX_POINTS:
         _Points(_points_payload(shown, dataset, colour)).add_to(group)
-        note = f"{french_count_of(len(shown), count_unit)} ici ; cliquer pour le détail."
+        note = "dans la vue ; cliquer pour le détail."
     else:
         level = view.zoom + CELL_SHIFT + (1 if mode == "points" else 0)
         if box is None:  # the whole dataset: no finer than the national cells
@@ -351,12 +364,11 @@ def overlay_layer(
             level -= 1
             cells = aggregate_cells(shown, level)
         _Cells(_cells_payload(cells, dataset, colour)).add_to(group)
-        counted = french_count_of(len(shown), count_unit)
-        note = f"{counted} ; cercle ∝ nombre, zoomer pour le détail."
+        note = "dans la vue ; cercle ∝ nombre, zoomer pour le détail."
+    # The count is the browser's (what the view shows); the data sent cover a wider box.
+    legend = dataset_legend(dataset, note=note, counted=count.text(len(shown)))
     rank = 20 + list(CATALOGUE).index(dataset.id) if dataset.id in CATALOGUE else 40
-    Legend(
-        dataset_legend(dataset, note=note), rank=rank, css_class=f"legende-couche {dataset.id}"
-    ).add_to(group)
+    Legend(legend, rank=rank, css_class=f"legende-couche {dataset.id}", count=count).add_to(group)
     return group
 
 

@@ -8,6 +8,7 @@ Never imports Streamlit. Markers are ``CircleMarker`` in the vendored MarkerClus
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable, Sequence
 from importlib import import_module
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import geopandas as gpd
 import pandas as pd
 from folium.elements import MacroElement
 from folium.template import Template
@@ -22,6 +24,7 @@ from folium.template import Template
 from geo.mapping import base as maps
 from geo.mapping.assets import LEAFLET, MARKERCLUSTER, STATIC_URL, VendorPackage
 from geo.mapping.elements import Legend
+from geo.mapping.offline import context_labels
 from geo.projects.model import STAGES, carriers_text
 from geo.text import html_text
 
@@ -201,6 +204,20 @@ def near_legend(near: maps.Near) -> Legend:
     return Legend(pin + text, rank=5, css_class="legende-pres-de")
 
 
+#: Offline, the départements' names show up to this zoom; beyond, the communes' names do.
+CONTEXT_LABELS_MAX_ZOOM = 9
+
+
+def _view_bounds(view: tuple[float, float, int]) -> list[list[float]]:
+    """About the bounds of a 1,000 × 700 px view at ``view`` (lat, lon, zoom): where the
+    offline basemap is drawn when a link gives the view (Web Mercator: 256 px per tile)."""
+    lat, lon, zoom = view
+    degrees = 360 / 2**zoom / 256  # per pixel along a parallel at the equator
+    half_lon = 500 * degrees
+    half_lat = 350 * degrees * max(math.cos(math.radians(lat)), 0.01)
+    return [[lat - half_lat, lon - half_lon], [lat + half_lat, lon + half_lon]]
+
+
 def explorer_map(
     *,
     basemap: str,
@@ -210,16 +227,31 @@ def explorer_map(
     base_url_path: str = "",
     view: tuple[float, float, int] | None = None,
     near: maps.Near | None = None,
+    surroundings: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The map without its projects (they come as a separate layer, so that a filter change
     updates them without rebuilding the map and losing the user's view). It opens at
     ``view`` when given (a shared link), else on the "près de" circle, else on the
-    territory, else on France."""
+    territory, else on France.
+
+    Offline, the names of the ``context`` outlines (départements) show up to
+    :data:`CONTEXT_LABELS_MAX_ZOOM`, and ``surroundings`` (the loaded communes) is drawn
+    around the view with its names (:func:`geo.mapping.base.base_map`)."""
     shown = selection if selection is not None and not selection.geometry.is_empty else None
     bounds = maps.geometry_bounds(shown.geometry) if shown is not None else None
     if near is not None:
         bounds = near.bounds()
-    m = maps.base_map(offline=offline, base_url_path=base_url_path, bounds=bounds, basemap=basemap)
+    if view is not None and surroundings is not None:
+        bounds = _view_bounds(view)
+    m = maps.base_map(
+        offline=offline,
+        base_url_path=base_url_path,
+        bounds=bounds,
+        basemap=basemap,
+        surroundings=surroundings,
+    )
+    if offline and context is not None:
+        maps.add_offline_layer(m, context_labels(context, max_zoom=CONTEXT_LABELS_MAX_ZOOM))
     if view is not None:
         # Replace the fit by the shared view.
         maps.remove_fit(m)

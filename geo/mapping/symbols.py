@@ -21,9 +21,9 @@ import pandas as pd
 from folium.template import Template
 
 from geo.datasets.catalogue import Dataset
-from geo.mapping.elements import Credit, LayerScript, Legend, swatch
+from geo.mapping.elements import VIEW_COUNT_CLASS, Credit, LayerScript, Legend, ViewCount, swatch
 from geo.mapping.view import OverlayView, key_box, mercator, view_key
-from geo.text import french_count, french_number
+from geo.text import french_number
 
 #: Most circles a view sends (the largest): a national register has ~35,000 communes.
 MAX_SYMBOLS = 1_500
@@ -155,9 +155,8 @@ def symbol_layer(data: SymbolData, view: OverlayView, *, credit: str) -> folium.
     group = folium.FeatureGroup(name=data.dataset.title)
     _Symbols(payload).add_to(group)
     Credit(credit).add_to(group)
-    Legend(_legend(data, shown, len(table), categories), rank=30, css_class=_css(data)).add_to(
-        group
-    )
+    legend = _legend(data, shown, len(table), categories)
+    Legend(legend, rank=30, css_class=_css(data), count=COMMUNES).add_to(group)
     return group
 
 
@@ -165,15 +164,20 @@ def _css(data: SymbolData) -> str:
     return f"legende-couche {data.dataset.id}"
 
 
-def _legend(data: SymbolData, shown: pd.DataFrame, in_view: int, categories: list[str]) -> str:
+#: The symbols' count in the legend: the circles in the map's view (see :class:`ViewCount`).
+COMMUNES = ViewCount("commune", "communes")
+
+
+def _legend(data: SymbolData, shown: pd.DataFrame, sent: int, categories: list[str]) -> str:
     rows = [f"<b>{html.escape(data.dataset.label)}</b>"]
     rows += [swatch(_colour(c)) + html.escape(c) for c in sorted(categories)]
     note = (
-        f"{french_count(len(shown), 'commune')} ; cercle ∝ {data.label.lower()} ({data.unit}), "
-        "couleur : filière principale"
+        f" dans la vue ; cercle ∝ {data.label.lower()} ({data.unit}), couleur : filière principale"
     )
-    if in_view > len(shown):
-        note += f" ; les {french_number(len(shown))} plus grandes sur {french_number(in_view)}"
-        note += ", zoomer pour les autres"
-    rows.append(html.escape(note + "."))
+    if sent > len(shown):
+        # Of the communes around the view, the largest only: said without a count of the
+        # box around the view, which the user does not see.
+        note += f" ; les {french_number(len(shown))} plus grandes seulement, zoomer pour les autres"
+    count = f'<span class="{VIEW_COUNT_CLASS}">{html.escape(COMMUNES.text(len(shown)))}</span>'
+    rows.append(count + html.escape(note + "."))
     return "<br>".join(rows)

@@ -498,3 +498,121 @@ def test_a_filter_change_keeps_the_users_view(
     # Same map (only the projects layer was swapped), same zoom.
     assert container.evaluate("() => window.map_div.getZoom()") == zoom
     assert network.external == []
+
+
+#: The circles of a dataset layer on the map (``couche-<id>``) and how many are in the view.
+LAYER_IN_VIEW = """(container, css) => {
+    const map = window.map_div, bounds = map.getBounds();
+    let sent = 0, seen = 0;
+    (window.feature_group || []).filter((group) => group._map).forEach((group) => {
+        group.eachLayer((layer) => {
+            if (layer.getLatLng && String(layer.options.className).split(' ').includes(css)) {
+                sent += 1;
+                seen += bounds.contains(layer.getLatLng()) ? 1 : 0;
+            }
+        });
+    });
+    return {sent, seen};
+}"""
+
+
+def test_a_layers_legend_counts_what_the_view_shows(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    """Carpooling places around Grenoble at zoom 13: the points sent cover a box wider than the
+    view (so that a pan needs no new data), and the legend counts those in the view only, again
+    after each move (it said "88 lieux ici" with 6 on screen)."""
+    from playwright.sync_api import expect
+
+    from geo.mapping.elements import ViewCount
+
+    places = ViewCount.of("lieux")
+    page, network = _open(routed_context, f"{app_url}/?vue=45.19,5.72,13&couches=covoiturage")
+    frame = _frame(page)
+    expect(frame.locator("path.couche-covoiturage").first).to_be_attached()
+    _settle(page)
+    count = _frame(page).locator(".legende-couche.covoiturage .compte-vue")
+    container = _frame(page).locator(".leaflet-container")
+    drawn = container.evaluate(LAYER_IN_VIEW, "couche-covoiturage")
+    assert drawn["sent"] > drawn["seen"] > 0, drawn  # else this view proves nothing
+    expect(count).to_have_text(places.text(drawn["seen"]))
+    # A pan within the data sent: no rerun, the count follows the view.
+    container.evaluate("() => window.map_div.panBy([250, 150], {animate: false})")
+    moved = container.evaluate(LAYER_IN_VIEW, "couche-covoiturage")
+    assert moved["seen"] != drawn["seen"], moved
+    expect(count).to_have_text(places.text(moved["seen"]))
+    assert network.external == []
+
+
+#: Every title and screen-reader label of the map's controls, and whatever of Leaflet's
+#: English could still show on hover or be read out.
+CONTROL_WORDS = """() => {
+    const named = Array.from(document.querySelectorAll('.leaflet-control-container [title],'
+        + ' .leaflet-control-container [aria-label], .leaflet-popup [aria-label]'));
+    return named.map((e) => [e.className, e.getAttribute('title'), e.getAttribute('aria-label')]);
+}"""
+ENGLISH = re.compile(
+    r"Zoom in|Zoom out|Layers|Close popup|Fullscreen|JavaScript library", re.IGNORECASE
+)
+
+
+def _no_english(frame: object) -> list[list[str]]:
+    named = frame.locator(".leaflet-container").evaluate(CONTROL_WORDS)
+    assert named, "no titled control found"
+    english = [row for row in named if any(ENGLISH.search(text or "") for text in row[1:])]
+    assert english == [], english
+    return named
+
+
+def test_the_maps_controls_speak_french(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+) -> None:
+    """Hovering or reading out the map's buttons gives French: zoom, full screen, a popup's
+    close button (Explorer), the layers button (Territoires), the Leaflet credit."""
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, f"{app_url}/?vue=45.19,5.72,13&couches=covoiturage")
+    frame = _frame(page)
+    for selector, words in (
+        (".leaflet-control-zoom-in", "Zoom avant"),
+        (".leaflet-control-zoom-out", "Zoom arrière"),
+    ):
+        expect(frame.locator(selector)).to_have_attribute("title", words)
+        expect(frame.locator(selector)).to_have_attribute("aria-label", words)
+    expect(frame.get_by_role("button", name="Zoom avant")).to_be_visible()
+    expect(frame.locator(".leaflet-control-attribution a").first).to_have_attribute(
+        "title", re.compile("^Une bibliothèque JavaScript")
+    )
+    full = frame.locator(".plein-ecran a")
+    expect(full).to_have_attribute("aria-label", "Plein écran")
+    full.click()
+    expect(full).to_have_attribute("aria-label", "Quitter le plein écran")
+    expect(full).to_have_attribute("title", "Quitter le plein écran")
+    full.click()
+    expect(full).to_have_attribute("aria-label", "Plein écran")
+    expect(frame.locator("path.couche-covoiturage").first).to_be_attached()
+    _settle(page)
+    frame = _frame(page)
+    frame.locator(".leaflet-container").evaluate(
+        """() => { const map = window.map_div, bounds = map.getBounds();
+            window.feature_group.filter((g) => g._map).forEach((g) => g.eachLayer((layer) => {
+                if (String(layer.options.className).includes('couche-covoiturage')
+                    && bounds.contains(layer.getLatLng()) && !map._popup) { layer.openPopup(); }
+            })); }"""
+    )
+    expect(frame.locator(".leaflet-popup-close-button")).to_have_attribute("aria-label", "Fermer")
+    _no_english(frame)
+    assert network.external == []
+
+    page.goto(f"{app_url}/carte")
+    page.wait_for_selector(APP_IDLE)
+    frame = page.frame_locator(MAP_FRAME).last
+    toggle = frame.locator(".leaflet-control-layers-toggle")
+    expect(toggle).to_have_attribute("title", "Couches")
+    expect(toggle).to_have_attribute("aria-label", "Couches")
+    _no_english(frame)
+    assert network.external == []

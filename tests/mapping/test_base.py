@@ -215,3 +215,27 @@ def test_context_layer_is_drawn_under_the_outlines() -> None:
     names = [getattr(child, "layer_name", None) for child in m._children.values()]
     assert names.index(maps.CONTEXT_LAYER) < names.index(maps.OUTLINES_LAYER)
     # Leaflet draws later layers on top: the communes, then the selection, stay clickable.
+
+
+@pytest.mark.parametrize(("choice", "name"), [("osm", "OpenStreetMap"), ("ign", "Plan IGN")])
+def test_failing_tiles_leave_a_french_notice_and_the_credit(choice: str, name: str) -> None:
+    page = _render(maps.base_map(offline=False, basemap=choice))
+    notice = json.dumps(maps.tiles_failed_notice(name))
+    assert notice in page and "Fond de carte indisponible (réseau)" in maps.tiles_failed_notice(
+        name
+    )
+    # Leaflet drops a removed layer's credit: the fallback puts it back.
+    assert "removeLayer(layer)" in page and "addAttribution(credit)" in page
+    assert "Réessayer" in page
+
+
+def test_offline_maps_have_no_tile_notice() -> None:
+    assert maps.TILES_FAILED_CLASS not in _render(maps.base_map(offline=True))
+
+
+def test_leaflets_controls_are_given_french_words() -> None:
+    page = _render(maps.territory_map(outlines=None, offline=True))
+    words = json.loads(re.search(r"\}\)\(map_[0-9a-f]+, (\{\"close\".*?\})\);", page).group(1))
+    assert words == maps.FRENCH_CONTROLS
+    # Patched before the layers control is made (it is the map's last script).
+    assert page.index("zoomInTitle") < page.index("L.control.layers(")

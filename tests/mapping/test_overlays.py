@@ -20,7 +20,7 @@ from geo.datasets.catalogue import get_dataset
 from geo.mapping import base as maps
 from geo.mapping import overlays
 from geo.mapping.choropleth import _unit_for
-from geo.mapping.elements import Credit
+from geo.mapping.elements import VIEW_COUNT_CLASS, Credit, ViewCount
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 RAW_EVIL = ("<script>alert", "<img src=x")
@@ -424,3 +424,32 @@ def test_legend_classes_read_as_the_values_they_hold() -> None:
     # French counts below 2 are singular; other units are left as they are.
     assert _unit_for(0.5, "places pour 10 000 hab.") == (" place pour 10 000 hab.")
     assert _unit_for(0.5, "kW pour 10 000 hab.") == " kW pour 10 000 hab."
+
+
+@pytest.mark.parametrize(
+    ("unit", "counts"),
+    [
+        ("lieux", {0: "0 lieu", 1: "1 lieu", 18: "18 lieux"}),
+        ("points de charge", {1: "1 point de charge", 2: "2 points de charge"}),
+        ("communes", {1: "1 commune", 2473: "2\u202f473 communes"}),
+    ],
+)
+def test_view_count_words_agree_with_the_count(unit: str, counts: dict[int, str]) -> None:
+    words = ViewCount.of(unit)
+    for count, text in counts.items():
+        assert words.text(count) == text
+
+
+def test_the_legend_count_is_left_to_the_view() -> None:
+    """The server sends the points of a box wider than the view: the legend's count is a part
+    the browser rewrites with the markers in view, and a cell's marker says how many it holds."""
+    data = overlays.prepare_overlay(_irve(500), CATALOGUE["irve"])
+    for view in (overlays.OverlayView(6), overlays.OverlayView(15, (42.0, -5.0, 51.0, 8.5))):
+        group = overlays.overlay_layer(data, view)
+        legend = next(c for c in group._children.values() if isinstance(c, overlays.Legend))
+        assert legend.count == {"one": "point", "many": "points"}
+        assert f'<span class="{VIEW_COUNT_CLASS}">' in legend.html and " ici" not in legend.html
+        assert "dans la vue" in legend.html
+        page = _group_page(group)
+        assert "layer.options.compte" in page and "moveend" in page
+    assert "compte: c[3]" in _group_page(overlays.overlay_layer(data, overlays.OverlayView(6)))

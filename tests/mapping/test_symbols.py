@@ -80,7 +80,8 @@ def test_a_view_sends_the_largest_communes_first_and_says_so(
     payload = _payload(_page(group))
     assert len(payload["symbols"]) == 1 and "Grenoble" in payload["popups"][0]
     legend = next(c for c in group._children.values() if isinstance(c, symbols.Legend))
-    assert "les 1 plus grandes sur 2" in legend.html and "zoomer" in legend.html
+    assert "les 1 plus grandes seulement" in legend.html and "zoomer" in legend.html
+    assert "sur 2" not in legend.html  # the box around the view is not what the user sees
 
 
 def test_a_view_elsewhere_draws_nothing_there() -> None:
