@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
@@ -23,11 +22,19 @@ from geo.mapping import choropleth as choropleths
 from geo.mapping import projects as project_maps
 from geo.mapping.elements import credit
 from geo.portrait import Portrait, build_portrait
+from geo.portrait.chart import chart_description, ranked_bars
 from geo.portrait.figures import RANK_HEADING, Indicator
 from geo.portrait.pdf import sheet_pdf
 from geo.portrait.projects import ProjectLine, neighbour_lessons
 from geo.portrait.sheet import sheet_html
-from geo.portrait.view import chart_rows, neighbour_values, reference_label, references, standing
+from geo.portrait.view import (
+    chart_rows,
+    excerpt_note,
+    neighbour_values,
+    reference_label,
+    references,
+    standing,
+)
 from geo.projects.model import LESSON_LABELS, STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.store import ProjectStore
@@ -226,31 +233,12 @@ def _indicators(portrait: Portrait) -> None:
                             "" if row.per_10k is None else french_number(row.per_10k, decimals=2)
                             for row in rows
                         ],
-                        RANK_HEADING: [
-                            row.neighbours.rank_text(per_10k=True) or "—" for row in rows
-                        ],
+                        RANK_HEADING: [row.neighbours.by_per_10k.cell() for row in rows],
                         "Remarque": [row.reason or "" for row in rows],
                     }
                 ),
                 hide_index=True,
             )
-
-
-def _bar_chart(rows: pd.DataFrame, unit: str) -> alt.Chart:
-    colours = alt.Scale(
-        domain=["territoire", "comparaison", "reference"], range=["#c92a2a", "#4c6ef5", "#868e96"]
-    )
-    return (
-        alt.Chart(rows.dropna(subset=["valeur"]))
-        .mark_bar()
-        .encode(
-            x=alt.X("valeur:Q", title=unit),
-            y=alt.Y("nom:N", sort="-x", title=None),
-            color=alt.Color("role:N", scale=colours, legend=None),
-            tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("valeur:Q", title=unit)],
-        )
-        .properties(height=max(60, 26 * len(rows)))
-    )
 
 
 @page.fragment
@@ -288,7 +276,15 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
     st.markdown(f"**{plain_markdown(standing(portrait, chosen, reference, per_10k=per_10k))}**")
     rows = chart_rows(portrait, chosen, reference, per_10k=per_10k)
     unit = (chosen.unit or "") + (" pour 10 000 hab." if per_10k else "")
-    st.altair_chart(_bar_chart(rows, unit), width="stretch")
+    note = excerpt_note(portrait, chosen, reference, per_10k=per_10k)
+    if note:
+        st.caption(plain_markdown(note))
+    with st.container(key="graphique-comparaison"):
+        st.vega_lite_chart(
+            spec=ranked_bars(rows, unit=unit, title=chosen.title),
+            width="stretch",
+            alt=chart_description(rows, unit=unit),
+        )
     if portrait.neighbours:
         outlines, values = neighbour_values(portrait, chosen)
         st.caption(f"Carte : {chosen.title} pour 10 000 habitants, le territoire et ses voisins.")

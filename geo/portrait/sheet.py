@@ -123,7 +123,7 @@ def _indicator_table(rows: list[Indicator], portrait: Portrait) -> str:
     body = []
     for row in rows:
         parent_value = _per(row.parent.per_10k) if row.parent else "—"
-        rank = row.neighbours.rank_text(per_10k=True) or "—"
+        rank = row.neighbours.by_per_10k.cell()
         median = _per(row.peers.median_per_10k)
         name = _e(row.category) if row.category else _e(row.label)
         body.append(

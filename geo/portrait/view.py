@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.portrait.figures import Indicator
+from geo.portrait.figures import ALL_ZERO, Indicator
 from geo.portrait.portrait import Portrait
 from geo.text import french_number
 
@@ -48,7 +48,8 @@ def chart_rows(
     if reference == "voisins":
         rows += [(m.place.nom, pick(m), "comparaison") for m in indicator.neighbours.members]
     elif reference == "strate":
-        rows += [(m.place.nom, pick(m), "comparaison") for m in indicator.peers.members]
+        shown = indicator.peers.shown(per_10k=per_10k)
+        rows += [(m.place.nom, pick(m), "comparaison") for m in shown]
         median = indicator.peers.median_per_10k if per_10k else indicator.peers.median
         rows.append(("Médiane de la strate", median, "reference"))
     elif reference == "parent" and indicator.parent is not None:
@@ -67,10 +68,22 @@ def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10
     if reference in ("voisins", "strate"):
         group = indicator.neighbours if reference == "voisins" else indicator.peers
         noun = "voisins" if reference == "voisins" else "territoires de la strate"
-        rank = group.rank_text(per_10k=per_10k, noun=noun)
-        if rank is None:
-            return f"Aucun des {noun} n'a ce chiffre : pas de rang."
-        return f"{portrait.place.nom} : {rank}."
+        ranking = group.ranking(per_10k=per_10k)
+        rank = ranking.text(noun)
+        if rank is not None:
+            return f"{portrait.place.nom} : {rank}."
+        if ranking.reason == ALL_ZERO:
+            others = ranking.of - 1
+            if reference == "voisins":
+                those = f"ses {others} voisins renseignés" if others > 1 else "son voisin renseigné"
+            else:
+                those = (
+                    "l'autre territoire renseigné de la strate"
+                    if others == 1
+                    else f"les {others} autres territoires renseignés de la strate"
+                )
+            return f"{portrait.place.nom} est à 0, comme {those} : pas de rang."
+        return f"Aucun des {noun} n'a ce chiffre : pas de rang."
     other = indicator.parent if reference == "parent" else indicator.national
     where = indicator.parent.place.nom if reference == "parent" and indicator.parent else "France"
     mine = indicator.per_10k if per_10k else indicator.value
@@ -81,6 +94,28 @@ def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10
     return (
         f"{portrait.place.nom} : {french_number(mine, decimals=2)}{suffix}, contre "
         f"{french_number(theirs, decimals=2)} pour {where}."
+    )
+
+
+def excerpt_note(
+    portrait: Portrait, indicator: Indicator, reference: str, *, per_10k: bool
+) -> str | None:
+    """What the chart leaves out, when it shows only the territories around this one in a
+    large population class (None when it shows them all)."""
+    if reference != "strate":
+        return None
+    group = indicator.peers
+    ranking = group.ranking(per_10k=per_10k)
+    own = indicator.per_10k if per_10k else indicator.value
+    shown = (own is not None) + sum(
+        (m.per_10k if per_10k else m.value) is not None for m in group.shown(per_10k=per_10k)
+    )
+    if shown >= ranking.of:
+        return None
+    return (
+        f"Extrait : {shown} des {ranking.of} territoires classés de la strate, les plus "
+        f"proches de {portrait.place.nom} au classement ; la médiane est celle de toute la "
+        "strate."
     )
 
 
