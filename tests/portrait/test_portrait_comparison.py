@@ -112,7 +112,7 @@ def test_the_json_the_page_and_the_sheet_give_one_rank(store: ProjectStore) -> N
         assert f"<td>{text}</td>" in html, indicator.id
 
 
-# --- the chart's rows ------------------------------------------------------------------------------
+# --- the chart's rows ----------------------------------------------------------------------------
 
 
 def test_an_excerpt_of_the_class_says_so(store: ProjectStore) -> None:
@@ -167,4 +167,5 @@ def test_every_row_is_named_and_its_figure_french() -> None:
     axis = spec["layer"][0]["encoding"]["x"]
     assert axis["title"] == "lieux pour 10 000 hab." and "," in axis["axis"]["format"]
     description = chart_description(_rows(), unit="lieux pour 10 000 hab.")
-    assert "Grenoble : 1\u202f234,50" in description and "Sans chiffre : non disponible" in description
+    assert "Grenoble : 1\u202f234,50" in description
+    assert "Sans chiffre : non disponible" in description
