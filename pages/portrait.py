@@ -39,7 +39,7 @@ from geo.projects.model import LESSON_LABELS, STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
-from geo.text import french_date, french_number, plain_markdown, safe_markdown
+from geo.text import french_count, french_date, french_number, plain_markdown, safe_markdown
 from geo.workshop import stops as workshop_stops
 from ui import keys, links, page, resources, tours
 
@@ -319,7 +319,9 @@ def _neighbours(portrait: Portrait) -> None:
     if not portrait.neighbours:
         st.info("Aucun territoire voisin dans les données chargées.")
         return
-    with st.expander(f"Les {len(portrait.neighbours)} territoires voisins", expanded=False):
+    count = len(portrait.neighbours)
+    title = f"Les {count} territoires voisins" if count > 1 else "Le territoire voisin"
+    with st.expander(title, expanded=False):
         for neighbour in portrait.neighbours:
             links.portrait_link(TerritoryRef(neighbour.level, neighbour.code), neighbour.nom)
     lines = portrait.neighbour_projects
@@ -332,7 +334,8 @@ def _neighbours(portrait: Portrait) -> None:
             st.markdown(_project_item(line))
     rest = portrait.neighbour_projects_total - len(lines)
     if rest > 0:
-        st.caption(f"… et {rest} autres projets plus éloignés.")
+        more = french_count(rest, "autre projet plus éloigné", "autres projets plus éloignés")
+        st.caption(f"… et {more}.")
 
 
 def _lessons(portrait: Portrait, store: ProjectStore) -> None:

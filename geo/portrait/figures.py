@@ -25,7 +25,7 @@ from geo import indicators
 from geo.datasets.catalogue import CATALOGUE, Dataset
 from geo.indicators import PER_SUFFIX, Figure, SourceInfo
 from geo.portrait.context import PortraitContext
-from geo.text import french_number
+from geo.text import french_count, french_count_of, french_number
 
 #: Units shown in another unit: (unit, factor).
 DISPLAY_UNITS = {"m": ("km", 0.001)}
@@ -57,6 +57,9 @@ class Compared:
     per_10k: float | None
 
 
+#: The others a rank is among, singular and plural.
+NEIGHBOURS = ("voisin", "voisins")
+CLASS_MEMBERS = ("territoire de la strate", "territoires de la strate")
 #: Why a territory has no rank (:attr:`Rank.reason`).
 NO_FIGURE = "missing"
 NO_OTHERS = "no_others"
@@ -80,17 +83,19 @@ class Rank:
     ties: int = 0
     reason: str | None = None
 
-    def text(self, noun: str = "voisins") -> str | None:
+    def text(self, noun: tuple[str, str] = NEIGHBOURS) -> str | None:
         """``"3ᵉ sur 9 (avec 8 voisins renseignés)"``, ``"1ᵉʳ ex æquo …"`` when others have
-        the same figure; None without a rank."""
+        the same figure; None without a rank. ``noun``: the others, singular and plural."""
         if self.position is None:
             return None
         ordinal = ("1ᵉʳ" if self.position == 1 else f"{self.position}ᵉ") + (
             " ex æquo" if self.ties else ""
         )
-        return f"{ordinal} sur {self.of} (avec {self.of - 1} {noun} renseignés)"
+        singular, plural = noun
+        others = french_count(self.of - 1, f"{singular} renseigné", f"{plural} renseignés")
+        return f"{ordinal} sur {self.of} (avec {others})"
 
-    def cell(self, noun: str = "voisins", singular: str = "voisin") -> str:
+    def cell(self, noun: tuple[str, str] = NEIGHBOURS) -> str:
         """What a table's rank column says: the rank, else why there is none (``—`` when the
         figure itself is missing: the remark says why)."""
         if self.position is not None:
@@ -98,7 +103,7 @@ class Rank:
         if self.reason == ALL_ZERO:
             return "pas de rang : tous à 0"
         if self.reason == NO_OTHERS:
-            return f"pas de rang : aucun {singular} renseigné"
+            return f"pas de rang : aucun {noun[0]} renseigné"
         return "—"
 
 
@@ -155,7 +160,7 @@ class Group:
     def of_per_10k(self) -> int:
         return self.by_per_10k.of
 
-    def rank_text(self, *, per_10k: bool = False, noun: str = "voisins") -> str | None:
+    def rank_text(self, *, per_10k: bool = False, noun: tuple[str, str] = NEIGHBOURS) -> str | None:
         """:meth:`Rank.text` of the figure (per 10,000 inhabitants or the value)."""
         return self.ranking(per_10k=per_10k).text(noun)
 
@@ -201,9 +206,13 @@ class Indicator:
         shown = (self.per_10k if per_10k else self.value) if value is None else value
         if shown is None:
             return indicators.NOT_AVAILABLE
+        suffix = " pour 10 000 hab." if per_10k else ""
+        if self.unit and float(shown).is_integer():
+            # A whole count agrees with its unit: "1 site", "0 lieu", "18 lieux".
+            return french_count_of(int(shown), self.unit) + suffix
         number = french_number(shown, decimals=2 if per_10k else 1)
         unit = f" {self.unit}" if self.unit else ""
-        return f"{number}{unit}" + (" pour 10 000 hab." if per_10k else "")
+        return f"{number}{unit}{suffix}"
 
 
 def _display(unit: str | None) -> tuple[str | None, float]:

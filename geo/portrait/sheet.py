@@ -22,7 +22,7 @@ from geo.portrait.projects import ProjectLine
 from geo.portrait.svg import THEME_COLOURS, Bar, Marker, bar_chart, choropleth, territory_map
 from geo.projects.model import STAGES, THEMES, categories
 from geo.territory import LEVEL_LABELS
-from geo.text import french_number
+from geo.text import french_count, french_number
 
 NOT_AVAILABLE = "non disponible"
 
@@ -241,8 +241,8 @@ def _projects_section(portrait: Portrait, app_url: str | None) -> str:
     projects = portrait.projects
     parts = ['<section id="projets"><h2>Projets ici</h2>']
     parts.append(
-        f"<p><b>{projects.total}</b> projet{'s' if projects.total != 1 else ''} publié"
-        f"{'s' if projects.total != 1 else ''} sur la carte des communs.</p>"
+        f"<p>{_e(french_count(projects.total, 'projet publié', 'projets publiés'))} sur la "
+        "carte des communs.</p>"
     )
     table = {key: value["label"] for key, value in categories().items()}
     parts.append(
@@ -292,7 +292,8 @@ def _neighbours_section(portrait: Portrait, app_url: str | None) -> str:
         )
         rest = portrait.neighbour_projects_total - len(lines)
         if rest > 0:
-            parts.append(f"<p class='note'>… et {rest} autres projets plus éloignés.</p>")
+            more = french_count(rest, "autre projet plus éloigné", "autres projets plus éloignés")
+            parts.append(f"<p class='note'>… et {_e(more)}.</p>")
     elif portrait.neighbours:
         parts.append("<p>Aucun projet publié chez les voisins pour l'instant.</p>")
     parts.append("</section>")

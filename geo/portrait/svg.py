@@ -25,7 +25,7 @@ from geo.mapping.choropleth import (
     legend_decimals,
     value_classes,
 )
-from geo.text import french_number
+from geo.text import french_count_of, french_number
 
 #: Marker colours by theme (as the Explorer's map): energy, mobility, both.
 THEME_COLOURS = {"energie": "#e8590c", "mobilite": "#1971c2", "both": "#7b2cbf"}
@@ -86,9 +86,11 @@ def bar_chart(
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" '
             f'fill="{colour}" class="{"barre-territoire" if bar.highlight else "barre"}"/>'
         )
+        figure = french_number(bar.value, decimals=2) + suffix
+        if unit and float(bar.value).is_integer():
+            figure = french_count_of(int(bar.value), unit)  # "1 site", "0 lieu"
         parts.append(
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}"{weight}>'
-            f"{_text(french_number(bar.value, decimals=2) + suffix)}</text>"
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}"{weight}>{_text(figure)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from geo.portrait.figures import ALL_ZERO, Indicator
+from geo.portrait.figures import ALL_ZERO, CLASS_MEMBERS, NEIGHBOURS, Indicator
 from geo.portrait.portrait import Portrait
 from geo.text import french_number
 
@@ -67,7 +67,7 @@ def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10
         return f"{portrait.place.nom} : non disponible ({indicator.reason})."
     if reference in ("voisins", "strate"):
         group = indicator.neighbours if reference == "voisins" else indicator.peers
-        noun = "voisins" if reference == "voisins" else "territoires de la strate"
+        noun = NEIGHBOURS if reference == "voisins" else CLASS_MEMBERS
         ranking = group.ranking(per_10k=per_10k)
         rank = ranking.text(noun)
         if rank is not None:
@@ -83,17 +83,20 @@ def standing(portrait: Portrait, indicator: Indicator, reference: str, *, per_10
                     else f"les {others} autres territoires renseignés de la strate"
                 )
             return f"{portrait.place.nom} est à 0, comme {those} : pas de rang."
-        return f"Aucun des {noun} n'a ce chiffre : pas de rang."
+        return f"Aucun des {noun[1]} n'a ce chiffre : pas de rang."
     other = indicator.parent if reference == "parent" else indicator.national
     where = indicator.parent.place.nom if reference == "parent" and indicator.parent else "France"
     mine = indicator.per_10k if per_10k else indicator.value
     theirs = None if other is None else (other.per_10k if per_10k else other.value)
     if mine is None or theirs is None:
         return f"Pas de comparaison possible avec {where} : chiffre non disponible."
-    suffix = " pour 10 000 hab." if per_10k else (f" {indicator.unit}" if indicator.unit else "")
+    if per_10k:
+        own_text = f"{french_number(mine, decimals=2)} pour 10 000 hab."
+    else:
+        own_text = indicator.text(mine)  # with its unit, which a whole count agrees with
     return (
-        f"{portrait.place.nom} : {french_number(mine, decimals=2)}{suffix}, contre "
-        f"{french_number(theirs, decimals=2)} pour {where}."
+        f"{portrait.place.nom} : {own_text}, contre {french_number(theirs, decimals=2)} "
+        f"pour {where}."
     )
 
 

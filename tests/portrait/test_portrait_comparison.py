@@ -169,3 +169,21 @@ def test_every_row_is_named_and_its_figure_french() -> None:
     description = chart_description(_rows(), unit="lieux pour 10 000 hab.")
     assert "Grenoble : 1\u202f234,50" in description
     assert "Sans chiffre : non disponible" in description
+
+
+# --- agreement -----------------------------------------------------------------------------------
+
+
+def test_counts_agree_in_the_portrait_and_its_sheet(store: ProjectStore) -> None:
+    grenoble = portrait(GRENOBLE, store)
+    sites = grenoble.indicator("stationnement_velo.sites")
+    assert sites.value == 1 and sites.text() == "1 site"  # once "1 sites"
+    assert standing(grenoble, sites, "france", per_10k=False).startswith("Grenoble : 1 site, ")
+    nuclear = grenoble.indicator("production.installations_par_filiere:Nucléaire")
+    assert nuclear.text() == "0 installation"
+    html = sheet_html(grenoble)
+    assert "1 site<" in html and "1 sites" not in html
+    assert "0 projet publié sur la carte" in html  # the store is empty
+    # A rank among one other: "avec 1 voisin renseigné".
+    assert Rank(1, 2).text() == "1ᵉʳ sur 2 (avec 1 voisin renseigné)"
+    assert Rank(2, 3, 1).text() == "2ᵉ ex æquo sur 3 (avec 2 voisins renseignés)"
