@@ -33,6 +33,7 @@ from geo.portrait.view import (
     neighbour_values,
     reference_label,
     references,
+    stacked_tables_css,
     standing,
 )
 from geo.projects.model import LESSON_LABELS, STAGES, THEMES, categories
@@ -46,6 +47,16 @@ from ui import keys, links, page, resources, tours
 PARAM = "territoire"
 MAP_HEIGHT = 420
 PDF = "portrait_pdf"
+#: The columns of the indicator tables and of the sources table (their order on the page).
+INDICATOR_COLUMNS = ["Indicateur", "Valeur", "Pour 10 000 hab.", RANK_HEADING, "Remarque"]
+SOURCE_COLUMNS = ["Source", "Producteur", "Licence", "Date"]
+#: On a phone both read as one card per row (no column cut off at the right).
+STYLE = (
+    "<style>"
+    + stacked_tables_css("portrait-indicateurs", INDICATOR_COLUMNS)
+    + stacked_tables_css("portrait-sources", SOURCE_COLUMNS)
+    + "</style>"
+)
 
 
 def _explorer_link(project_id: int) -> str:
@@ -110,17 +121,12 @@ def _header(portrait: Portrait) -> None:
     facts[2].metric("Communes", french_number(portrait.communes))
     facts[3].metric("Projets publiés", portrait.projects.total)
     st.caption(plain_markdown(f"Population : {portrait.population_text()}."))
-    with st.expander("Sources et dates des données"):
+    with st.expander("Sources et dates des données"), st.container(key="portrait-sources"):
         rows = [
-            {
-                "Source": s.title,
-                "Producteur": s.producer,
-                "Licence": s.licence,
-                "Date": s.date_text if s.loaded else (s.reason or "non chargé"),
-            }
+            (s.title, s.producer, s.licence, s.date_text if s.loaded else s.reason or "non chargé")
             for s in portrait.sources
         ]
-        st.table(pd.DataFrame(rows), hide_index=True)
+        st.table(pd.DataFrame(rows, columns=SOURCE_COLUMNS), hide_index=True)
         for source in portrait.sources:
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
@@ -217,28 +223,26 @@ def _indicators(portrait: Portrait) -> None:
     datasets: dict[str, list[Indicator]] = {}
     for indicator in portrait.indicators:
         datasets.setdefault(indicator.dataset, []).append(indicator)
+    tables = st.container(key="portrait-indicateurs")
     for dataset_id, rows in datasets.items():
         source = rows[0].source
-        with st.container(border=True, key=f"indicateurs-{dataset_id}"):
+        with tables, st.container(border=True, key=f"indicateurs-{dataset_id}"):
             st.markdown(f"**{plain_markdown(source.title)}**")
             st.caption(plain_markdown(f"{source.producer} · {source.licence} · {source.date_text}"))
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
-            st.table(
-                pd.DataFrame(
-                    {
-                        "Indicateur": [row.title for row in rows],
-                        "Valeur": [row.text() for row in rows],
-                        "Pour 10 000 hab.": [
-                            "" if row.per_10k is None else french_number(row.per_10k, decimals=2)
-                            for row in rows
-                        ],
-                        RANK_HEADING: [row.neighbours.by_per_10k.cell() for row in rows],
-                        "Remarque": [row.reason or "" for row in rows],
-                    }
-                ),
-                hide_index=True,
-            )
+            # "—" rather than a blank cell: on a phone each value stands under its heading.
+            cells = [
+                (
+                    row.title,
+                    row.text(),
+                    "—" if row.per_10k is None else french_number(row.per_10k, decimals=2),
+                    row.neighbours.by_per_10k.cell(),
+                    row.reason or "—",
+                )
+                for row in rows
+            ]
+            st.table(pd.DataFrame(cells, columns=INDICATOR_COLUMNS), hide_index=True)
 
 
 @page.fragment
@@ -394,6 +398,7 @@ def _sheet(portrait: Portrait) -> None:
 
 def render() -> None:
     settings = page.start("Portrait de territoire")
+    st.html(STYLE)
     loaded = resources.territories(settings)
     if isinstance(loaded, GeoError):
         st.error(f"Les territoires ne peuvent pas être chargés. {plain_markdown(loaded)}")

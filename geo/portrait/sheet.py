@@ -31,7 +31,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _css_string(text: str) -> str:
+def css_string(text: str) -> str:
     """A CSS string literal: quotes, backslashes and angle brackets escaped, lines as ``\\A``."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
     return '"' + escaped.replace("\n", "\\A ") + '"'
@@ -340,7 +340,7 @@ def sheet_html(portrait: Portrait, *, app_url: str | None = None) -> str:
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title>"
-        f"<style>{STYLE.replace('FOOTER', _css_string(footer))}</style></head><body>"
+        f"<style>{STYLE.replace('FOOTER', css_string(footer))}</style></head><body>"
         f'<section id="entete"><h1>{_e(place.nom)}</h1>'
         f'<p class="chaine">{_e(portrait.level_label)} · code {_e(place.code)}'
         + (f" · {chain}" if chain else "")

@@ -1,6 +1,7 @@
 """What the page shows of a portrait, without Streamlit: the references the user picks
 between, the rows of the ranked bar chart for a reference, the sentence that says where the
-territory stands, and the neighbours' outlines coloured by an indicator."""
+territory stands, the neighbours' outlines coloured by an indicator, and how its tables read
+on a phone."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from geo.portrait.figures import ALL_ZERO, CLASS_MEMBERS, NEIGHBOURS, Indicator
 from geo.portrait.portrait import Portrait
+from geo.portrait.sheet import css_string
 from geo.text import french_number
 
 #: The references of the comparison, in the order offered.
@@ -138,3 +140,35 @@ def neighbour_values(
     values = {m.place.code: m.per_10k for m in indicator.neighbours.members if m.place}
     values[portrait.place.code] = indicator.per_10k
     return outlines, pd.Series(values, dtype="Float64")
+
+
+#: Below this width (a phone) a portrait table reads as one card per row.
+NARROW_PX = 640
+
+
+def stacked_tables_css(container: str, headings: list[str]) -> str:
+    """CSS for the tables inside the Streamlit container of key ``container``: on a narrow
+    screen each row becomes a card, its first cell as the card's title and every other value
+    under its column's heading, so that no column is cut off at the right (a table scrolling
+    sideways gives no sign of it on a phone). ``headings``: the table's columns, in order."""
+    scope = f".st-key-{container}"
+    parts = ("table", "thead", "tbody", "tr", "th", "td")
+    labels = "".join(
+        f"{scope} td:nth-child({position})::before {{ content: {css_string(heading)}; }}"
+        for position, heading in enumerate(headings, start=1)
+        if position > 1
+    )
+    return (
+        f"@media (max-width: {NARROW_PX}px) {{"
+        f"{', '.join(f'{scope} {part}' for part in parts)} {{ display: block; width: 100%; }}"
+        f"{scope} thead {{ position: absolute; width: 1px; height: 1px; overflow: hidden; "
+        "clip-path: inset(50%); }"
+        f"{scope} tr {{ border-bottom: 1px solid rgba(49, 51, 63, 0.2); padding: 0.4rem 0; }}"
+        f"{scope} td {{ border: none !important; padding: 0.1rem 0.5rem !important; "
+        "box-sizing: border-box; white-space: normal; overflow-wrap: anywhere; }"
+        f"{scope} td:not(:first-child) {{ display: grid; "
+        "grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 0.5rem; }"
+        f"{scope} td:first-child {{ font-weight: 600; }}"
+        f"{scope} td::before {{ color: rgba(49, 51, 63, 0.7); }}"
+        f"{labels}}}"
+    )

@@ -183,6 +183,33 @@ def test_the_comparison_chart_is_readable(
     assert network.external == []
 
 
+#: Each table of the portrait: how far its cells reach past its box, and what labels its
+#: cells' values on a phone (a table cut at the right once hid its "Remarque" column).
+TABLES = """(tables) => tables.map((table) => {
+    const right = table.getBoundingClientRect().right;
+    const cells = [...table.querySelectorAll("td")];
+    return {overflow: Math.max(0, ...cells.map((c) => c.getBoundingClientRect().right - right)),
+            labels: [...new Set(cells.map((c) => getComputedStyle(c, "::before").content))]};
+})"""
+
+
+def test_the_portrait_tables_fit_a_phone(
+    routed_context: Callable[..., tuple[object, object]], app_url: str, store: ProjectStore
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, f"{app_url}{URL}", "mobile")
+    expect(page.get_by_text("Ce que font les voisins")).to_be_visible()
+    page.get_by_text("Sources et dates des données").click()
+    for key, heading in (("portrait-indicateurs", "Remarque"), ("portrait-sources", "Date")):
+        tables = page.locator(f".st-key-{key} [data-testid='stTable']")
+        expect(tables.first).to_be_visible()
+        for table in tables.evaluate_all(TABLES):
+            assert table["overflow"] <= 1, (key, table)
+            assert f'"{heading}"' in table["labels"], (key, table)
+    assert network.external == []
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_portrait_screenshots(
     routed_context: Callable[..., tuple[object, object]],
