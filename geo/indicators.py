@@ -47,7 +47,7 @@ import pandas as pd
 from geo.datasets.catalogue import CATALOGUE, Aggregate, Dataset
 from geo.sources.declared import SOURCES
 from geo.territory.ref import check_level
-from geo.text import french_number
+from geo.text import french_count_of, french_number
 
 if TYPE_CHECKING:
     from geo.datasets import Loaded
@@ -134,9 +134,12 @@ class Figure:
         return self.value is not None
 
     def text(self) -> str:
-        """``12 345,6 kW`` or ``non disponible`` (French number format)."""
+        """``12 345,6 kW``, ``1 site`` (a whole count agrees with its unit) or ``non
+        disponible`` (French number format)."""
         if self.value is None:
             return NOT_AVAILABLE
+        if self.unit and float(self.value).is_integer():
+            return french_count_of(int(self.value), self.unit)
         number = french_number(self.value)
         return f"{number} {self.unit}" if self.unit else number
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
@@ -23,22 +22,41 @@ from geo.mapping import choropleth as choropleths
 from geo.mapping import projects as project_maps
 from geo.mapping.elements import credit
 from geo.portrait import Portrait, build_portrait
+from geo.portrait.chart import chart_description, ranked_bars
 from geo.portrait.figures import RANK_HEADING, Indicator
 from geo.portrait.pdf import sheet_pdf
 from geo.portrait.projects import ProjectLine, neighbour_lessons
 from geo.portrait.sheet import sheet_html
-from geo.portrait.view import chart_rows, neighbour_values, reference_label, references, standing
+from geo.portrait.view import (
+    chart_rows,
+    excerpt_note,
+    neighbour_values,
+    reference_label,
+    references,
+    stacked_tables_css,
+    standing,
+)
 from geo.projects.model import LESSON_LABELS, STAGES, THEMES, categories
 from geo.settings import Settings
 from geo.store import ProjectStore
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
-from geo.text import french_date, french_number, plain_markdown, safe_markdown
+from geo.text import french_count, french_date, french_number, plain_markdown, safe_markdown
 from geo.workshop import stops as workshop_stops
 from ui import keys, links, page, resources, tours
 
 PARAM = "territoire"
 MAP_HEIGHT = 420
 PDF = "portrait_pdf"
+#: The columns of the indicator tables and of the sources table (their order on the page).
+INDICATOR_COLUMNS = ["Indicateur", "Valeur", "Pour 10 000 hab.", RANK_HEADING, "Remarque"]
+SOURCE_COLUMNS = ["Source", "Producteur", "Licence", "Date"]
+#: On a phone both read as one card per row (no column cut off at the right).
+STYLE = (
+    "<style>"
+    + stacked_tables_css("portrait-indicateurs", INDICATOR_COLUMNS)
+    + stacked_tables_css("portrait-sources", SOURCE_COLUMNS)
+    + "</style>"
+)
 
 
 def _explorer_link(project_id: int) -> str:
@@ -103,17 +121,12 @@ def _header(portrait: Portrait) -> None:
     facts[2].metric("Communes", french_number(portrait.communes))
     facts[3].metric("Projets publiés", portrait.projects.total)
     st.caption(plain_markdown(f"Population : {portrait.population_text()}."))
-    with st.expander("Sources et dates des données"):
+    with st.expander("Sources et dates des données"), st.container(key="portrait-sources"):
         rows = [
-            {
-                "Source": s.title,
-                "Producteur": s.producer,
-                "Licence": s.licence,
-                "Date": s.date_text if s.loaded else (s.reason or "non chargé"),
-            }
+            (s.title, s.producer, s.licence, s.date_text if s.loaded else s.reason or "non chargé")
             for s in portrait.sources
         ]
-        st.table(pd.DataFrame(rows), hide_index=True)
+        st.table(pd.DataFrame(rows, columns=SOURCE_COLUMNS), hide_index=True)
         for source in portrait.sources:
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
@@ -210,47 +223,26 @@ def _indicators(portrait: Portrait) -> None:
     datasets: dict[str, list[Indicator]] = {}
     for indicator in portrait.indicators:
         datasets.setdefault(indicator.dataset, []).append(indicator)
+    tables = st.container(key="portrait-indicateurs")
     for dataset_id, rows in datasets.items():
         source = rows[0].source
-        with st.container(border=True, key=f"indicateurs-{dataset_id}"):
+        with tables, st.container(border=True, key=f"indicateurs-{dataset_id}"):
             st.markdown(f"**{plain_markdown(source.title)}**")
             st.caption(plain_markdown(f"{source.producer} · {source.licence} · {source.date_text}"))
             if source.licence.startswith("ODbL"):
                 st.caption(plain_markdown(source.attribution))
-            st.table(
-                pd.DataFrame(
-                    {
-                        "Indicateur": [row.title for row in rows],
-                        "Valeur": [row.text() for row in rows],
-                        "Pour 10 000 hab.": [
-                            "" if row.per_10k is None else french_number(row.per_10k, decimals=2)
-                            for row in rows
-                        ],
-                        RANK_HEADING: [
-                            row.neighbours.rank_text(per_10k=True) or "—" for row in rows
-                        ],
-                        "Remarque": [row.reason or "" for row in rows],
-                    }
-                ),
-                hide_index=True,
-            )
-
-
-def _bar_chart(rows: pd.DataFrame, unit: str) -> alt.Chart:
-    colours = alt.Scale(
-        domain=["territoire", "comparaison", "reference"], range=["#c92a2a", "#4c6ef5", "#868e96"]
-    )
-    return (
-        alt.Chart(rows.dropna(subset=["valeur"]))
-        .mark_bar()
-        .encode(
-            x=alt.X("valeur:Q", title=unit),
-            y=alt.Y("nom:N", sort="-x", title=None),
-            color=alt.Color("role:N", scale=colours, legend=None),
-            tooltip=[alt.Tooltip("nom:N", title="Territoire"), alt.Tooltip("valeur:Q", title=unit)],
-        )
-        .properties(height=max(60, 26 * len(rows)))
-    )
+            # "—" rather than a blank cell: on a phone each value stands under its heading.
+            cells = [
+                (
+                    row.title,
+                    row.text(),
+                    "—" if row.per_10k is None else french_number(row.per_10k, decimals=2),
+                    row.neighbours.by_per_10k.cell(),
+                    row.reason or "—",
+                )
+                for row in rows
+            ]
+            st.table(pd.DataFrame(cells, columns=INDICATOR_COLUMNS), hide_index=True)
 
 
 @page.fragment
@@ -288,7 +280,15 @@ def _comparison(portrait: Portrait, settings: Settings) -> None:
     st.markdown(f"**{plain_markdown(standing(portrait, chosen, reference, per_10k=per_10k))}**")
     rows = chart_rows(portrait, chosen, reference, per_10k=per_10k)
     unit = (chosen.unit or "") + (" pour 10 000 hab." if per_10k else "")
-    st.altair_chart(_bar_chart(rows, unit), width="stretch")
+    note = excerpt_note(portrait, chosen, reference, per_10k=per_10k)
+    if note:
+        st.caption(plain_markdown(note))
+    with st.container(key="graphique-comparaison"):
+        st.vega_lite_chart(
+            spec=ranked_bars(rows, unit=unit, title=chosen.title),
+            width="stretch",
+            alt=chart_description(rows, unit=unit),
+        )
     if portrait.neighbours:
         outlines, values = neighbour_values(portrait, chosen)
         st.caption(f"Carte : {chosen.title} pour 10 000 habitants, le territoire et ses voisins.")
@@ -323,7 +323,9 @@ def _neighbours(portrait: Portrait) -> None:
     if not portrait.neighbours:
         st.info("Aucun territoire voisin dans les données chargées.")
         return
-    with st.expander(f"Les {len(portrait.neighbours)} territoires voisins", expanded=False):
+    count = len(portrait.neighbours)
+    title = f"Les {count} territoires voisins" if count > 1 else "Le territoire voisin"
+    with st.expander(title, expanded=False):
         for neighbour in portrait.neighbours:
             links.portrait_link(TerritoryRef(neighbour.level, neighbour.code), neighbour.nom)
     lines = portrait.neighbour_projects
@@ -336,7 +338,8 @@ def _neighbours(portrait: Portrait) -> None:
             st.markdown(_project_item(line))
     rest = portrait.neighbour_projects_total - len(lines)
     if rest > 0:
-        st.caption(f"… et {rest} autres projets plus éloignés.")
+        more = french_count(rest, "autre projet plus éloigné", "autres projets plus éloignés")
+        st.caption(f"… et {more}.")
 
 
 def _lessons(portrait: Portrait, store: ProjectStore) -> None:
@@ -395,6 +398,7 @@ def _sheet(portrait: Portrait) -> None:
 
 def render() -> None:
     settings = page.start("Portrait de territoire")
+    st.html(STYLE)
     loaded = resources.territories(settings)
     if isinstance(loaded, GeoError):
         st.error(f"Les territoires ne peuvent pas être chargés. {plain_markdown(loaded)}")

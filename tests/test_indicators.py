@@ -361,3 +361,22 @@ def test_rows_outside_agree_with_their_count(outside: int, expected: str) -> Non
                       rows=2473, rows_outside=outside)  # fmt: skip
     text = (info.outside_text or "").replace("\u202f", " ").replace("\xa0", " ")
     assert text.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (1.0, "sites", "1 site"),
+        (0.0, "lieux", "0 lieu"),
+        (18.0, "lieux", "18 lieux"),
+        (1.0, "points", "1 point"),
+        (0.0, "installations", "0 installation"),
+        (12345.6, "kW", "12\u202f345,6 kW"),
+        (2.0, "places", "2 places"),
+        (None, "sites", NOT_AVAILABLE),
+    ],
+)
+def test_a_whole_count_agrees_with_its_unit(value: float | None, unit: str, expected: str) -> None:
+    info = SourceInfo("x", "X", "Etalab", "LO", "Etalab", "https://x", None, None)
+    figure = Figure("x", "sites", "Sites", None, value, unit, None, None, info)
+    assert figure.text() == expected

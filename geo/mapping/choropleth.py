@@ -74,6 +74,23 @@ def class_ranges(
     return ranges
 
 
+def legend_decimals(ranges: list[tuple[float, float] | None], *, least: int = 1) -> int:
+    """The fewest decimals (``least`` at least, 6 at most) at which the classes' limits all
+    read differently and none above 0 reads 0: "2,25 – 2,3" then "2,34", never "2,3" twice."""
+    limits = sorted({limit for bounds in ranges if bounds for limit in bounds})
+    decimals = least
+    while decimals < 6:
+        texts = [french_number(limit, decimals=decimals) for limit in limits]
+        zero = any(
+            limit and not any(c in "123456789" for c in t)
+            for limit, t in zip(limits, texts, strict=True)
+        )
+        if len(set(texts)) == len(texts) and not zero:
+            break
+        decimals += 1
+    return decimals
+
+
 def _palette(count: int) -> list[str]:
     if count <= 1:
         return [PALETTE[2]]
@@ -170,14 +187,13 @@ def legend(
     values (:func:`class_ranges`; with how many territories each holds, when ``counts`` is
     given), "non disponible" and a note. Its source goes with the map's sources, under it."""
     rows = [f"<b>{html.escape(label)}</b>"]
+    decimals = legend_decimals(ranges)
     for position, (colour, bounds) in enumerate(zip(colours, ranges, strict=False)):
         if bounds is None:
             continue
-        low, high = bounds
-        suffix = _unit_for(high, unit)
-        text = f"{french_number(low)} – {french_number(high)}{suffix}"
-        if low == high:
-            text = f"{french_number(low)}{suffix}"
+        low, high = (french_number(limit, decimals=decimals) for limit in bounds)
+        suffix = _unit_for(bounds[1], unit)
+        text = f"{low} – {high}{suffix}" if low != high else f"{low}{suffix}"
         if counts is not None and position < len(counts):
             text += f" ({french_count(int(counts[position]), 'territoire')})"
         rows.append(swatch(colour) + html.escape(text))

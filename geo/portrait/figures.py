@@ -5,9 +5,11 @@ The territory's own figures are :func:`geo.indicators.territory_indicators` (val
 10,000 inhabitants, the reason of a missing figure); the comparisons read the tables the
 :class:`~geo.portrait.context.PortraitContext` computed once per dataset and level.
 
-A rank is 1 + the number of compared territories whose figure is larger (ties share a rank),
-among those whose figure is known; ``rank`` compares values, ``rank_per_10k`` figures per
-10,000 inhabitants. Lengths declared in metres are given in kilometres.
+A rank (:class:`Rank`, one function: :func:`rank_among`) is 1 + the number of compared
+territories whose figure is larger (ties share a rank), among those whose figure is known;
+none when no other is known or when every figure is 0. ``by_value`` compares values,
+``by_per_10k`` figures per 10,000 inhabitants. Lengths declared in metres are given in
+kilometres.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from geo import indicators
 from geo.datasets.catalogue import CATALOGUE, Dataset
 from geo.indicators import PER_SUFFIX, Figure, SourceInfo
 from geo.portrait.context import PortraitContext
-from geo.text import french_number
+from geo.text import french_count, french_count_of, french_number
 
 #: Units shown in another unit: (unit, factor).
 DISPLAY_UNITS = {"m": ("km", 0.001)}
@@ -55,6 +57,69 @@ class Compared:
     per_10k: float | None
 
 
+#: The others a rank is among, singular and plural.
+NEIGHBOURS = ("voisin", "voisins")
+CLASS_MEMBERS = ("territoire de la strate", "territoires de la strate")
+#: Why a territory has no rank (:attr:`Rank.reason`).
+NO_FIGURE = "missing"
+NO_OTHERS = "no_others"
+ALL_ZERO = "all_zero"
+
+
+@dataclass(frozen=True)
+class Rank:
+    """The territory's place among others by one figure: 1 + how many have a larger one
+    (ties share it), among those whose figure is known.
+
+    There is no rank (``position`` None, ``reason`` says why) when the territory's figure
+    is missing, when no other has one, or when every figure is 0: "1ᵉʳ ex æquo" among zeros
+    says nothing. The page, the sheet and ``territory sheet --json`` all read this one rank.
+    """
+
+    position: int | None
+    #: How many are ranked, the territory included.
+    of: int
+    #: How many of the others have the territory's very figure (shared rank).
+    ties: int = 0
+    reason: str | None = None
+
+    def text(self, noun: tuple[str, str] = NEIGHBOURS) -> str | None:
+        """``"3ᵉ sur 9 (avec 8 voisins renseignés)"``, ``"1ᵉʳ ex æquo …"`` when others have
+        the same figure; None without a rank. ``noun``: the others, singular and plural."""
+        if self.position is None:
+            return None
+        ordinal = ("1ᵉʳ" if self.position == 1 else f"{self.position}ᵉ") + (
+            " ex æquo" if self.ties else ""
+        )
+        singular, plural = noun
+        others = french_count(self.of - 1, f"{singular} renseigné", f"{plural} renseignés")
+        return f"{ordinal} sur {self.of} (avec {others})"
+
+    def cell(self, noun: tuple[str, str] = NEIGHBOURS) -> str:
+        """What a table's rank column says: the rank, else why there is none (``—`` when the
+        figure itself is missing: the remark says why)."""
+        if self.position is not None:
+            return self.text(noun) or ""
+        if self.reason == ALL_ZERO:
+            return "pas de rang : tous à 0"
+        if self.reason == NO_OTHERS:
+            return f"pas de rang : aucun {noun[0]} renseigné"
+        return "—"
+
+
+def rank_among(own: float | None, others: np.ndarray) -> Rank:
+    """The territory's :class:`Rank` by ``own`` among ``others`` (NaN: not known)."""
+    known = others[~np.isnan(others)]
+    if own is None:
+        return Rank(None, int(known.size), reason=NO_FIGURE)
+    if known.size == 0:
+        return Rank(None, 1, reason=NO_OTHERS)
+    if own == 0 and not known.any():
+        return Rank(None, int(known.size) + 1, reason=ALL_ZERO)
+    ties = int(np.isclose(known, own, rtol=1e-9, atol=1e-9).sum())
+    return Rank(1 + int((known > own).sum()), int(known.size) + 1, ties)
+
+
 @dataclass(frozen=True)
 class Group:
     """The territory among others: neighbours, or its population class."""
@@ -64,25 +129,40 @@ class Group:
     #: neighbours; a window of the class around the territory).
     members: tuple[Compared, ...]
     count: int
-    rank: int | None = None
-    of: int = 0
-    rank_per_10k: int | None = None
-    of_per_10k: int = 0
+    by_value: Rank = Rank(None, 0, reason=NO_FIGURE)
+    by_per_10k: Rank = Rank(None, 0, reason=NO_FIGURE)
     median: float | None = None
     median_per_10k: float | None = None
-    #: How many of the others have the territory's very figure (shared rank).
-    ties: int = 0
-    ties_per_10k: int = 0
+    #: For a window of the class: the others around the territory by value, best first
+    #: (``members`` is the window by figure per 10,000 inhabitants). Empty: ``members``.
+    value_members: tuple[Compared, ...] = ()
 
-    def rank_text(self, *, per_10k: bool = False, noun: str = "voisins") -> str | None:
-        """``"3ᵉ sur 9 (avec 8 voisins renseignés)"``, ``"1ᵉʳ ex æquo …"`` when others have
-        the same figure; None without a rank."""
-        rank, of = (self.rank_per_10k, self.of_per_10k) if per_10k else (self.rank, self.of)
-        ties = self.ties_per_10k if per_10k else self.ties
-        if rank is None or of < 2:
-            return None
-        ordinal = ("1ᵉʳ" if rank == 1 else f"{rank}ᵉ") + (" ex æquo" if ties else "")
-        return f"{ordinal} sur {of} (avec {of - 1} {noun} renseignés)"
+    def ranking(self, *, per_10k: bool) -> Rank:
+        return self.by_per_10k if per_10k else self.by_value
+
+    def shown(self, *, per_10k: bool) -> tuple[Compared, ...]:
+        """The others a chart shows for this figure."""
+        return self.members if per_10k or not self.value_members else self.value_members
+
+    @property
+    def rank(self) -> int | None:
+        return self.by_value.position
+
+    @property
+    def of(self) -> int:
+        return self.by_value.of
+
+    @property
+    def rank_per_10k(self) -> int | None:
+        return self.by_per_10k.position
+
+    @property
+    def of_per_10k(self) -> int:
+        return self.by_per_10k.of
+
+    def rank_text(self, *, per_10k: bool = False, noun: tuple[str, str] = NEIGHBOURS) -> str | None:
+        """:meth:`Rank.text` of the figure (per 10,000 inhabitants or the value)."""
+        return self.ranking(per_10k=per_10k).text(noun)
 
 
 @dataclass(frozen=True)
@@ -126,9 +206,13 @@ class Indicator:
         shown = (self.per_10k if per_10k else self.value) if value is None else value
         if shown is None:
             return indicators.NOT_AVAILABLE
+        suffix = " pour 10 000 hab." if per_10k else ""
+        if self.unit and float(shown).is_integer():
+            # A whole count agrees with its unit: "1 site", "0 lieu", "18 lieux".
+            return french_count_of(int(shown), self.unit) + suffix
         number = french_number(shown, decimals=2 if per_10k else 1)
         unit = f" {self.unit}" if self.unit else ""
-        return f"{number}{unit}" + (" pour 10 000 hab." if per_10k else "")
+        return f"{number}{unit}{suffix}"
 
 
 def _display(unit: str | None) -> tuple[str | None, float]:
@@ -139,15 +223,6 @@ def _scaled(value: Any, factor: float) -> float | None:
     if value is None or pd.isna(value):
         return None
     return round(float(value) * factor, 6)
-
-
-def _ranks(own: float | None, others: np.ndarray) -> tuple[int | None, int, int]:
-    """(rank, how many are ranked, how many others share the figure)."""
-    known = others[~np.isnan(others)]
-    if own is None:
-        return None, int(known.size), 0
-    ties = int(np.isclose(known, own, rtol=1e-9, atol=1e-9).sum())
-    return 1 + int((known > own).sum()), int(known.size) + 1, ties
 
 
 def _median(values: np.ndarray) -> float | None:
@@ -174,34 +249,41 @@ def _group(
         rows[f"{column}{PER_SUFFIX}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         * factor
     )
-    rank, of, ties = _ranks(own[0], values)
-    rank_per, of_per, ties_per = _ranks(own[1], per)
-    order = np.lexsort((-np.nan_to_num(values, nan=-np.inf), -np.nan_to_num(per, nan=-np.inf)))
-    if window is not None:
-        # The class around the territory: those just above and just below it.
-        above = int((per > own[1]).sum()) if own[1] is not None else 0
-        order = order[max(above - window, 0) : above + window]
-    members = tuple(
-        Compared(
-            places[codes[i]],
-            None if np.isnan(values[i]) else float(values[i]),
-            None if np.isnan(per[i]) else float(per[i]),
+    by_per = np.lexsort((-np.nan_to_num(values, nan=-np.inf), -np.nan_to_num(per, nan=-np.inf)))
+    by_value = np.lexsort((-np.nan_to_num(per, nan=-np.inf), -np.nan_to_num(values, nan=-np.inf)))
+
+    def compared(order: np.ndarray) -> tuple[Compared, ...]:
+        return tuple(
+            Compared(
+                places[codes[i]],
+                None if np.isnan(values[i]) else float(values[i]),
+                None if np.isnan(per[i]) else float(per[i]),
+            )
+            for i in order
         )
-        for i in order
-    )
+
+    value_members: tuple[Compared, ...] = ()
+    if window is not None:
+        # The class around the territory: those just above and just below it, by each figure.
+        by_per = _around(by_per, per, own[1], window)
+        value_members = compared(_around(by_value, values, own[0], window))
     return Group(
         label,
-        members,
+        compared(by_per),
         len(codes),
-        rank,
-        of,
-        rank_per,
-        of_per,
-        _median(values),
-        _median(per),
-        ties,
-        ties_per,
+        by_value=rank_among(own[0], values),
+        by_per_10k=rank_among(own[1], per),
+        median=_median(values),
+        median_per_10k=_median(per),
+        value_members=value_members,
     )
+
+
+def _around(order: np.ndarray, figures: np.ndarray, own: float | None, window: int) -> np.ndarray:
+    """The ``window`` others just above the territory's figure and the ``window`` just below
+    (fewer at an end of the ranking), in ``order``."""
+    above = int((figures > own).sum()) if own is not None else 0
+    return order[max(above - window, 0) : above + window]
 
 
 def _headlines(dataset: Dataset, columns: list[str]) -> set[str]:

@@ -22,7 +22,7 @@ from geo.portrait.projects import ProjectLine
 from geo.portrait.svg import THEME_COLOURS, Bar, Marker, bar_chart, choropleth, territory_map
 from geo.projects.model import STAGES, THEMES, categories
 from geo.territory import LEVEL_LABELS
-from geo.text import french_number
+from geo.text import french_count, french_number
 
 NOT_AVAILABLE = "non disponible"
 
@@ -31,7 +31,7 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _css_string(text: str) -> str:
+def css_string(text: str) -> str:
     """A CSS string literal: quotes, backslashes and angle brackets escaped, lines as ``\\A``."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ")
     return '"' + escaped.replace("\n", "\\A ") + '"'
@@ -123,7 +123,7 @@ def _indicator_table(rows: list[Indicator], portrait: Portrait) -> str:
     body = []
     for row in rows:
         parent_value = _per(row.parent.per_10k) if row.parent else "—"
-        rank = row.neighbours.rank_text(per_10k=True) or "—"
+        rank = row.neighbours.by_per_10k.cell()
         median = _per(row.peers.median_per_10k)
         name = _e(row.category) if row.category else _e(row.label)
         body.append(
@@ -241,8 +241,8 @@ def _projects_section(portrait: Portrait, app_url: str | None) -> str:
     projects = portrait.projects
     parts = ['<section id="projets"><h2>Projets ici</h2>']
     parts.append(
-        f"<p><b>{projects.total}</b> projet{'s' if projects.total != 1 else ''} publié"
-        f"{'s' if projects.total != 1 else ''} sur la carte des communs.</p>"
+        f"<p>{_e(french_count(projects.total, 'projet publié', 'projets publiés'))} sur la "
+        "carte des communs.</p>"
     )
     table = {key: value["label"] for key, value in categories().items()}
     parts.append(
@@ -292,7 +292,8 @@ def _neighbours_section(portrait: Portrait, app_url: str | None) -> str:
         )
         rest = portrait.neighbour_projects_total - len(lines)
         if rest > 0:
-            parts.append(f"<p class='note'>… et {rest} autres projets plus éloignés.</p>")
+            more = french_count(rest, "autre projet plus éloigné", "autres projets plus éloignés")
+            parts.append(f"<p class='note'>… et {_e(more)}.</p>")
     elif portrait.neighbours:
         parts.append("<p>Aucun projet publié chez les voisins pour l'instant.</p>")
     parts.append("</section>")
@@ -339,7 +340,7 @@ def sheet_html(portrait: Portrait, *, app_url: str | None = None) -> str:
         '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title>"
-        f"<style>{STYLE.replace('FOOTER', _css_string(footer))}</style></head><body>"
+        f"<style>{STYLE.replace('FOOTER', css_string(footer))}</style></head><body>"
         f'<section id="entete"><h1>{_e(place.nom)}</h1>'
         f'<p class="chaine">{_e(portrait.level_label)} · code {_e(place.code)}'
         + (f" · {chain}" if chain else "")

@@ -18,8 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from geo.mapping.choropleth import NOT_AVAILABLE_COLOUR, class_breaks, value_classes
-from geo.text import french_number
+from geo.mapping.choropleth import (
+    NOT_AVAILABLE_COLOUR,
+    class_breaks,
+    class_ranges,
+    legend_decimals,
+    value_classes,
+)
+from geo.text import french_count_of, french_number
 
 #: Marker colours by theme (as the Explorer's map): energy, mobility, both.
 THEME_COLOURS = {"energie": "#e8590c", "mobilite": "#1971c2", "both": "#7b2cbf"}
@@ -80,9 +86,11 @@ def bar_chart(
             f'<rect x="{label_width}" y="{y + 3}" width="{length:.1f}" height="{row - 6}" '
             f'fill="{colour}" class="{"barre-territoire" if bar.highlight else "barre"}"/>'
         )
+        figure = french_number(bar.value, decimals=2) + suffix
+        if unit and float(bar.value).is_integer():
+            figure = french_count_of(int(bar.value), unit)  # "1 site", "0 lieu"
         parts.append(
-            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}"{weight}>'
-            f"{_text(french_number(bar.value, decimals=2) + suffix)}</text>"
+            f'<text x="{label_width + length + 4:.1f}" y="{y + 14}"{weight}>{_text(figure)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -223,23 +231,35 @@ def choropleth(
     label: str,
     unit: str | None = None,
     width: int = 260,
-    height: int = 220,
+    height: int = 186,
 ) -> str:
     """The territory and its neighbours coloured by a figure (quantile classes, grey when
-    not available), the territory outlined in red, with a small legend."""
+    not available), the territory outlined in red, in ``height`` pixels, with a legend under
+    it: each class as the values it holds ("0", "0,26 – 0,33", as the page's map says them),
+    two to a line."""
     name, outline = territory
     shapes = [g for _, g, _ in neighbours if g is not None and not g.is_empty]
     if outline is not None and not outline.is_empty:
         shapes.append(outline)
     if not shapes:
         return ""
-    frame = _Frame(shapely.union_all(shapes).bounds, width, height - 34, margin=6)
     values = [v for _, _, v in neighbours] + [own]
     breaks = class_breaks(values)
     classes = value_classes(values, breaks)
     count = max(len(breaks) - 1, 1)
     colours = [PALETTE[i] for i in np.round(np.linspace(0, len(PALETTE) - 1, count)).astype(int)]
-    parts = [_svg_open(width, height, label, "choroplethe")]
+    ranges = class_ranges(values, classes, count) if breaks else []
+    decimals = legend_decimals(ranges, least=2)
+    entries = [
+        (colour, _range_text(bounds, decimals))
+        for colour, bounds in zip(colours, ranges, strict=False)
+        if bounds is not None
+    ]
+    entries.append((NOT_AVAILABLE_COLOUR, "n. d."))
+    legend_height = 13 * math.ceil(len(entries) / 2) + 14
+    frame = _Frame(shapely.union_all(shapes).bounds, width, height, margin=6)
+    total = height + legend_height
+    parts = [_svg_open(width, total, label, "choroplethe")]
     drawn = [*neighbours, (name, outline, own)]
     for (shape_name, geometry, value), klass in zip(drawn, classes, strict=True):
         if geometry is None or geometry.is_empty:
@@ -254,22 +274,21 @@ def choropleth(
             f'<path d="{_path(frame.geometry(geometry))}" fill="{fill}" fill-rule="evenodd" '
             f"{stroke}><title>{_text(title)}</title></path>"
         )
-    suffix = f" {unit}" if unit else ""
-    y = height - 28
-    legend_width = (width - 8) / (count + 1)
-    for position, colour in enumerate(colours if breaks else []):
-        low = breaks[position]
-        x = 4 + position * legend_width
+    column = (width - 8) / 2
+    for position, (colour, text) in enumerate(entries):
+        x = 4 + (position % 2) * column
+        y = height + 4 + (position // 2) * 13
         parts.append(
-            f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{colour}" stroke="#495057"/>'
-            f'<text x="{x + 13:.1f}" y="{y + 9}" font-size="8">≥ {_text(french_number(low))}'
-            "</text>"
+            f'<g class="classe"><rect x="{x:.1f}" y="{y}" width="10" height="10" '
+            f'fill="{colour}" stroke="#495057"/><text x="{x + 13:.1f}" y="{y + 9}" '
+            f'font-size="8">{_text(text)}</text></g>'
         )
-    x = 4 + (count if breaks else 0) * legend_width
-    parts.append(
-        f'<rect x="{x:.1f}" y="{y}" width="10" height="10" fill="{NOT_AVAILABLE_COLOUR}"/>'
-        f'<text x="{x + 13:.1f}" y="{y + 9}" font-size="8">n. d.</text>'
-        f'<text x="4" y="{height - 4}" font-size="8">{_text(suffix.strip())}</text>'
-    )
+    if unit:
+        parts.append(f'<text x="4" y="{total - 4}" font-size="8">{_text(unit)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _range_text(bounds: tuple[float, float], decimals: int) -> str:
+    low, high = (french_number(limit, decimals=decimals) for limit in bounds)
+    return low if low == high else f"{low} – {high}"

@@ -1,10 +1,12 @@
 """The portrait page in a real browser: Grenoble-Alpes-Métropole's name, projects, an indicator
-with its source and rank among neighbours; the HTML sheet opened with every request blocked
-(none is made); the PDF sheet's text; screenshots on a desktop and a phone."""
+with its source and rank among neighbours; the comparison chart readable on a desktop and a
+phone (every row named, bars of a height, French numbers); the HTML sheet opened with every
+request blocked (none is made); the PDF sheet's text; screenshots on a desktop and a phone."""
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +25,18 @@ NAME = "Grenoble-Alpes-Métropole"
 VIEWPORTS = {"desktop": (1280, 800), "mobile": (390, 844)}
 TIMEOUT_MS = 90_000
 #: Whether the frame's Leaflet map is at a zoom of at least ``arg``.
+CHART = ".st-key-graphique-comparaison svg.marks"
+#: The chart's texts and bars with their boxes (the names, figures and bars are named layers).
+CHART_PARTS = """(svg) => {
+    const box = (e) => { const r = e.getBoundingClientRect();
+                         return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+    const texts = (selector) => [...svg.querySelectorAll(selector)].map((e) => (
+        {text: e.textContent, bold: e.getAttribute("font-weight") === "bold", box: box(e)}));
+    return {svg: box(svg), names: texts(".noms_marks text"), figures: texts(".chiffres_marks text"),
+            bars: [...svg.querySelectorAll(".barres_marks path")].map(box),
+            labels: texts(".role-axis-label text"), title: texts(".role-axis-title text")};
+}"""
+FRENCH_FIGURE = re.compile(r"^(\d{1,3}(\u202f\d{3})*(,\d+)?|non disponible)$")
 LEAFLET_ZOOM_AT_LEAST = """(zoom) => {
     const map = Object.values(window).find((v) => v && v._leaflet_id && v.getZoom);
     return map !== undefined && map.getZoom() >= zoom;
@@ -110,6 +124,90 @@ def test_portrait_of_the_metropole_and_its_sheets(
     assert NAME in text and "Essai toits solaires de Grenoble" in text
     assert len(reader.pages) >= 3
     assert network.external == [], f"requests left the machine: {network.external}"
+
+
+def _chart(page: object, names: int) -> dict:
+    """The comparison chart's parts once it shows ``names`` rows."""
+    from playwright.sync_api import expect
+
+    page.wait_for_selector(APP_IDLE)
+    chart = page.locator(CHART)
+    expect(chart.locator(".noms_marks text")).to_have_count(names)
+    chart.scroll_into_view_if_needed()
+    return chart.evaluate(CHART_PARTS)
+
+
+def _inside(box: dict, frame: dict) -> bool:
+    return frame["x"] - 1 <= box["x"] and box["x"] + box["w"] <= frame["x"] + frame["w"] + 1
+
+
+def _readable(parts: dict) -> None:
+    """Every row named, no two names on each other, bars thick, texts inside the chart,
+    numbers French, the axis title whole."""
+    names = sorted(parts["names"], key=lambda n: n["box"]["y"])
+    for upper, lower in zip(names, names[1:], strict=False):
+        assert upper["box"]["y"] + upper["box"]["h"] <= lower["box"]["y"], (upper, lower)
+    assert all(bar["h"] >= 12 for bar in parts["bars"]), parts["bars"]
+    for text in [*parts["names"], *parts["figures"], *parts["title"]]:
+        assert _inside(text["box"], parts["svg"]), text
+    assert parts["title"] and parts["title"][0]["box"]["y"] + parts["title"][0]["box"]["h"] <= (
+        parts["svg"]["y"] + parts["svg"]["h"] + 1
+    )
+    assert all(FRENCH_FIGURE.match(f["text"]) for f in parts["figures"]), parts["figures"]
+    assert all("." not in label["text"] for label in parts["labels"]), parts["labels"]
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_the_comparison_chart_is_readable(
+    routed_context: Callable[..., tuple[object, object]],
+    app_url: str,
+    store: ProjectStore,
+    viewport: str,
+) -> None:
+    territories = load_territories(get_settings())
+    neighbours = territories.neighbours("epci", "200040715")
+    expected = {NAME} | {territories.nom("epci", code) for code in neighbours}
+    page, network = _open(routed_context, f"{app_url}{URL}", viewport)
+    page.get_by_test_id("stRadioGroup").get_by_text("France (données chargées)").click()
+    parts = _chart(page, 2)
+    # The territory and France, one above the other (they once printed on each other).
+    assert {n["text"] for n in parts["names"]} == {NAME, "France"}
+    assert [n["bold"] for n in parts["names"] if n["text"] == NAME] == [True]
+    assert len(parts["bars"]) == 2
+    _readable(parts)
+    page.get_by_test_id("stRadioGroup").get_by_text("Territoires voisins").click()
+    parts = _chart(page, len(expected))
+    # Every neighbour named, the territory among them (every other name was once hidden).
+    assert {n["text"] for n in parts["names"]} == expected
+    _readable(parts)
+    assert network.external == []
+
+
+#: Each table of the portrait: how far its cells reach past its box, and what labels its
+#: cells' values on a phone (a table cut at the right once hid its "Remarque" column).
+TABLES = """(tables) => tables.map((table) => {
+    const right = table.getBoundingClientRect().right;
+    const cells = [...table.querySelectorAll("td")];
+    return {overflow: Math.max(0, ...cells.map((c) => c.getBoundingClientRect().right - right)),
+            labels: [...new Set(cells.map((c) => getComputedStyle(c, "::before").content))]};
+})"""
+
+
+def test_the_portrait_tables_fit_a_phone(
+    routed_context: Callable[..., tuple[object, object]], app_url: str, store: ProjectStore
+) -> None:
+    from playwright.sync_api import expect
+
+    page, network = _open(routed_context, f"{app_url}{URL}", "mobile")
+    expect(page.get_by_text("Ce que font les voisins")).to_be_visible()
+    page.get_by_text("Sources et dates des données").click()
+    for key, heading in (("portrait-indicateurs", "Remarque"), ("portrait-sources", "Date")):
+        tables = page.locator(f".st-key-{key} [data-testid='stTable']")
+        expect(tables.first).to_be_visible()
+        for table in tables.evaluate_all(TABLES):
+            assert table["overflow"] <= 1, (key, table)
+            assert f'"{heading}"' in table["labels"], (key, table)
+    assert network.external == []
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

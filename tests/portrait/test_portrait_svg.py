@@ -7,7 +7,7 @@ import re
 
 import shapely
 
-from geo.portrait.sheet import _css_string
+from geo.portrait.sheet import css_string
 from geo.portrait.svg import Bar, Marker, bar_chart, choropleth, territory_map
 
 
@@ -36,7 +36,7 @@ def test_choropleth_greys_what_is_not_available() -> None:
     assert "#bdbdbd" in svg and "B : non disponible" in svg
 
 
-def test_footer_css_string_cannot_close_the_style() -> None:
-    text = _css_string('Saint-Jean "</style><script>" \\ fin\nligne 2')
+def test_footercss_string_cannot_close_the_style() -> None:
+    text = css_string('Saint-Jean "</style><script>" \\ fin\nligne 2')
     assert "</style>" not in text and "<" not in text
     assert text.startswith('"') and text.endswith('"') and '\\"' in text and "\\A " in text
