@@ -61,7 +61,7 @@ def _commun(store, commun_id: int, settings) -> None:  # noqa: ANN001
     if commun.summary:
         st.markdown(f"**{plain_markdown(commun.summary)}**")
     if commun.description:
-        st.markdown(safe_markdown(commun.description))
+        st.markdown(safe_markdown(commun.description, headings=False))
     if commun.licence:
         meaning = licence_meaning(commun.licence)
         st.markdown(f"**Licence** : {plain_markdown(licence_label(commun.licence))}"

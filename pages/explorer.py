@@ -156,6 +156,9 @@ def _build_map(
     what st_folium must send back."""
     # Later views only go to the URL (no remount per pan).
     departements = resources.context_outlines(settings)
+    # Offline, the communes around the view and their names are the basemap.
+    reference = resources.territories(settings) if settings.offline else None
+    communes = reference.display_outlines("commune") if isinstance(reference, Territories) else None
     m = project_maps.explorer_map(
         basemap=state.basemap,
         offline=settings.offline,
@@ -164,6 +167,7 @@ def _build_map(
         base_url_path=page.base_url_path(),
         view=_initial_view(state),
         near=near,
+        surroundings=communes,
     )
     returned = ["last_object_clicked", "last_object_clicked_tooltip"]
     if st.session_state.get(keys.FOLLOW_VIEW, False):

@@ -65,7 +65,7 @@ def project_detail(
         if row["summary"]:
             st.markdown(f"**{plain_markdown(row['summary'])}**")
         if row["description"]:
-            st.markdown(safe_markdown(row["description"]))
+            st.markdown(safe_markdown(row["description"], headings=False))
         _people(int(row["id"]), row, store)
         table = categories()
         if row["categories"]:

@@ -188,7 +188,8 @@ def project_legend() -> Legend:
         f"background:{CLUSTER_MIXED};color:#fff;font-size:10px;line-height:16px;"
         f'text-align:center;margin-right:6px;vertical-align:middle">3</span>'
     )
-    rows.append(bubble + "groupe de projets (sa couleur : leur thème) — zoomer pour les voir")
+    # The bubble's "3" reads as the start of the line: "3 projets groupés…".
+    rows.append(bubble + "projets groupés, ici 3 (sa couleur : leur thème) — zoomer pour les voir")
     content = "<b>Projets</b><br>" + "<br>".join(rows)
     return Legend(content, rank=0, css_class="legende-projets")
 

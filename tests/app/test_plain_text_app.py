@@ -22,6 +22,7 @@ ROW = {
     "categories": ["solaire"],
     "lat": 45.1885,
     "lon": 5.7245,
+    "description": "## Un intertitre\n\nLe texte du projet.",
 }
 
 
@@ -42,3 +43,17 @@ def test_a_title_in_the_list_and_the_sheet_is_plain_text(seeded: dict[str, int])
     at = button.click().run()
     assert not at.exception, at.exception
     assert plain_markdown(TITLE) in [h.value for h in at.subheader]
+
+
+def test_a_heading_in_the_description_is_no_larger_than_the_sheets_title(
+    seeded: dict[str, int],
+) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    [button] = [b for b in at.button if b.key and b.key.startswith("choisir-")]
+    at = button.click().run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if "intertitre" in m.value]
+    assert shown and not any(
+        line.lstrip().startswith("#") for m in shown for line in m.splitlines()
+    )

@@ -119,6 +119,14 @@ def test_projects_stay_on_the_map_offline(
 
         expect(frame.locator(".nom-hors-ligne", has_text="Isère")).to_be_visible()
         page.screenshot(path=screenshots_dir / f"conditions-offline-{viewport}-noms.png")
+        # On a territory, the communes around are drawn with their names: a place is found.
+        page.goto(f"{url}/?territoire=epci:200040715")
+        frame = page.frame_locator(MAP_FRAME).last
+        frame.locator(".leaflet-container").evaluate(
+            "() => window.map_div.setView([45.1885, 5.7245], 13, {animate: false})"
+        )
+        expect(frame.locator(".nom-hors-ligne", has_text="Grenoble").first).to_be_visible()
+        page.screenshot(path=screenshots_dir / f"conditions-offline-{viewport}-communes.png")
         assert network.tiles == []  # offline: not even a tile is asked for
 
 
