@@ -188,13 +188,8 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
             name=st.session_state.get(keys.IDEA_NAME),
         )
     except ProjectValidationError as error:
-        # Every problem at once, the point's under the map.
-        errors = dict(error.errors)
-        point = errors.pop("lat", []) + errors.pop("lon", [])
-        if place is None:
-            errors["location"] = ["Touchez la carte pour placer votre idée."]
-        elif point:
-            errors.setdefault("location", []).extend(point)
+        # Every problem at once, each under its field.
+        errors = room.form_errors(error.errors, values, placed=place is not None)
         st.session_state[keys.IDEA_ERRORS] = errors
         return
     except WorkshopError as error:

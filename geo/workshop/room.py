@@ -22,6 +22,9 @@ CODE_PARAM = "code"
 TITLE_MAX = 120
 WHAT_MAX = 280
 NAME_MAX = 80
+#: What the form says instead of the model's generic "at least one element".
+NO_THEME = "Choisissez au moins un thème."
+NO_PLACE = "Touchez la carte pour placer votre idée."
 
 
 def participant_path(code: str, *, base_path: str = "/") -> str:
@@ -77,6 +80,22 @@ def idea_fields(values: Mapping[str, Any], place: Mapping[str, Any] | None) -> d
             "location_approximate": bool(place.get("approximate")),
         }
     return fields
+
+
+def form_errors(
+    errors: Mapping[str, Sequence[str]], values: Mapping[str, Any], *, placed: bool
+) -> dict[str, list[str]]:
+    """A refused idea's problems as the form shows them, each under its field: the point's
+    under the map (a missing point said as what to do), a missing theme named."""
+    shown = {field: list(messages) for field, messages in errors.items()}
+    point = shown.pop("lat", []) + shown.pop("lon", [])
+    if not placed:
+        shown["location"] = [NO_PLACE]
+    elif point:
+        shown.setdefault("location", []).extend(point)
+    if "themes" in shown and not values.get("themes"):
+        shown["themes"] = [NO_THEME]
+    return shown
 
 
 @dataclass(frozen=True)

@@ -208,7 +208,7 @@ def test_an_idea_refused_keeps_what_was_typed_then_is_sent(
     at.button(key="atelier-envoyer").click().run()
     errors = [shown(e.value) for e in at.error]
     assert "Touchez la carte pour placer votre idée." in errors
-    assert any("Au moins un élément" in e for e in errors)  # no theme chosen
+    assert "Choisissez au moins un thème." in errors  # no theme chosen
     assert at.text_input(key="idee_titre").value == "Des bornes au marché"
     assert store.count(IDEAS) == 0
     at.session_state["idee_lieu"] = PLACE

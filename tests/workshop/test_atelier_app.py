@@ -1,0 +1,84 @@
+"""The workshop room driven by AppTest: the participants' form (a missing theme named, a tap
+outside the territory said at once, an idea typed when the room closes kept, a blocked phone
+refused) and the facilitator's controls on the tour page (each idea's text, hiding several
+at once, blocking a participant)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from markdown_text import shown
+from reference import ROOT, territories
+from streamlit.testing.v1 import AppTest
+
+from geo.settings import get_settings
+from geo.store.project_store import ProjectFilter, ProjectStore
+from geo.territory import TerritoryRef
+
+ATELIER = str(ROOT / "pages" / "atelier.py")
+PARCOURS = str(ROOT / "pages" / "parcours.py")
+TIMEOUT = 120
+METRO = TerritoryRef("epci", "200040715")
+IDEAS = ProjectFilter(source="atelier")
+PLACE = {"lat": 45.19, "lon": 5.72, "address": "", "approximate": False, "source": "carte",
+         "label": None}  # fmt: skip
+IDEA = {"title": "Une idée", "themes": ["energie"], "lat": 45.19, "lon": 5.72}
+
+
+@pytest.fixture
+def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
+    """A store of its own for the pages (``DATABASE_URL``), offline, without demo projects."""
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("GEO_DEMO", "0")
+    monkeypatch.setenv("GEO_OFFLINE", "1")
+    opened = ProjectStore(url, settings=get_settings(), locate=territories())
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def tour(store: ProjectStore) -> dict:
+    tour_id, key = store.tours.create("Atelier PCAET", territory=str(METRO))
+    store.tours.add_stop(tour_id, kind="portrait", title="La Métropole",
+                         params={"territoire": str(METRO)}, token=key)  # fmt: skip
+    return {"id": tour_id, "key": key}
+
+
+@pytest.fixture
+def session(store: ProjectStore, tour: dict) -> str:
+    return store.workshops.open(
+        tour["id"], territory=METRO, per_minute=2, cap=20, token=tour["key"]
+    ).code
+
+
+def _run(path: str, **params: str) -> AppTest:
+    at = AppTest.from_file(path, default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [shown(e.value) for e in at.error]
+
+
+def _text(at: AppTest) -> str:
+    elements = [*at.markdown, *at.info, *at.error, *at.warning, *at.success, *at.caption]
+    return " ".join(shown(str(e.value)) for e in elements)
+
+
+# --- the participants' form -----------------------------------------------------------------------
+
+
+def test_a_missing_theme_is_named(store: ProjectStore, session: str) -> None:
+    at = _run(ATELIER, code=session)
+    at.text_input(key="idee_titre").input("Des bornes au marché")
+    at.session_state["idee_lieu"] = PLACE
+    at.button(key="atelier-envoyer").click().run()
+    assert "Choisissez au moins un thème." in _errors(at)
+    assert not any("Au moins un élément" in e for e in _errors(at))
+    assert store.count(IDEAS) == 0
