@@ -103,6 +103,12 @@ def _session(store: ProjectStore) -> WorkshopSession | None:
     return session
 
 
+def _where_name(session: WorkshopSession, territories: Territories | None) -> str:
+    if territories is None:
+        return session.territory.code
+    return territories.nom(session.territory.level, session.territory.code)
+
+
 def _errors(name: str) -> None:
     for message in (st.session_state.get(keys.IDEA_ERRORS) or {}).get(name, []):
         st.error(plain_markdown(message))
@@ -119,7 +125,7 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
     # The map fills its frame; on a phone the scale bar leaves the attribution room.
     m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
     if outline is not None:
-        name = territories.nom(session.territory.level, session.territory.code)  # type: ignore[union-attr]
+        name = _where_name(session, territories)
         selection = maps.Selection(session.territory.level, session.territory.code, name, outline)
         maps.selected_layer(selection).add_to(m)
     pin = folium.FeatureGroup(name="Votre idée")
@@ -146,13 +152,19 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         if moved is not None:
             st.session_state[keys.IDEA_PLACE] = moved
             st.rerun()
+    problem = None
     if place is not None:
         located = placement.locate_point(place["lat"], place["lon"], territories)
-        if located.problem:
-            st.error(plain_markdown(located.problem))
+        problem = located.problem or room.outside_territory(
+            located.chain, session.territory, _where_name(session, territories)
+        )
+        if problem:
+            # Said as soon as the pin is placed, not at send.
+            st.error(plain_markdown(problem))
         elif located.chain:
             st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
-    _errors("location")
+    if not problem:  # else what the send found about this point is said above already
+        _errors("location")
     with st.expander("Ou chercher une adresse", expanded=False):
         st.text_input(
             "Adresse ou lieu",
@@ -274,9 +286,7 @@ def render() -> None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded
-    where = session.territory.code
-    if territories is not None:
-        where = territories.nom(session.territory.level, session.territory.code)
+    where = _where_name(session, territories)
     st.markdown(
         f"**{plain_markdown(session.title)}** · "
         f"{plain_markdown(f'{where} ({LEVEL_LABELS[session.territory.level]})')}"

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from geo.store.workshops import RoomItem
+from geo.territory import TerritoryRef
 
 PARTICIPANT_PAGE = "atelier"
 CODE_PARAM = "code"
@@ -96,6 +97,20 @@ def form_errors(
     if "themes" in shown and not values.get("themes"):
         shown["themes"] = [NO_THEME]
     return shown
+
+
+def outside_territory(
+    chain: Sequence[tuple[str, str, str]], territory: TerritoryRef, name: str
+) -> str | None:
+    """Why a point just placed will be refused, said at once: it is not in the workshop's
+    territory (``chain``: the point's commune and the territories it belongs to, as
+    :func:`geo.contribute.placement.locate_point` finds them); ``None`` when it is."""
+    if not chain or any((lv, code) == (territory.level, territory.code) for lv, code, _ in chain):
+        return None
+    return (
+        f"Ce point est à {chain[0][2]}, hors du territoire de l'atelier ({name}) : touchez la "
+        "carte à l'intérieur du contour dessiné."
+    )
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,24 @@ def test_a_missing_theme_is_named(store: ProjectStore, session: str) -> None:
     assert "Choisissez au moins un thème." in _errors(at)
     assert not any("Au moins un élément" in e for e in _errors(at))
     assert store.count(IDEAS) == 0
+
+
+def test_a_point_outside_the_territory_is_said_when_placed(
+    store: ProjectStore, session: str
+) -> None:
+    at = _run(ATELIER, code=session)
+    at.session_state["idee_lieu"] = PLACE | {"lat": 48.8566, "lon": 2.3522}  # Paris
+    at.run()
+    (error,) = [e for e in _errors(at) if "hors du territoire de l'atelier" in e]
+    assert "Grenoble-Alpes-Métropole" in error  # which territory, before anything is sent
+    at.session_state["idee_lieu"] = PLACE  # moved inside: the commune said, no error
+    at.run()
+    assert not [e for e in _errors(at) if "hors du territoire" in e]
+    assert "Grenoble" in " ".join(shown(c.value) for c in at.caption)
+    # Sent anyway from outside: refused, the reason said once.
+    at.session_state["idee_lieu"] = PLACE | {"lat": 48.8566, "lon": 2.3522}
+    at.text_input(key="idee_titre").input("À Paris")
+    at.pills(key="idee_themes").set_value(["energie"])
+    at.button(key="atelier-envoyer").click().run()
+    assert len([e for e in _errors(at) if "hors du territoire" in e]) == 1
+    assert store.count(IDEAS) == 0
