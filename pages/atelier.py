@@ -93,14 +93,23 @@ def _session(store: ProjectStore) -> WorkshopSession | None:
         st.error(plain_markdown(error))
         st.query_params.pop(room.CODE_PARAM, None)
         return None
-    if not session.open:
+    if not session.open and not _typed():
         st.warning(
             plain_markdown(
                 "Cet atelier est clos : il ne reçoit plus d'idées. Merci de votre participation !"
             )
         )
         return None
+    # Closed while an idea was being typed: the form stays, with its text (see _form).
     return session
+
+
+def _typed() -> bool:
+    """An idea is being typed in this browser (a title or its few words; the theme and the
+    first name stay from one idea to the next, they are not an idea)."""
+    return any(
+        str(st.session_state.get(key) or "").strip() for key in (keys.IDEA_TITLE, keys.IDEA_WHAT)
+    )
 
 
 def _where_name(session: WorkshopSession, territories: Territories | None) -> str:
@@ -222,6 +231,14 @@ def _form(
     settings: Settings,
     territories: Territories | None,
 ) -> None:
+    if not session.open:
+        st.session_state.pop(keys.IDEA_ERRORS, None)  # the closed room is said here, once
+        st.warning(
+            "Cet atelier vient d'être clos : votre idée n'a pas été envoyée. Votre texte reste "
+            "ci-dessous : copiez-le pour le garder. Si l'animateur rouvre l'atelier, vous "
+            "pourrez l'envoyer."
+        )
+        st.button("Vérifier si l'atelier a rouvert", key="atelier-verifier", width="stretch")
     sent = st.session_state.pop(keys.IDEA_SENT, None)
     if sent is not None:
         st.success(
@@ -267,6 +284,7 @@ def _form(
             width="stretch",
             on_click=_send,
             args=(store, session),
+            disabled=not session.open,
         )
         _errors("send")
     st.caption(

@@ -103,3 +103,39 @@ def test_a_point_outside_the_territory_is_said_when_placed(
     at.button(key="atelier-envoyer").click().run()
     assert len([e for e in _errors(at) if "hors du territoire" in e]) == 1
     assert store.count(IDEAS) == 0
+
+
+def test_an_idea_typed_when_the_room_closes_is_kept(
+    store: ProjectStore, tour: dict, session: str
+) -> None:
+    at = _run(ATELIER, code=session)
+    at.text_input(key="idee_titre").input("Des bornes au marché")
+    at.text_area(key="idee_quoi").input("Pour les artisans du samedi")
+    at.pills(key="idee_themes").set_value(["mobilite"])
+    at.session_state["idee_lieu"] = PLACE
+    at.run()
+    store.workshops.close(session, token=tour["key"])
+    at.button(key="atelier-envoyer").click().run()
+    assert store.count(IDEAS) == 0
+    assert "Cet atelier vient d'être clos : votre idée n'a pas été envoyée" in _text(at)
+    assert at.text_input(key="idee_titre").value == "Des bornes au marché"
+    assert at.text_area(key="idee_quoi").value == "Pour les artisans du samedi"
+    assert at.button(key="atelier-envoyer").disabled
+    at.run()  # any later run (a tap, a check) keeps it too
+    assert at.text_input(key="idee_titre").value == "Des bornes au marché"
+    # Reopened: the kept idea is sent as it was.
+    store.workshops.reopen(session, token=tour["key"])
+    at.button(key="atelier-verifier").click().run()
+    assert not at.button(key="atelier-envoyer").disabled
+    at.button(key="atelier-envoyer").click().run()
+    (idea,) = store.query(IDEAS).items
+    assert (idea.title, idea.summary) == ("Des bornes au marché", "Pour les artisans du samedi")
+
+
+def test_a_closed_room_with_nothing_typed_says_so_without_a_form(
+    store: ProjectStore, tour: dict, session: str
+) -> None:
+    store.workshops.close(session, token=tour["key"])
+    at = _run(ATELIER, code=session)
+    assert "Cet atelier est clos" in _text(at)
+    assert not [b for b in at.button if b.key == "atelier-envoyer"]
