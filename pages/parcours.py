@@ -456,6 +456,8 @@ def _session(
             line.markdown(
                 f"**n° {item.number}** {plain_markdown(item.title + who)}{plain_markdown(flags)}"
             )
+            if item.summary:  # what the idea says, to decide on it (as typed: plain text)
+                line.caption(plain_markdown(item.summary))
             button.button(
                 "Afficher" if item.hidden else "Masquer",
                 key=f"masquer-{session.code}-{item.number}",

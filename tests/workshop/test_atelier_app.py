@@ -139,3 +139,16 @@ def test_a_closed_room_with_nothing_typed_says_so_without_a_form(
     at = _run(ATELIER, code=session)
     assert "Cet atelier est clos" in _text(at)
     assert not [b for b in at.button if b.key == "atelier-envoyer"]
+
+
+# --- the facilitator's controls (tour page) -------------------------------------------------------
+
+
+def test_the_facilitator_reads_each_ideas_text_as_plain_text(
+    store: ProjectStore, tour: dict, session: str
+) -> None:
+    text = "Pour les **artisans** <b>du samedi</b> [lien](https://exemple.org)"
+    store.workshops.contribute(session, IDEA | {"summary": text}, participant="p1", name="Léa")
+    at = _run(PARCOURS, parcours=str(tour["id"]), jeton=tour["key"])
+    (shown_text,) = [shown(m.value) for m in [*at.markdown, *at.caption] if "artisans" in m.value]
+    assert text in shown_text  # every character as typed: no bold, no HTML, no link
