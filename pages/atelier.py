@@ -5,12 +5,13 @@ map of the workshop's territory, or an address), an optional first name; one big
 UI only: :mod:`geo.store.workshops` checks the code, the limits and the territory and stores
 the idea as a proposed project; :mod:`geo.contribute.placement` finds addresses and places
 taps as the contribution page does. Everything typed stays in the session: a refused idea
-keeps its text, and a sent one leaves the place for the next idea.
+keeps its text (also when the room closes meanwhile), and a sent one leaves the place for the
+next idea. The phone is known by a signed cookie (:mod:`geo.workshop.room`), so that the
+limit per participant holds across reloads and a phone the facilitator blocked stays blocked.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import folium
@@ -24,13 +25,17 @@ from geo.mapping import projects as project_maps
 from geo.projects.model import THEMES
 from geo.settings import Settings
 from geo.store import ProjectStore
-from geo.store.workshops import CODE_LENGTH, WorkshopSession, normalise_code
+from geo.store.workshops import BLOCKED, CODE_LENGTH, WorkshopSession, normalise_code
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown
 from geo.workshop import room
 from ui import contribute_place, keys, page, resources
 
 MAP_HEIGHT = 330
+BLOCKED_NOW = (
+    "L'animateur a bloqué les idées de ce téléphone pour cet atelier. Si c'est une erreur, "
+    "parlez-en à l'animateur."
+)
 #: The form's address search (the map keeps the workshop's territory in view).
 IDEA_ADDRESS = contribute_place.AddressSearch(
     keys.IDEA_ADDRESS, keys.IDEA_CANDIDATES, keys.IDEA_CANDIDATE, keys.IDEA_NOTICE,
@@ -61,11 +66,27 @@ STYLE = """<style>
 </style>"""
 
 
-def _participant() -> str:
-    """This phone's key (a random value in the session; the store keeps its hash)."""
+def _participant(store: ProjectStore) -> str:
+    """This phone's key: the one of its signed cookie, else a new one whose cookie this run
+    writes (the store keeps only the key's hash). Kept in the session for its next runs."""
     if keys.PARTICIPANT not in st.session_state:
-        st.session_state[keys.PARTICIPANT] = secrets.token_urlsafe(24)
+        secret = store.workshops.device_secret()
+        try:
+            cookie = st.context.cookies.get(room.DEVICE_COOKIE)
+        except (AttributeError, RuntimeError):  # no browser behind this run (bare mode)
+            cookie = None
+        device = room.device_of(cookie, secret) or room.new_device()
+        st.session_state[keys.PARTICIPANT] = device
+        st.session_state[keys.PARTICIPANT_COOKIE] = room.device_cookie(device, secret)
     return st.session_state[keys.PARTICIPANT]
+
+
+def _keep_cookie() -> None:
+    """Write the device cookie (a fixed script; the value is checked by its pattern) at
+    every run of the page: what one run draws may be replaced before the browser ran it."""
+    value = st.session_state.get(keys.PARTICIPANT_COOKIE)
+    if value:
+        st.html(room.device_script(value, path=page.base_path()), unsafe_allow_javascript=True)
 
 
 def _session(store: ProjectStore) -> WorkshopSession | None:
@@ -205,7 +226,7 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
         sent = store.workshops.contribute(
             session.code,
             room.idea_fields(values, place),
-            participant=_participant(),
+            participant=_participant(store),
             name=st.session_state.get(keys.IDEA_NAME),
         )
     except ProjectValidationError as error:
@@ -231,6 +252,13 @@ def _form(
     settings: Settings,
     territories: Territories | None,
 ) -> None:
+    blocked = store.workshops.is_blocked(session.code, _participant(store))
+    if blocked:
+        st.session_state.pop(keys.IDEA_ERRORS, None)  # said here, once
+        if not _typed():
+            st.error(BLOCKED_NOW)
+            return
+        st.error(BLOCKED)  # what was typed stays, to be copied
     if not session.open:
         st.session_state.pop(keys.IDEA_ERRORS, None)  # the closed room is said here, once
         st.warning(
@@ -284,7 +312,7 @@ def _form(
             width="stretch",
             on_click=_send,
             args=(store, session),
-            disabled=not session.open,
+            disabled=blocked or not session.open,
         )
         _errors("send")
     st.caption(
@@ -309,7 +337,9 @@ def render() -> None:
         f"**{plain_markdown(session.title)}** · "
         f"{plain_markdown(f'{where} ({LEVEL_LABELS[session.territory.level]})')}"
     )
+    _participant(store)
     _form(store, session, settings, territories)
+    _keep_cookie()
 
 
 page.run(render)

@@ -137,6 +137,7 @@ ROOM_CODE = "salle_code"
 PRESENT_MAP = "presentation-carte"
 # --- Atelier (participant form) ---------------------------------------------------------------
 PARTICIPANT = "participant_cle"
+PARTICIPANT_COOKIE = "participant_cookie"
 IDEA_CODE = "idee_code"
 IDEA_TITLE = "idee_titre"
 IDEA_WHAT = "idee_quoi"

@@ -5,16 +5,19 @@ at once, blocking a participant)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from markdown_text import shown
 from reference import ROOT, territories
+from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
 from geo.settings import get_settings
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import TerritoryRef
+from geo.workshop import room
 
 ATELIER = str(ROOT / "pages" / "atelier.py")
 PARCOURS = str(ROOT / "pages" / "parcours.py")
@@ -139,6 +142,76 @@ def test_a_closed_room_with_nothing_typed_says_so_without_a_form(
     at = _run(ATELIER, code=session)
     assert "Cet atelier est clos" in _text(at)
     assert not [b for b in at.button if b.key == "atelier-envoyer"]
+
+
+def _cookie_written(at: AppTest) -> str:
+    """The device cookie's value the page's script writes (one fixed script)."""
+    scripts = [str(h.proto.body) for h in at.get("html") if "document.cookie" in h.proto.body]
+    (script,) = scripts
+    found = re.search(r'carte_atelier=([^;]+); path=/; max-age=\d+; SameSite=Lax"', script)
+    assert found, script
+    return found.group(1)
+
+
+def _with_cookie(monkeypatch: pytest.MonkeyPatch, value: str | None) -> None:
+    """The next runs see ``value`` as this browser's cookie, as after a reload (AppTest
+    cannot send cookies: the page reads them from ``st.context``)."""
+    cookies = {} if value is None else {"carte_atelier": value}
+    monkeypatch.setattr(ContextProxy, "cookies", property(lambda _: StreamlitCookies(cookies)))
+
+
+def _send(at: AppTest, title: str) -> None:
+    at.text_input(key="idee_titre").input(title)
+    at.pills(key="idee_themes").set_value(["energie"])
+    at.session_state["idee_lieu"] = PLACE
+    at.button(key="atelier-envoyer").click().run()
+
+
+def test_the_limit_per_phone_holds_across_reloads(
+    store: ProjectStore, session: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ideas a minute (the session's limit): the page reloaded keeps the phone's key by
+    its signed cookie, so a third idea is refused; a cookie this server did not sign is not
+    taken (that browser is a new phone)."""
+    at = _run(ATELIER, code=session)
+    cookie = _cookie_written(at)
+    assert room.device_of(cookie, store.workshops.device_secret()) is not None
+    for n in range(2):
+        _send(at, f"Idée {n + 1}")
+    assert store.count(IDEAS) == 2
+    _with_cookie(monkeypatch, cookie)
+    reloaded = _run(ATELIER, code=session)
+    assert _cookie_written(reloaded) == cookie  # the same phone, its cookie kept
+    _send(reloaded, "Après rechargement")
+    assert any("dans la dernière minute" in e for e in _errors(reloaded))
+    assert reloaded.text_input(key="idee_titre").value == "Après rechargement"
+    assert store.count(IDEAS) == 2
+    device, _signature = cookie.split(".")
+    _with_cookie(monkeypatch, f"{device}.{'0' * 32}")  # forged: not ours
+    forged = _run(ATELIER, code=session)
+    assert _cookie_written(forged).split(".")[0] != device
+    _send(forged, "Un autre téléphone")
+    assert store.count(IDEAS) == 3
+
+
+def test_a_blocked_phone_is_told_and_keeps_its_text(
+    store: ProjectStore, tour: dict, session: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _run(ATELIER, code=session)
+    cookie = _cookie_written(at)
+    _send(at, "Première")
+    at.text_input(key="idee_titre").input("En cours de frappe")
+    at.run()
+    store.workshops.block(session, 1, token=tour["key"])
+    at.button(key="atelier-envoyer").click().run()
+    assert store.count(IDEAS) == 1
+    assert any("L'animateur a bloqué les idées de ce téléphone" in e for e in _errors(at))
+    assert at.text_input(key="idee_titre").value == "En cours de frappe"
+    assert at.button(key="atelier-envoyer").disabled
+    _with_cookie(monkeypatch, cookie)  # reloaded: still that phone, told at once
+    reloaded = _run(ATELIER, code=session)
+    assert any("a bloqué les idées de ce téléphone" in e for e in _errors(reloaded))
+    assert not [b for b in reloaded.button if b.key == "atelier-envoyer"]
 
 
 # --- the facilitator's controls (tour page) -------------------------------------------------------
