@@ -225,3 +225,37 @@ def test_the_facilitator_reads_each_ideas_text_as_plain_text(
     at = _run(PARCOURS, parcours=str(tour["id"]), jeton=tour["key"])
     (shown_text,) = [shown(m.value) for m in [*at.markdown, *at.caption] if "artisans" in m.value]
     assert text in shown_text  # every character as typed: no bold, no HTML, no link
+
+
+def test_the_facilitator_hides_several_ideas_at_once_and_blocks_a_phone(
+    store: ProjectStore, tour: dict, session: str
+) -> None:
+    for n, who in enumerate(["troll", "lea", "troll", "lea"]):
+        store.workshops.contribute(session, IDEA | {"title": f"Idée {n + 1}"}, participant=who)
+    at = _run(PARCOURS, parcours=str(tour["id"]), jeton=tour["key"])
+    hide = at.button(key=f"masquer-selection-{session}")
+    assert hide.disabled and hide.label == "Masquer la sélection (0)"
+    labels = [shown(c.label) for c in at.checkbox if c.key.startswith(f"choisir-{session}-")]
+    assert labels[0] == "n° 1 Idée 1 · téléphone 1" and labels[1].endswith("téléphone 2")
+    for number in (1, 3, 4):
+        at.checkbox(key=f"choisir-{session}-{number}").check().run()
+    assert at.button(key=f"masquer-selection-{session}").label == "Masquer la sélection (3)"
+    at.button(key=f"masquer-selection-{session}").click().run()
+    assert "3 idées masquées." in _text(at)
+    hidden = {i.number: i.hidden for i in store.workshops.changes(session).items}
+    assert hidden == {1: True, 2: False, 3: True, 4: True}
+    assert not any(at.checkbox(key=f"choisir-{session}-{n}").value for n in (1, 3, 4))
+    at.checkbox(key=f"choisir-{session}-4").check().run()
+    at.button(key=f"afficher-selection-{session}").click().run()
+    assert "1 idée affichée." in _text(at)
+    assert not store.workshops.changes(session).items[3].hidden
+    # Block the phone of idea 3: its further ideas are refused, the list says so.
+    at.button(key=f"bloquer-{session}-3").click().run()
+    assert "Téléphone 1 bloqué : ses prochaines idées seront refusées." in _text(at)
+    assert store.workshops.is_blocked(session, "troll")
+    assert at.button(key=f"bloquer-{session}-1").label == "Débloquer"
+    assert at.button(key=f"bloquer-{session}-2").label == "Bloquer"
+    assert "téléphone bloqué" in shown(at.checkbox(key=f"choisir-{session}-1").label)
+    assert "bloqué" not in shown(at.checkbox(key=f"choisir-{session}-4").label)
+    at.button(key=f"bloquer-{session}-1").click().run()
+    assert not store.workshops.is_blocked(session, "troll")
