@@ -49,6 +49,8 @@ PIN = {
     "fill_color": "#c2255c",
     "fill_opacity": 0.95,
 }
+#: A pin where the idea cannot go (outside the territory): grey, ringed in red.
+PIN_REFUSED = PIN | {"color": "#c92a2a", "fill_color": "#868e96"}
 STYLE = """<style>
 /* A page of its own for the room: no navigation to wander off to. */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -147,6 +149,13 @@ def _errors(name: str) -> None:
 def _where(session: WorkshopSession, settings: Settings, territories: Territories | None) -> None:
     st.markdown("**Où ? \\***  Touchez la carte à l'endroit de votre idée.")
     place = st.session_state.get(keys.IDEA_PLACE)
+    located, problem, outside = None, None, None
+    if place is not None:
+        located = placement.locate_point(place["lat"], place["lon"], territories)
+        outside = room.outside_territory(
+            located.chain, session.territory, _where_name(session, territories)
+        )
+        problem = located.problem or outside
     outline = None
     if territories is not None:
         outline = territories.outline(session.territory.level, session.territory.code)
@@ -160,9 +169,10 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         maps.selected_layer(selection).add_to(m)
     pin = folium.FeatureGroup(name="Votre idée")
     if place is not None:
-        folium.CircleMarker([place["lat"], place["lon"]], class_name="epingle-idee", **PIN).add_to(
-            pin
+        style, css = (
+            (PIN_REFUSED, "epingle-idee epingle-refusee") if problem else (PIN, "epingle-idee")
         )
+        folium.CircleMarker([place["lat"], place["lon"]], class_name=css, **style).add_to(pin)
     with st.container(key="atelier-carte"):
         result = (
             st_folium(
@@ -182,17 +192,17 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         if moved is not None:
             st.session_state[keys.IDEA_PLACE] = moved
             st.rerun()
-    problem = None
-    if place is not None:
-        located = placement.locate_point(place["lat"], place["lon"], territories)
-        problem = located.problem or room.outside_territory(
-            located.chain, session.territory, _where_name(session, territories)
-        )
-        if problem:
-            # Said as soon as the pin is placed, not at send.
-            st.error(plain_markdown(problem))
-        elif located.chain:
-            st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
+    if problem:
+        # Said as soon as the pin is placed, not at send: under the map, and once in a toast
+        # (under the map may be below a phone's screen).
+        st.error(plain_markdown(problem))
+        said = (place["lat"], place["lon"])  # type: ignore[index]
+        if st.session_state.get(keys.IDEA_PLACE_SAID) != said:
+            st.session_state[keys.IDEA_PLACE_SAID] = said
+            short = room.OUTSIDE_TOAST if outside else room.REFUSED_TOAST
+            st.toast(short, icon=":material/wrong_location:", duration="long")
+    elif located is not None and located.chain:
+        st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
     if not problem:  # else what the send found about this point is said above already
         _errors("location")
     with st.expander("Ou chercher une adresse", expanded=False):

@@ -40,6 +40,9 @@ _DEVICE = re.compile(r"^([A-Za-z0-9_-]{32})\.([0-9a-f]{32})$")
 #: What the form says instead of the model's generic "at least one element".
 NO_THEME = "Choisissez au moins un thème."
 NO_PLACE = "Touchez la carte pour placer votre idée."
+#: A pin refused, in a toast (three short lines on a phone; the reason in full is under the map).
+OUTSIDE_TOAST = "Hors du territoire de l'atelier : touchez la carte dans le contour."
+REFUSED_TOAST = "Ce point ne convient pas : l'explication est sous la carte."
 
 
 def new_device() -> str:

@@ -95,6 +95,10 @@ def test_a_point_outside_the_territory_is_said_when_placed(
     at.run()
     (error,) = [e for e in _errors(at) if "hors du territoire de l'atelier" in e]
     assert "Grenoble-Alpes-Métropole" in error  # which territory, before anything is sent
+    # Also in a toast, seen on a phone whose screen ends above the text under the map; once.
+    assert [t.value for t in at.toast] == [room.OUTSIDE_TOAST]
+    at.run()
+    assert not at.toast and error in _errors(at)
     at.session_state["idee_lieu"] = PLACE  # moved inside: the commune said, no error
     at.run()
     assert not [e for e in _errors(at) if "hors du territoire" in e]
