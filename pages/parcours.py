@@ -382,7 +382,14 @@ def _session(
     status = SESSION_STATUSES[session.status]
     ideas = french_count(len(rows), "idée")
     label = f"Atelier {session.code} — {name}, {status}, {ideas}"
-    with st.expander(plain_markdown(label), expanded=session.open, icon=":material/groups:"):
+    # Its open or folded state is kept by the server: ticking an idea (a rerun) never folds it.
+    with st.expander(
+        plain_markdown(label),
+        expanded=session.open,
+        icon=":material/groups:",
+        key=f"atelier-{session.code}",
+        on_change="rerun",
+    ):
         origin = page.origin()
         url = room.participant_url(session.code, origin=origin, base_path=page.base_path())
         qr_col, info_col = st.columns([1, 2])
@@ -489,8 +496,7 @@ def _ideas(
         with st.container(key=f"idee-{code}-{item.number}"):
             pick, hide, block = st.columns([6, 1.3, 1.3], vertical_alignment="center")
             who = f" ({item.name})" if item.name else ""
-            flags = [f"téléphone {item.device}"]
-            flags += ["téléphone bloqué"] if item.blocked else []
+            flags = [f"téléphone {item.device}{' bloqué' if item.blocked else ''}"]
             flags += ["masquée"] if item.hidden else []
             flags += ["transmise"] if item.handed else []
             pick.checkbox(

@@ -386,4 +386,24 @@ def test_a_phone_reloaded_keeps_its_limit_and_a_closing_room_keeps_its_text(
     expect(mobile.get_by_label("Votre idée *")).to_have_value("Après rechargement")
     expect(mobile.get_by_role("button", name="Envoyer mon idée")).to_be_disabled()
     mobile.screenshot(path=str(screenshots_dir / "atelier-clos-390x844.png"), full_page=True)
-    assert network.external == []
+
+    # The facilitator reads the ideas' text, hides both at once, blocks the phone.
+    desk, desk_network = routed_context(width=1280, height=800)
+    page = desk.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app}/parcours?parcours={tour_id}&jeton={key}")
+    _idle(page)
+    page.get_by_text(re.compile(f"Atelier {metro.code} — ")).click()  # closed: folded
+    for number in (1, 2):
+        page.locator(f".st-key-choisir-{metro.code}-{number} label").click()
+        _idle(page)
+    page.get_by_role("button", name="Masquer la sélection (2)").click()
+    expect(page.get_by_text("2 idées masquées.")).to_be_visible()
+    _idle(page)
+    page.locator(f".st-key-idee-{metro.code}-1").get_by_role("button", name="Bloquer").click()
+    expect(page.get_by_text(re.compile("Téléphone 1 bloqué"))).to_be_visible()
+    expect(page.locator(f".st-key-idee-{metro.code}-2")).to_contain_text("téléphone 1 bloqué")
+    page.locator(f".st-key-idee-{metro.code}-1").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots_dir / "parcours-idees-1280x800.png"))
+    assert [i.hidden for i in store.workshops.changes(metro.code).items] == [True, True]
+    assert network.external == [] and desk_network.external == []

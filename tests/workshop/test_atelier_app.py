@@ -259,7 +259,7 @@ def test_the_facilitator_hides_several_ideas_at_once_and_blocks_a_phone(
     assert store.workshops.is_blocked(session, "troll")
     assert at.button(key=f"bloquer-{session}-1").label == "Débloquer"
     assert at.button(key=f"bloquer-{session}-2").label == "Bloquer"
-    assert "téléphone bloqué" in shown(at.checkbox(key=f"choisir-{session}-1").label)
+    assert "téléphone 1 bloqué · masquée" in shown(at.checkbox(key=f"choisir-{session}-1").label)
     assert "bloqué" not in shown(at.checkbox(key=f"choisir-{session}-4").label)
     at.button(key=f"bloquer-{session}-1").click().run()
     assert not store.workshops.is_blocked(session, "troll")
