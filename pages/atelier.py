@@ -5,12 +5,13 @@ map of the workshop's territory, or an address), an optional first name; one big
 UI only: :mod:`geo.store.workshops` checks the code, the limits and the territory and stores
 the idea as a proposed project; :mod:`geo.contribute.placement` finds addresses and places
 taps as the contribution page does. Everything typed stays in the session: a refused idea
-keeps its text, and a sent one leaves the place for the next idea.
+keeps its text (also when the room closes meanwhile), and a sent one leaves the place for the
+next idea. The phone is known by a signed cookie (:mod:`geo.workshop.room`), so that the
+limit per participant holds across reloads and a phone the facilitator blocked stays blocked.
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 import folium
@@ -24,13 +25,17 @@ from geo.mapping import projects as project_maps
 from geo.projects.model import THEMES
 from geo.settings import Settings
 from geo.store import ProjectStore
-from geo.store.workshops import CODE_LENGTH, WorkshopSession, normalise_code
+from geo.store.workshops import BLOCKED, CODE_LENGTH, WorkshopSession, normalise_code
 from geo.territory import LEVEL_LABELS, Territories
 from geo.text import plain_markdown
 from geo.workshop import room
 from ui import contribute_place, keys, page, resources
 
 MAP_HEIGHT = 330
+BLOCKED_NOW = (
+    "L'animateur a bloqué les idées de ce téléphone pour cet atelier. Si c'est une erreur, "
+    "parlez-en à l'animateur."
+)
 #: The form's address search (the map keeps the workshop's territory in view).
 IDEA_ADDRESS = contribute_place.AddressSearch(
     keys.IDEA_ADDRESS, keys.IDEA_CANDIDATES, keys.IDEA_CANDIDATE, keys.IDEA_NOTICE,
@@ -44,6 +49,8 @@ PIN = {
     "fill_color": "#c2255c",
     "fill_opacity": 0.95,
 }
+#: A pin where the idea cannot go (outside the territory): grey, ringed in red.
+PIN_REFUSED = PIN | {"color": "#c92a2a", "fill_color": "#868e96"}
 STYLE = """<style>
 /* A page of its own for the room: no navigation to wander off to. */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -61,11 +68,27 @@ STYLE = """<style>
 </style>"""
 
 
-def _participant() -> str:
-    """This phone's key (a random value in the session; the store keeps its hash)."""
+def _participant(store: ProjectStore) -> str:
+    """This phone's key: the one of its signed cookie, else a new one whose cookie this run
+    writes (the store keeps only the key's hash). Kept in the session for its next runs."""
     if keys.PARTICIPANT not in st.session_state:
-        st.session_state[keys.PARTICIPANT] = secrets.token_urlsafe(24)
+        secret = store.workshops.device_secret()
+        try:
+            cookie = st.context.cookies.get(room.DEVICE_COOKIE)
+        except (AttributeError, RuntimeError):  # no browser behind this run (bare mode)
+            cookie = None
+        device = room.device_of(cookie, secret) or room.new_device()
+        st.session_state[keys.PARTICIPANT] = device
+        st.session_state[keys.PARTICIPANT_COOKIE] = room.device_cookie(device, secret)
     return st.session_state[keys.PARTICIPANT]
+
+
+def _keep_cookie() -> None:
+    """Write the device cookie (a fixed script; the value is checked by its pattern) at
+    every run of the page: what one run draws may be replaced before the browser ran it."""
+    value = st.session_state.get(keys.PARTICIPANT_COOKIE)
+    if value:
+        st.html(room.device_script(value, path=page.base_path()), unsafe_allow_javascript=True)
 
 
 def _session(store: ProjectStore) -> WorkshopSession | None:
@@ -93,14 +116,29 @@ def _session(store: ProjectStore) -> WorkshopSession | None:
         st.error(plain_markdown(error))
         st.query_params.pop(room.CODE_PARAM, None)
         return None
-    if not session.open:
+    if not session.open and not _typed():
         st.warning(
             plain_markdown(
                 "Cet atelier est clos : il ne reçoit plus d'idées. Merci de votre participation !"
             )
         )
         return None
+    # Closed while an idea was being typed: the form stays, with its text (see _form).
     return session
+
+
+def _typed() -> bool:
+    """An idea is being typed in this browser (a title or its few words; the theme and the
+    first name stay from one idea to the next, they are not an idea)."""
+    return any(
+        str(st.session_state.get(key) or "").strip() for key in (keys.IDEA_TITLE, keys.IDEA_WHAT)
+    )
+
+
+def _where_name(session: WorkshopSession, territories: Territories | None) -> str:
+    if territories is None:
+        return session.territory.code
+    return territories.nom(session.territory.level, session.territory.code)
 
 
 def _errors(name: str) -> None:
@@ -111,6 +149,13 @@ def _errors(name: str) -> None:
 def _where(session: WorkshopSession, settings: Settings, territories: Territories | None) -> None:
     st.markdown("**Où ? \\***  Touchez la carte à l'endroit de votre idée.")
     place = st.session_state.get(keys.IDEA_PLACE)
+    located, problem, outside = None, None, None
+    if place is not None:
+        located = placement.locate_point(place["lat"], place["lon"], territories)
+        outside = room.outside_territory(
+            located.chain, session.territory, _where_name(session, territories)
+        )
+        problem = located.problem or outside
     outline = None
     if territories is not None:
         outline = territories.outline(session.territory.level, session.territory.code)
@@ -126,14 +171,15 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
     # The map fills its frame; on a phone the scale bar leaves the attribution room.
     m.get_root().header.add_child(folium.Element(project_maps.MAP_FRAME_STYLE))
     if outline is not None:
-        name = territories.nom(session.territory.level, session.territory.code)  # type: ignore[union-attr]
+        name = _where_name(session, territories)
         selection = maps.Selection(session.territory.level, session.territory.code, name, outline)
         maps.selected_layer(selection).add_to(m)
     pin = folium.FeatureGroup(name="Votre idée")
     if place is not None:
-        folium.CircleMarker([place["lat"], place["lon"]], class_name="epingle-idee", **PIN).add_to(
-            pin
+        style, css = (
+            (PIN_REFUSED, "epingle-idee epingle-refusee") if problem else (PIN, "epingle-idee")
         )
+        folium.CircleMarker([place["lat"], place["lon"]], class_name=css, **style).add_to(pin)
     with st.container(key="atelier-carte"):
         result = (
             st_folium(
@@ -153,13 +199,19 @@ def _where(session: WorkshopSession, settings: Settings, territories: Territorie
         if moved is not None:
             st.session_state[keys.IDEA_PLACE] = moved
             st.rerun()
-    if place is not None:
-        located = placement.locate_point(place["lat"], place["lon"], territories)
-        if located.problem:
-            st.error(plain_markdown(located.problem))
-        elif located.chain:
-            st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
-    _errors("location")
+    if problem:
+        # Said as soon as the pin is placed, not at send: under the map, and once in a toast
+        # (under the map may be below a phone's screen).
+        st.error(plain_markdown(problem))
+        said = (place["lat"], place["lon"])  # type: ignore[index]
+        if st.session_state.get(keys.IDEA_PLACE_SAID) != said:
+            st.session_state[keys.IDEA_PLACE_SAID] = said
+            short = room.OUTSIDE_TOAST if outside else room.REFUSED_TOAST
+            st.toast(short, icon=":material/wrong_location:", duration="long")
+    elif located is not None and located.chain:
+        st.caption(":material/location_on: " + plain_markdown(located.chain[0][2]))
+    if not problem:  # else what the send found about this point is said above already
+        _errors("location")
     with st.expander("Ou chercher une adresse", expanded=False):
         st.text_input(
             "Adresse ou lieu",
@@ -191,17 +243,12 @@ def _send(store: ProjectStore, session: WorkshopSession) -> None:
         sent = store.workshops.contribute(
             session.code,
             room.idea_fields(values, place),
-            participant=_participant(),
+            participant=_participant(store),
             name=st.session_state.get(keys.IDEA_NAME),
         )
     except ProjectValidationError as error:
-        # Every problem at once, the point's under the map.
-        errors = dict(error.errors)
-        point = errors.pop("lat", []) + errors.pop("lon", [])
-        if place is None:
-            errors["location"] = ["Touchez la carte pour placer votre idée."]
-        elif point:
-            errors.setdefault("location", []).extend(point)
+        # Every problem at once, each under its field.
+        errors = room.form_errors(error.errors, values, placed=place is not None)
         st.session_state[keys.IDEA_ERRORS] = errors
         return
     except WorkshopError as error:
@@ -222,6 +269,21 @@ def _form(
     settings: Settings,
     territories: Territories | None,
 ) -> None:
+    blocked = store.workshops.is_blocked(session.code, _participant(store))
+    if blocked:
+        st.session_state.pop(keys.IDEA_ERRORS, None)  # said here, once
+        if not _typed():
+            st.error(BLOCKED_NOW)
+            return
+        st.error(BLOCKED)  # what was typed stays, to be copied
+    if not session.open:
+        st.session_state.pop(keys.IDEA_ERRORS, None)  # the closed room is said here, once
+        st.warning(
+            "Cet atelier vient d'être clos : votre idée n'a pas été envoyée. Votre texte reste "
+            "ci-dessous : copiez-le pour le garder. Si l'animateur rouvre l'atelier, vous "
+            "pourrez l'envoyer."
+        )
+        st.button("Vérifier si l'atelier a rouvert", key="atelier-verifier", width="stretch")
     sent = st.session_state.pop(keys.IDEA_SENT, None)
     if sent is not None:
         st.success(
@@ -267,6 +329,7 @@ def _form(
             width="stretch",
             on_click=_send,
             args=(store, session),
+            disabled=blocked or not session.open,
         )
         _errors("send")
     st.caption(
@@ -286,14 +349,14 @@ def render() -> None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded
-    where = session.territory.code
-    if territories is not None:
-        where = territories.nom(session.territory.level, session.territory.code)
+    where = _where_name(session, territories)
     st.markdown(
         f"**{plain_markdown(session.title)}** · "
         f"{plain_markdown(f'{where} ({LEVEL_LABELS[session.territory.level]})')}"
     )
+    _participant(store)
     _form(store, session, settings, territories)
+    _keep_cookie()
 
 
 page.run(render)

@@ -21,7 +21,7 @@ from geo.settings import Settings
 from geo.store import ProjectStore
 from geo.store.identity import Moderator
 from geo.store.tours import NOTE_MAX, STOP_KINDS, TITLE_MAX, TOUR_STATUSES, Tour
-from geo.store.workshops import SESSION_STATUSES, WorkshopSession
+from geo.store.workshops import SESSION_STATUSES, RoomItem, WorkshopSession
 from geo.territory import LEVEL_LABELS, Territories, TerritoryRef
 from geo.text import french_count, french_number, plain_markdown, safe_markdown
 from geo.workshop import export, room, stops
@@ -383,7 +383,14 @@ def _session(
     status = SESSION_STATUSES[session.status]
     ideas = french_count(len(rows), "idée")
     label = f"Atelier {session.code} — {name}, {status}, {ideas}"
-    with st.expander(plain_markdown(label), expanded=session.open, icon=":material/groups:"):
+    # Its open or folded state is kept by the server: ticking an idea (a rerun) never folds it.
+    with st.expander(
+        plain_markdown(label),
+        expanded=session.open,
+        icon=":material/groups:",
+        key=f"atelier-{session.code}",
+        on_change="rerun",
+    ):
         origin = page.origin()
         url = room.participant_url(session.code, origin=origin, base_path=page.base_path())
         qr_col, info_col = st.columns([1, 2])
@@ -435,7 +442,7 @@ def _session(
             on_click=_act,
             args=(
                 lambda: store.workshops.hand_over(session.code, **auth),
-                f"{waiting} idée(s) transmise(s) à la modération.",
+                f"{french_count(waiting, 'idée transmise', 'idées transmises')} à la modération.",
             ),
         )
         communes = commune_names([p for _, p in rows], territories)
@@ -449,22 +456,87 @@ def _session(
                 key=f"export-{file_format}-{session.code}",
                 disabled=not rows,
             )
-        for item, _project in rows:
-            line, button = st.columns([6, 1.3], vertical_alignment="center")
+        _ideas(store, session, [item for item, _ in rows], auth)
+
+
+def _choice_key(code: str, number: int) -> str:
+    return f"choisir-{code}-{number}"
+
+
+def _ideas(
+    store: ProjectStore, session: WorkshopSession, items: list[RoomItem], auth: dict[str, Any]
+) -> None:
+    """The session's ideas, each with its text, to hide or show (one or the ticked ones at
+    once) and to block the phone that sent it."""
+    if not items:
+        return
+    code = session.code
+    chosen = [i.number for i in items if st.session_state.get(_choice_key(code, i.number))]
+
+    def hide_chosen(hidden: bool) -> None:
+        store.workshops.hide_many(code, chosen, hidden, **auth)
+        for number in chosen:  # done: the ticks go (a callback runs before the boxes are drawn)
+            st.session_state[_choice_key(code, number)] = False
+
+    hide_col, show_col = st.columns(2)
+    for column, hidden, verb, done in ((hide_col, True, "Masquer", "masquée"),
+                                       (show_col, False, "Afficher", "affichée")):  # fmt: skip
+        column.button(
+            f"{verb} la sélection ({len(chosen)})",
+            key=f"{verb.lower()}-selection-{code}",
+            disabled=not chosen,
+            width="stretch",
+            help=None if chosen else "Cochez d'abord les idées, dans la liste ci-dessous.",
+            on_click=_act,
+            args=(
+                lambda h=hidden: hide_chosen(h),
+                french_count(len(chosen), f"idée {done}", f"idées {done}s") + ".",
+            ),
+        )
+    for item in items:
+        with st.container(key=f"idee-{code}-{item.number}"):
+            pick, hide, block = st.columns([6, 1.3, 1.3], vertical_alignment="center")
             who = f" ({item.name})" if item.name else ""
-            flags = " · masquée" if item.hidden else ""
-            flags += " · transmise" if item.handed else ""
-            line.markdown(
-                f"**n° {item.number}** {plain_markdown(item.title + who)}{plain_markdown(flags)}"
+            flags = [f"téléphone {item.device}{' bloqué' if item.blocked else ''}"]
+            flags += ["masquée"] if item.hidden else []
+            flags += ["transmise"] if item.handed else []
+            pick.checkbox(
+                f"**n° {item.number}** {plain_markdown(item.title + who)} · "
+                f"{plain_markdown(' · '.join(flags))}",
+                key=_choice_key(code, item.number),
             )
-            button.button(
+            if item.summary:  # what the idea says, to decide on it (as typed: plain text)
+                pick.caption(plain_markdown(item.summary))
+            hide.button(
                 "Afficher" if item.hidden else "Masquer",
-                key=f"masquer-{session.code}-{item.number}",
+                key=f"masquer-{code}-{item.number}",
+                width="stretch",
                 on_click=_act,
                 args=(
                     lambda n=item.number, h=not item.hidden: store.workshops.hide(
-                        session.code, n, h, **auth
+                        code, n, h, **auth
                     ),
+                ),
+            )
+            notice = (
+                f"Téléphone {item.device} débloqué : il peut de nouveau envoyer des idées."
+                if item.blocked
+                else f"Téléphone {item.device} bloqué : ses prochaines idées seront refusées. "
+                "Celles qu'il a envoyées restent : cochez-les pour les masquer."
+            )
+            block.button(
+                "Débloquer" if item.blocked else "Bloquer",
+                key=f"bloquer-{code}-{item.number}",
+                width="stretch",
+                help="Refuser les prochaines idées du téléphone qui a envoyé celle-ci."
+                if not item.blocked
+                else "Accepter de nouveau les idées de ce téléphone.",
+                on_click=_act,
+                args=(
+                    lambda n=item.number, b=not item.blocked: store.workshops.block(
+                        code, n, b, **auth
+                    ),
+                    notice,
                 ),
             )
 

@@ -377,6 +377,29 @@ workshop_contributions = sa.Table(
     sa.Index("ix_workshop_contributions_project", "project_id"),
 )
 
+# --- the workshop room's phones (0008, geo.store.workshops) -------------------------------------
+
+#: Secrets the app makes for itself when it first needs one (``atelier_appareil``: the key that
+#: signs the participants' device cookies), the same for every process of a deployment.
+app_secrets = sa.Table(
+    "app_secrets",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: A session's blocked participants (sha256 of the device key): their further ideas refused.
+workshop_blocks = sa.Table(
+    "workshop_blocks",
+    metadata,
+    sa.Column(
+        "session_id", sa.ForeignKey("workshop_sessions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("participant", sa.String(64), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 _MIGRATIONS_LOCK = 7_362_104  # PostgreSQL advisory lock key of the migration runner
 _RETRY_SECONDS = 60.0
 

@@ -15,30 +15,39 @@ session, to be called out), as a project of status ``propose`` (``source`` ``ate
 the moderators' inbox (:func:`in_room`); :meth:`Workshops.hand_over` hands the visible ones
 over in one action.
 
-Every change of a session's ideas (a new one, hidden or shown again, handed over) and of its
-state (closed, reopened) increments the session's ``version``; each idea records the version
-of its last change, so the room's screen asks only for what changed since the version it has
-(:meth:`Workshops.changes`).
+A participant is a **device**: the page keeps a random key per phone in a cookie signed with
+a server secret (:meth:`Workshops.device_secret`, :mod:`geo.workshop.room`), so that the limit
+per minute holds across reloads; only the key's sha256 is stored. The facilitator hides
+several ideas at once (:meth:`Workshops.hide_many`) and blocks the device that sent an idea
+(:meth:`Workshops.block`): its further ideas are refused (:data:`BLOCKED`).
+
+Every change of a session's ideas (a new one, hidden or shown again, handed over, its device
+blocked or unblocked) and of its state (closed, reopened) increments the session's
+``version``; each idea records the version of its last change, so the room's screen asks only
+for what changed since the version it has (:meth:`Workshops.changes`).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from geo.errors import ProjectValidationError, WorkshopError
 from geo.projects.model import FIELD_LABELS, Project, parse_project
 from geo.store.contributions import aware
 from geo.store.db import (
+    app_secrets,
     projects,
     run_with_retry,
+    workshop_blocks,
     workshop_contributions,
     workshop_sessions,
 )
@@ -67,6 +76,16 @@ CLOSED = (
     "Cet atelier est clos : il ne reçoit plus de contributions. Merci de votre participation ! "
     "Pour proposer un projet, utilisez la page « Proposer un projet »."
 )
+BLOCKED = (
+    "L'animateur a bloqué les idées de ce téléphone pour cet atelier : celle-ci n'a pas été "
+    "envoyée. Si c'est une erreur, parlez-en à l'animateur."
+)
+OUTSIDE = (
+    "Ce point est hors du territoire de l'atelier : placez l'idée à l'intérieur du contour "
+    "dessiné sur la carte."
+)
+#: The name of the key that signs the participants' device cookies (``app_secrets``).
+DEVICE_SECRET = "atelier_appareil"
 
 
 @dataclass(frozen=True)
@@ -104,6 +123,10 @@ class RoomItem:
     handed: bool
     version: int
     created_at: datetime
+    #: The phone that sent it, numbered in its session (1: the first to send an idea).
+    device: int = 0
+    #: That phone is blocked: its further ideas are refused.
+    blocked: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,6 +170,7 @@ def release_sessions(connection: Connection, tour_id: int) -> None:
     connection.execute(
         workshop_contributions.delete().where(workshop_contributions.c.session_id.in_(ids))
     )
+    connection.execute(workshop_blocks.delete().where(workshop_blocks.c.session_id.in_(ids)))
     connection.execute(workshop_sessions.delete().where(workshop_sessions.c.tour_id == tour_id))
 
 
@@ -164,6 +188,7 @@ class Workshops:
 
     def __init__(self, store: ProjectStore) -> None:
         self._store = store
+        self._device_secret: bytes | None = None
 
     @property
     def _engine(self) -> sa.Engine:
@@ -229,30 +254,93 @@ class Workshops:
     def hide(self, code: str, number: int, hidden: bool = True, **auth: Any) -> RoomItem:
         """Hide an idea from the room's screen (or show it again); it stays in the session's
         export and out of the moderators' inbox while hidden."""
+        (item,) = self.hide_many(code, [number], hidden, **auth)
+        return item
 
-        def work(connection: Connection) -> RoomItem:
+    def hide_many(
+        self, code: str, numbers: Iterable[int], hidden: bool = True, **auth: Any
+    ) -> list[RoomItem]:
+        """Hide several ideas at once (or show them again), in one change of the session;
+        an unknown number refuses the whole action. The ideas, by number."""
+        wanted = sorted({int(n) for n in numbers})
+
+        def work(connection: Connection) -> list[RoomItem]:
             session, actor = self._authorised(connection, code, **auth)
-            row = connection.execute(
+            rows = connection.execute(
                 sa.select(workshop_contributions).where(
                     workshop_contributions.c.session_id == session.id,
-                    workshop_contributions.c.number == int(number),
+                    workshop_contributions.c.number.in_(wanted),
                 )
-            ).first()
+            ).all()
+            missing = sorted(set(wanted) - {int(r.number) for r in rows})
+            if missing:
+                listed = ", ".join(f"n° {n}" for n in missing)
+                msg = (
+                    f"L'idée {listed} n'existe pas dans cet atelier."
+                    if len(missing) == 1
+                    else f"Les idées {listed} n'existent pas dans cet atelier."
+                )
+                raise WorkshopError(msg)
+            changed = [r for r in rows if bool(r.hidden) != bool(hidden)]
+            if changed:
+                version, now = _bump(connection, session.id), now_utc()
+                connection.execute(
+                    workshop_contributions.update()
+                    .where(workshop_contributions.c.id.in_([r.id for r in changed]))
+                    .values(hidden=bool(hidden), version=version)
+                )
+                for row in changed:
+                    audit_tour(connection, actor,
+                               "atelier_masquage" if hidden else "atelier_affichage",
+                               session.tour_id, {"code": session.code, "number": int(row.number)},
+                               {"hidden": bool(hidden)}, now,
+                               project_id=row.project_id)  # fmt: skip
+            return self._items(connection, session.id, numbers=wanted)
+
+        return run_with_retry(self._engine, work, write=True) if wanted else []
+
+    def block(self, code: str, number: int, blocked: bool = True, **auth: Any) -> list[RoomItem]:
+        """Block the device that sent idea ``number`` (or unblock it): its further ideas in
+        this session are refused (:data:`BLOCKED`); those it sent stay as they are (hide them
+        with :meth:`hide_many`). That device's ideas, by number."""
+
+        def work(connection: Connection) -> list[RoomItem]:
+            session, actor = self._authorised(connection, code, **auth)
+            c = workshop_contributions.c
+            row = connection.execute(
+                sa.select(c.participant, c.project_id)
+                .where(c.session_id == session.id, c.number == int(number))
+            ).first()  # fmt: skip
             if row is None:
                 msg = f"L'idée n° {int(number)} n'existe pas dans cet atelier."
                 raise WorkshopError(msg)
-            if bool(row.hidden) != bool(hidden):
+            key = row.participant
+            is_blocked = _is_blocked(connection, session.id, key)
+            if is_blocked != bool(blocked):
+                now = now_utc()
+                if blocked:
+                    connection.execute(workshop_blocks.insert().values(
+                        session_id=session.id, participant=key, created_at=now))  # fmt: skip
+                else:
+                    connection.execute(workshop_blocks.delete().where(
+                        workshop_blocks.c.session_id == session.id,
+                        workshop_blocks.c.participant == key,
+                    ))  # fmt: skip
+                # Its ideas changed (they say whether their device is blocked).
                 version = _bump(connection, session.id)
                 connection.execute(
                     workshop_contributions.update()
-                    .where(workshop_contributions.c.id == row.id)
-                    .values(hidden=bool(hidden), version=version)
+                    .where(c.session_id == session.id, c.participant == key)
+                    .values(version=version)
                 )
-                audit_tour(connection, actor, "atelier_masquage" if hidden else "atelier_affichage",
-                       session.tour_id, {"code": code, "number": int(number)},
-                       {"hidden": bool(hidden)}, now_utc(), project_id=row.project_id)  # fmt: skip
-            (item,) = self._items(connection, session.id, numbers=[int(number)])
-            return item
+                audit_tour(connection, actor, "atelier_blocage" if blocked else "atelier_deblocage",
+                           session.tour_id, {"code": session.code, "number": int(number)},
+                           {"blocked": bool(blocked)}, now,
+                           project_id=row.project_id)  # fmt: skip
+            numbers = connection.execute(
+                sa.select(c.number).where(c.session_id == session.id, c.participant == key)
+            ).scalars()
+            return self._items(connection, session.id, numbers=[int(n) for n in numbers])
 
         return run_with_retry(self._engine, work, write=True)
 
@@ -299,6 +387,19 @@ class Workshops:
         return run_with_retry(self._engine, work, write=auth.get("moderator") is not None)
 
     # --- the room ------------------------------------------------------------------------------
+
+    def device_secret(self) -> bytes:
+        """The key that signs the participants' device cookies: made the first time it is
+        needed, kept in the store (every process of a deployment uses the same)."""
+        if self._device_secret is None:
+            self._device_secret = _app_secret(self._engine, DEVICE_SECRET).encode("ascii")
+        return self._device_secret
+
+    def is_blocked(self, code: str, participant: str) -> bool:
+        """The facilitator blocked this participant (device key) in this session."""
+        session = self.by_code(code)
+        key = hash_token(participant)
+        return run_with_retry(self._engine, lambda c: _is_blocked(c, session.id, key), write=False)
 
     def by_code(self, code: str) -> WorkshopSession:
         """The session of a code; a French :class:`WorkshopError` when there is none."""
@@ -351,11 +452,7 @@ class Workshops:
         codes = self._store.locate_codes([project])[0]
         level, wanted = session.territory.level, session.territory.code
         if codes.get(f"code_{level}") != wanted:
-            msg = {"location": [
-                "Ce point est hors du territoire de l'atelier : placez l'idée à l'intérieur "
-                "du contour dessiné sur la carte."
-            ]}  # fmt: skip
-            raise ProjectValidationError(msg, FIELD_LABELS)
+            raise ProjectValidationError({"location": [OUTSIDE]}, FIELD_LABELS)
         key = hash_token(participant)
 
         def work(connection: Connection) -> Contribution:
@@ -367,6 +464,8 @@ class Workshops:
             current = _session_of(row)
             if not current.open:
                 raise WorkshopError(CLOSED)
+            if _is_blocked(connection, session.id, key):
+                raise WorkshopError(BLOCKED)
             now = now_utc()
             counted = sa.select(sa.func.count()).select_from(workshop_contributions)
             recent = connection.execute(counted.where(
@@ -457,11 +556,27 @@ class Workshops:
         numbers: list[int] | None = None,
     ) -> list[RoomItem]:
         c = workshop_contributions.c
+        # A device's number in the session: the order of its first idea.
+        first = (
+            sa.select(c.participant, sa.func.min(c.number).label("first"))
+            .where(c.session_id == session_id)
+            .group_by(c.participant)
+            .subquery()
+        )
+        devices = sa.select(
+            first.c.participant,
+            sa.func.row_number().over(order_by=first.c.first).label("device"),
+        ).subquery()
+        blocked = sa.select(workshop_blocks.c.participant).where(
+            workshop_blocks.c.session_id == session_id
+        )
         query = (
             sa.select(c.number, c.project_id, c.name, c.hidden, c.handed_at, c.version,
                       c.created_at, projects.c.title, projects.c.summary, projects.c.themes,
-                      projects.c.lat, projects.c.lon)
+                      projects.c.lat, projects.c.lon, devices.c.device,
+                      c.participant.in_(blocked).label("blocked"))
             .outerjoin(projects, projects.c.id == c.project_id)
+            .join(devices, devices.c.participant == c.participant)
             .where(c.session_id == session_id)
             .order_by(c.number)
         )  # fmt: skip
@@ -478,6 +593,7 @@ class Workshops:
                 int(row.number), int(row.project_id), row.title, row.summary or "",
                 tuple(themes), float(row.lat), float(row.lon), row.name, bool(row.hidden),
                 row.handed_at is not None, int(row.version), aware(row.created_at),  # type: ignore[arg-type]
+                int(row.device), bool(row.blocked),
             ))  # fmt: skip
         return items
 
@@ -488,6 +604,35 @@ def _clean_name(value: object) -> str:
         msg = {"name": [f"Le nom fait {len(text.strip())} caractères : {NAME_MAX} au plus."]}
         raise ProjectValidationError(msg, FIELD_LABELS | {"name": "nom"})
     return text
+
+
+def _is_blocked(connection: Connection, session_id: int, key: str) -> bool:
+    query = sa.select(workshop_blocks.c.session_id).where(
+        workshop_blocks.c.session_id == session_id, workshop_blocks.c.participant == key
+    )
+    return connection.execute(query).first() is not None
+
+
+def _app_secret(engine: sa.Engine, name: str) -> str:
+    """The secret ``name`` of ``app_secrets``, made (64 hex digits) when there is none yet."""
+    query = sa.select(app_secrets.c.value).where(app_secrets.c.name == name)
+    found = run_with_retry(engine, lambda c: c.execute(query).scalar(), write=False)
+    if found:
+        return str(found)
+
+    def make(connection: Connection) -> str:
+        value = connection.execute(query).scalar()
+        if value is None:
+            value = secrets.token_hex(32)
+            connection.execute(
+                app_secrets.insert().values(name=name, value=value, created_at=now_utc())
+            )
+        return str(value)
+
+    try:
+        return run_with_retry(engine, make, write=True)
+    except IntegrityError:  # another process made it at the same moment: theirs is the one
+        return str(run_with_retry(engine, lambda c: c.execute(query).scalar_one(), write=False))
 
 
 def _bump(connection: Connection, session_id: int) -> int:

@@ -294,3 +294,116 @@ def test_a_tour_presented_with_the_keyboard_and_an_idea_from_a_phone(
     expect(page.locator(".st-key-presentation-progression")).to_have_text("2 / 3", timeout=15_000)
     assert parse_qs(urlsplit(page.url).query)["auto"] == ["10"]
     assert network.external == [] and phone_network.external == []
+
+
+def _tap(mobile: object, x: float, y: float) -> None:
+    """A tap on the participant's map at (x, y) in fractions of its size."""
+    container = _map(mobile).locator(".leaflet-container")
+    box = container.bounding_box()
+    container.click(position={"x": box["width"] * x, "y": box["height"] * y})
+
+
+def _send_idea(mobile: object, title: str, *, theme: bool, x: float = 0.5) -> None:
+    """Type, place (at ``x``: a tap where the last one was is not a new tap) and send."""
+    from playwright.sync_api import expect
+
+    mobile.get_by_label("Votre idée *").fill(title)
+    mobile.get_by_label("Votre idée *").press("Tab")
+    _idle(mobile)
+    if theme:  # the theme stays from one idea to the next (same person)
+        mobile.get_by_role("button", name="Énergie").click()
+        _idle(mobile)
+    _tap(mobile, x, 0.5)
+    expect(_map(mobile).locator("path.epingle-idee")).to_have_count(1)
+    # Placed inside (its commune said under the map), not where an earlier tap put it.
+    placed = mobile.locator('[data-testid="stCaptionContainer"]', has_text="location_on")
+    expect(placed).to_have_count(1)
+    _idle(mobile)
+    mobile.get_by_role("button", name="Envoyer mon idée").click()
+    _idle(mobile)
+
+
+def test_a_phone_reloaded_keeps_its_limit_and_a_closing_room_keeps_its_text(
+    served: tuple[str, dict],
+    routed_context: Callable[..., tuple[object, object]],
+    screenshots_dir: Path,
+) -> None:
+    """The limit per phone (2 a minute here) holds across a reload, by the phone's signed
+    cookie; a tap outside the territory is said at once; an idea typed when the room closes
+    stays in its field."""
+    from playwright.sync_api import expect
+
+    app, seeded = served
+    store = seeded["store"]
+    tour_id, key = store.tours.create("Atelier vélo", territory="epci:200040715")
+    metro = store.workshops.open(
+        tour_id,
+        territory=load_territories(get_settings()).parse("epci:200040715"),
+        per_minute=2,
+        cap=50,
+        token=key,
+    )
+    phone, network = routed_context(width=390, height=844)
+    mobile = phone.new_page()
+    mobile.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    mobile.goto(room.participant_url(metro.code, origin=app))
+    _idle(mobile)
+    expect(mobile.get_by_text("Atelier vélo")).to_be_visible()
+    _settled(mobile)
+
+    # A tap in the map's corner, outside the Métropole: said at once, nothing sent.
+    _tap(mobile, 0.03, 0.04)
+    toast = mobile.get_by_test_id("stToast")
+    expect(toast).to_contain_text(room.OUTSIDE_TOAST)
+    expect(toast).to_be_in_viewport()  # seen at once, where the text under the map is not
+    expect(toast.get_by_test_id("stToastViewButton")).to_have_count(0)  # not cut
+    under = mobile.get_by_text(re.compile("hors du territoire de l'atelier"))
+    expect(under).to_contain_text("Grenoble-Alpes-Métropole")
+    expect(_map(mobile).locator("path.epingle-refusee")).to_have_count(1)
+    mobile.screenshot(path=str(screenshots_dir / "atelier-hors-territoire-390x844.png"))
+
+    _send_idea(mobile, "Idée 1", theme=True)
+    expect(mobile.get_by_text("Votre idée porte le n° 1")).to_be_visible()
+    _send_idea(mobile, "Idée 2", theme=False, x=0.45)
+    expect(mobile.get_by_text("Votre idée porte le n° 2")).to_be_visible()
+    (cookie,) = [c for c in phone.cookies() if c["name"] == room.DEVICE_COOKIE]
+    assert room.device_of(cookie["value"], store.workshops.device_secret()) is not None
+
+    # Reloaded: the same phone, so a third idea within the minute is refused.
+    mobile.reload()
+    _idle(mobile)
+    _send_idea(mobile, "Après rechargement", theme=True, x=0.55)
+    expect(mobile.get_by_text(re.compile("dans la dernière minute"))).to_be_visible()
+    expect(mobile.get_by_label("Votre idée *")).to_have_value("Après rechargement")
+    ideas = [p for p in store.query(limit=50).items if p.source == "atelier"]
+    assert sorted(p.title for p in ideas) == ["Idée 1", "Idée 2"]
+
+    # The room closes while an idea is typed: the text stays, the closed room is said.
+    store.workshops.close(metro.code, token=key)
+    mobile.get_by_role("button", name="Envoyer mon idée").click()
+    expect(mobile.get_by_text(re.compile("Cet atelier vient d'être clos"))).to_be_visible()
+    expect(mobile.get_by_label("Votre idée *")).to_have_value("Après rechargement")
+    expect(mobile.get_by_role("button", name="Envoyer mon idée")).to_be_disabled()
+    mobile.screenshot(path=str(screenshots_dir / "atelier-clos-390x844.png"), full_page=True)
+
+    # The facilitator reads the ideas' text, hides both at once, blocks the phone.
+    desk, desk_network = routed_context(width=1280, height=800)
+    page = desk.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{app}/parcours?parcours={tour_id}&jeton={key}")
+    _idle(page)
+    page.get_by_text(re.compile(f"Atelier {metro.code} — ")).click()  # closed: folded
+    for number in (1, 2):
+        page.locator(f".st-key-choisir-{metro.code}-{number} label").click()
+        _idle(page)
+    page.get_by_role("button", name="Masquer la sélection (2)").click()
+    expect(page.get_by_text("2 idées masquées.")).to_be_visible()
+    _idle(page)
+    page.locator(f".st-key-idee-{metro.code}-1").get_by_role("button", name="Bloquer").click()
+    expect(page.get_by_text(re.compile("Téléphone 1 bloqué"))).to_be_visible()
+    expect(page.locator(f".st-key-idee-{metro.code}-2")).to_contain_text("téléphone 1 bloqué")
+    page.locator(f".st-key-idee-{metro.code}-1").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots_dir / "parcours-idees-1280x800.png"))
+    assert [i.hidden for i in store.workshops.changes(metro.code).items] == [True, True]
+    assert network.external == [] and desk_network.external == []

@@ -222,3 +222,74 @@ def test_concurrent_participants_get_distinct_numbers(
     assert errors == []
     numbers = sorted(i.number for i in store.workshops.changes(big.code).items)
     assert numbers == list(range(1, 13))
+
+
+def test_several_ideas_are_hidden_at_once_in_one_change(
+    store: ProjectStore, session: tuple[str, str]
+) -> None:
+    code, token = session
+    for n in range(4):
+        store.workshops.contribute(code, IDEA | {"title": f"Idée {n + 1}"}, participant=f"p{n}")
+    before = store.workshops.changes(code).version
+    hidden = store.workshops.hide_many(code, [3, 1, 3], token=token)
+    assert [(i.number, i.hidden) for i in hidden] == [(1, True), (3, True)]
+    later = store.workshops.changes(code, before)
+    assert later.version == before + 1  # one change of the session, whatever the count
+    assert sorted(i.number for i in later.items) == [1, 3]
+    assert [i.number for i in store.workshops.changes(code).items if not i.hidden] == [2, 4]
+    entries = [e.action for e in store.audit(hidden[0].project_id)]
+    assert "atelier_masquage" in entries
+    shown = store.workshops.hide_many(code, [1, 2], False, token=token)  # 2 was visible
+    assert [(i.number, i.hidden) for i in shown] == [(1, False), (2, False)]
+    with pytest.raises(WorkshopError, match="Les idées n° 8, n° 9 n'existent pas"):
+        store.workshops.hide_many(code, [2, 8, 9], token=token)
+    assert not store.workshops.changes(code).items[1].hidden  # refused whole: 2 unchanged
+    with pytest.raises(EditDeniedError):
+        store.workshops.hide_many(code, [2], token="faux")
+    assert store.workshops.hide_many(code, [], token=token) == []
+
+
+def test_a_blocked_device_sends_no_further_idea(
+    store: ProjectStore, session: tuple[str, str]
+) -> None:
+    code, token = session
+    store.workshops.contribute(code, IDEA, participant="troll")
+    store.workshops.contribute(code, IDEA, participant="p2")
+    store.workshops.contribute(code, IDEA | {"title": "Encore"}, participant="troll")
+    items = store.workshops.changes(code).items
+    assert [(i.number, i.device, i.blocked) for i in items] == [
+        (1, 1, False), (2, 2, False), (3, 1, False)
+    ]  # fmt: skip
+    before = store.workshops.changes(code).version
+    with pytest.raises(EditDeniedError):
+        store.workshops.block(code, 3, token="faux")
+    theirs = store.workshops.block(code, 3, token=token)
+    assert [(i.number, i.blocked, i.hidden) for i in theirs] == [(1, True, False),
+                                                                 (3, True, False)]  # fmt: skip
+    assert store.workshops.is_blocked(code, "troll") and not store.workshops.is_blocked(code, "p2")
+    # The room's screen sees the change of both ideas of that device.
+    assert sorted(i.number for i in store.workshops.changes(code, before).items) == [1, 3]
+    with pytest.raises(WorkshopError, match="L'animateur a bloqué les idées de ce téléphone"):
+        store.workshops.contribute(code, IDEA, participant="troll")
+    store.workshops.contribute(code, IDEA, participant="p2")  # others still send
+    # Per session: the same phone sends to another workshop.
+    tour_id = store.workshops.by_code(code).tour_id
+    other = store.workshops.open(tour_id, territory=METRO, per_minute=3, cap=5, token=token)
+    store.workshops.contribute(other.code, IDEA, participant="troll")
+    assert store.workshops.block(code, 1, token=token)[0].blocked  # twice: still blocked
+    store.workshops.block(code, 1, False, token=token)
+    store.workshops.contribute(code, IDEA, participant="troll")
+    assert [e.action for e in store.audit(theirs[1].project_id)].count("atelier_blocage") == 1
+    with pytest.raises(WorkshopError, match="n° 9 n'existe pas"):
+        store.workshops.block(code, 9, token=token)
+    store.tours.delete(tour_id, token=token)  # the blocks go with the sessions
+
+
+def test_the_device_secret_is_made_once_and_shared(store: ProjectStore, store_url: str) -> None:
+    secret = store.workshops.device_secret()
+    assert len(secret) == 64 and secret == store.workshops.device_secret()
+    other = ProjectStore(store_url, locate=fake_locate)  # another process of the deployment
+    try:
+        assert other.workshops.device_secret() == secret
+    finally:
+        other.close()

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import UTC, datetime
 
+import pytest
 import segno
 
 from geo.mapping import ideas as idea_maps
@@ -178,3 +179,25 @@ def test_the_geojson_export_keeps_json_types() -> None:
         "energie"
     ]
     assert export.session_file("geojson", "ACD346", rows(), [None, None]).startswith(b"{")
+
+
+def test_a_device_cookie_is_signed_and_only_ours_is_taken() -> None:
+    secret, other = b"a" * 64, b"b" * 64
+    device = room.new_device()
+    assert re.fullmatch(r"[A-Za-z0-9_-]{32}", device) and device != room.new_device()
+    cookie = room.device_cookie(device, secret)
+    assert room.device_of(cookie, secret) == device
+    assert room.device_of(cookie, other) is None  # signed by another server
+    forged = f"{room.new_device()}.{cookie.split('.', 1)[1]}"
+    assert room.device_of(forged, secret) is None  # someone else's key with our signature
+    for bad in (None, "", device, f"{device}.", f"{device}.{'0' * 32}", cookie + "x",
+                f'{device}"; path=/.{"0" * 32}'):  # fmt: skip
+        assert room.device_of(bad, secret) is None
+    script = room.device_script(cookie, path="/app/")
+    assert script == (
+        f'<script>document.cookie = "carte_atelier={cookie}; path=/app/; '
+        'max-age=15552000; SameSite=Lax";</script>'
+    )
+    assert "path=/;" in room.device_script(cookie, path='/"x')
+    with pytest.raises(ValueError):
+        room.device_script('x"; alert(1); "', path="/")
