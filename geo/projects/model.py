@@ -626,6 +626,8 @@ def french_errors(error: ValidationError, data: Mapping[str, Any]) -> dict[str, 
         field = str(loc[0]) if loc else "projet"
         field = "location" if field in ("lat", "lon") else field
         message = _translate(item, data)
+        if field == "themes" and len(loc) == 1 and item["type"] == "too_short":
+            message = "Choisissez au moins un thème."  # the field named (several forms)
         if field == "location" and loc and loc[0] in ("lat", "lon") and item["type"] != "geo":
             message = f"{'latitude' if loc[0] == 'lat' else 'longitude'} : {message}"
         if field in ("carriers", "partners") and len(loc) > 1 and isinstance(loc[1], int):

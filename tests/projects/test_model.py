@@ -88,7 +88,7 @@ def test_accepted_and_normalised(changes: dict[str, Any], field: str, expected: 
         ({"description": "x" * 5001}, "description", "5000 caractères au plus"),
         ({"title": "deux\nlignes"}, "title", "retour à la ligne"),
         ({"description": "nul \x00 octet"}, "description", "caractère de contrôle"),
-        ({"themes": []}, "themes", "Au moins un élément"),
+        ({"themes": []}, "themes", "Choisissez au moins un thème."),
         ({"themes": ["transport"]}, "themes", "« transport » : thème inconnu"),
         ({"categories": ["fusion"]}, "categories", "catégorie inconnue"),
         ({"themes": ["mobilite"], "categories": ["solaire"]}, "categories", "thème énergie"),
