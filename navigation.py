@@ -21,6 +21,11 @@ st.set_page_config(
 )
 # An offline kit carries its own copy, for a machine installed without the XStatic packages.
 install_static_assets(fallback=read_settings()[0].data_dir / "static" / "vendor")
+# A run with no browser is the server's own (its warm-up, /_stcore/script-health-check): it
+# fails while the project store cannot be opened, so that the health check says so (a
+# visitor's run shows the French message instead).
+if not st.context.headers:
+    resources.require_store(read_settings()[0])
 # The inbox count is shown to a logged-in moderator only (one count query per run).
 moderation_store = (
     resources.store(read_settings()[0]) if keys.MODERATOR in st.session_state else None

@@ -10,8 +10,9 @@ function calls ``geo`` and caches the answer.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -52,11 +53,51 @@ def territories(settings: Settings) -> Territories | GeoError:
     return _guarded(lambda: load_territories(settings))
 
 
-@st.cache_resource(show_spinner="Ouverture du registre des projets…")
+@dataclass(frozen=True)
+class _Failure:
+    count: int
+    retry_at: float
+    error: GeoError
+
+
+#: The store's last failures to open, per settings: tried again after a delay that doubles
+#: from 1 s to 30 s, never cached for good (a server started while its database is down
+#: serves as soon as the database is back).
+_store_failures: dict[Settings, _Failure] = {}
+STORE_RETRY_MAX_SECONDS = 30.0
+
+
 def store(settings: Settings) -> ProjectStore | GeoError:
-    opened = _guarded(lambda: ProjectStore(settings=settings))
+    """The project store, opened once per process; while it cannot be opened, its error
+    (tried again with backoff, see :data:`_store_failures`)."""
+    failure = _store_failures.get(settings)
+    if failure is not None and time.monotonic() < failure.retry_at:
+        return failure.error
+    try:
+        opened = _opened_store(settings)
+    except GeoError as error:
+        count = failure.count + 1 if failure is not None else 1
+        delay = min(2.0 ** (count - 1), STORE_RETRY_MAX_SECONDS)
+        _store_failures[settings] = _Failure(count, time.monotonic() + delay, error)
+        log.warning("Registre des projets indisponible (essai %d, prochain dans %g s) : %s",
+                    count, delay, error)  # fmt: skip
+        return error
+    _store_failures.pop(settings, None)
+    return opened
+
+
+def require_store(settings: Settings) -> None:
+    """Raise the store's error, if it cannot be opened: the server's own runs of the app
+    (warm-up, ``/_stcore/script-health-check``) then fail, so the health check says so."""
+    opened = store(settings)
     if isinstance(opened, GeoError):
-        return opened
+        raise opened
+
+
+# An error raised is not cached by Streamlit: only a store that opened is kept.
+@st.cache_resource(show_spinner="Ouverture du registre des projets…")
+def _opened_store(settings: Settings) -> ProjectStore:
+    opened = ProjectStore(settings=settings)
     reference = territories(settings)
     try:
         ensure_demo_projects(
@@ -320,3 +361,4 @@ def clear() -> None:
     """Forget every cached resource (the "Réessayer" button after a fetch)."""
     st.cache_resource.clear()
     st.cache_data.clear()
+    _store_failures.clear()
