@@ -56,6 +56,8 @@ VIEWS = (
     "/parcours",
     "{presentation}",
     "{atelier}",
+    "{integrer}",
+    "/integrer?territoire=epci:{epci}",
     "/moderation",
 )
 LEVELS = ("commune", "epci", "departement", "region")
@@ -81,12 +83,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _workshop(store_url: str) -> tuple[str, str]:
+def _workshop(store_url: str) -> tuple[str, str, str]:
     """A published two-stop tour of the Métropole and an open workshop on it, in the store the
-    server will open: the presentation's and the room's addresses."""
+    server will open: the presentation's, the room's and the tour's embed view's addresses."""
     from geo.settings import get_settings
     from geo.store import ProjectStore
     from geo.territory import TerritoryRef, load_territories
+    from geo.workshop import embed
 
     settings = get_settings()
     store = ProjectStore(store_url, settings=settings, locate=load_territories(settings))
@@ -104,7 +107,7 @@ def _workshop(store_url: str) -> tuple[str, str]:
     finally:
         store.close()
     presentation = f"/presentation?parcours={tour_id}&atelier={session.code}"
-    return presentation, f"/atelier?code={session.code}"
+    return presentation, f"/atelier?code={session.code}", embed.tour_path(tour_id)
 
 
 def _territory_codes() -> dict[str, list[str]]:
@@ -150,13 +153,15 @@ def bench_soak(minutes: float, contexts: int) -> dict[str, object]:
     rss_samples: list[float] = []
     with tempfile.TemporaryDirectory(prefix="geo-bench-soak-") as folder, sync_playwright() as pw:
         store_url = f"sqlite:///{Path(folder) / 'projets.sqlite'}"
-        presentation, atelier = _workshop(store_url)
+        presentation, atelier, integrer = _workshop(store_url)
         codes = _territory_codes()
         draw = random.Random(0)
 
         def address(view: str) -> str:
             picked = {level: draw.choice(codes[level]) for level in LEVELS}
-            return view.format(presentation=presentation, atelier=atelier, **picked)
+            return view.format(
+                presentation=presentation, atelier=atelier, integrer=integrer, **picked
+            )
 
         browser = pw.chromium.launch(executable_path=chromium, args=app.CHROMIUM_ARGS)
         with app.server({**env, "DATABASE_URL": store_url}) as (url, process, _):

@@ -40,10 +40,11 @@ def test_the_soaks_workshop_is_a_published_tour_with_an_open_room(
     geo_env: dict[str, str], tmp_path: Path
 ) -> None:
     url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    presentation, atelier = _benchmark()._workshop(url)
+    presentation, atelier, integrer = _benchmark()._workshop(url)
     tour = parse_qs(urlsplit(presentation).query)
     code = parse_qs(urlsplit(atelier).query)["code"][0]
     assert tour["atelier"] == [code]
+    assert parse_qs(urlsplit(integrer).query)["parcours"] == tour["parcours"]
     settings = get_settings()
     store = ProjectStore(url, settings=settings, locate=load_territories(settings))
     try:
@@ -60,4 +61,6 @@ def test_the_soak_draws_its_territories_among_those_loaded(geo_env: dict[str, st
     assert "38185" in codes["commune"] and "200040715" in codes["epci"]
     for view in bench.VIEWS:
         # Every placeholder of an address is a level drawn, or the workshop's addresses.
-        view.format(presentation="", atelier="", **{level: "x" for level in bench.LEVELS})
+        view.format(
+            presentation="", atelier="", integrer="", **{level: "x" for level in bench.LEVELS}
+        )
