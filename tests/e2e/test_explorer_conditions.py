@@ -121,7 +121,11 @@ def test_projects_stay_on_the_map_offline(
         page.screenshot(path=screenshots_dir / f"conditions-offline-{viewport}-noms.png")
         # On a territory, the communes around are drawn with their names: a place is found.
         page.goto(f"{url}/?territoire=epci:200040715")
+        page.wait_for_selector(APP_IDLE)
         frame = page.frame_locator(MAP_FRAME).last
+        # The territory's map drawn, its names placed (Claix, large, is named at its view):
+        # then a zoom on Grenoble, named once it fits.
+        frame.locator(".nom-hors-ligne", has_text="Claix").first.wait_for(state="attached")
         frame.locator(".leaflet-container").evaluate(
             "() => window.map_div.setView([45.1885, 5.7245], 13, {animate: false})"
         )
