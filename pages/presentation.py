@@ -169,26 +169,30 @@ def _stop(
     session: WorkshopSession | None,
 ) -> None:
     stop = tour.stops[index]
-    with st.container(key="presentation-titre"):
-        st.header(plain_markdown(stop.title), anchor=False)
-    if stop.note:
-        with st.container(key="presentation-note"):
-            st.markdown(safe_markdown(stop.note))
-    portrait = None
-    if stop.kind == "portrait":
-        ref = stops.stop_territory(stop.params, territories.parse if territories else None)
-        state = ExplorerState(territory=ref)
-        if ref is not None:
-            context = resources.portrait_context(settings)
-            if not isinstance(context, GeoError):
-                portrait = build_portrait(ref, context=context, store=store)
-    else:
-        state, notices = _explorer_stop(stop.params, territories)
-        for notice in notices:
-            st.caption(plain_markdown(notice))
-    ideas = room.room_ideas(st.session_state.get(keys.ROOM_ITEMS, {})) if session else []
-    map_col, side_col = st.columns([3, 1], gap="medium")
+    # One block the height of the window (ui/presentation.css): the stop's title, note and
+    # map on the left, the map taking what the text leaves; on the right the room's QR code
+    # first, so that no note, card or idea list can push it off the screen.
+    with st.container(key="presentation-arret"):
+        map_col, side_col = st.columns([3, 1], gap="medium")
     with map_col:
+        with st.container(key="presentation-titre"):
+            st.header(plain_markdown(stop.title), anchor=False)
+        if stop.note:
+            with st.container(key="presentation-note"):
+                st.markdown(safe_markdown(stop.note))
+        portrait = None
+        if stop.kind == "portrait":
+            ref = stops.stop_territory(stop.params, territories.parse if territories else None)
+            state = ExplorerState(territory=ref)
+            if ref is not None:
+                context = resources.portrait_context(settings)
+                if not isinstance(context, GeoError):
+                    portrait = build_portrait(ref, context=context, store=store)
+        else:
+            state, notices = _explorer_stop(stop.params, territories)
+            for notice in notices:
+                st.caption(plain_markdown(notice))
+        ideas = room.room_ideas(st.session_state.get(keys.ROOM_ITEMS, {})) if session else []
         drawn = stop_map(
             state, settings=settings, territories=territories, store=store, ideas=ideas
         )
@@ -202,12 +206,12 @@ def _stop(
                 key=keys.PRESENT_MAP,
             )
     with side_col:
+        if session is not None:
+            show.workshop_panel(session, origin=page.origin(), base_path=page.base_path())
         with st.container(key="presentation-fiche"):
             _card(stop.kind, stop.params, state, drawn, portrait, territories)
         if session is not None:
-            show.workshop_panel(
-                session, origin=page.origin(), base_path=page.base_path(), ideas=ideas
-            )
+            show.latest_ideas(ideas)
 
 
 def _card(

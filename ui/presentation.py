@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from geo.portrait.view import standing
 from geo.projects.model import STAGES, THEMES, carriers_text
 from geo.store import ProjectStore
 from geo.store.workshops import WorkshopSession
-from geo.text import french_number, html_text, plain_markdown
+from geo.text import french_count, french_number, html_text, plain_markdown
 from geo.workshop import room
 from ui import keys, page
 
@@ -122,27 +123,35 @@ def portrait_card(portrait: Portrait, indicator: str | None, reference: str | No
 # --- the workshop ---------------------------------------------------------------------------------
 
 
-def workshop_panel(
-    session: WorkshopSession, *, origin: str, base_path: str, ideas: list[room.Idea]
-) -> None:
-    """The QR code, the code in large letters, the link, the ideas the room sent (the last
-    three by number)."""
+def workshop_panel(session: WorkshopSession, *, origin: str, base_path: str) -> None:
+    """The QR code, the code in large letters and the link: what the room needs to join."""
     url = room.participant_url(session.code, origin=origin, base_path=base_path)
     with st.container(border=True, key="presentation-atelier"):
         if not session.open:
             st.warning("Atelier clos : il ne reçoit plus d'idées.")
         st.markdown("**Vos idées sur la carte** : scannez ou tapez le code")
-        st.html(room.qr_image(url, max_width=220))
-        st.html(f'<p class="code-atelier">{session.code}</p>')
-        st.html(f'<p class="lien-atelier">{html_text(url)}</p>')
-        count = len(ideas)
-        with st.container(key="presentation-idees"):
-            if not count:
-                st.markdown("**Aucune idée pour l'instant**")
-            else:
-                st.markdown(f"**{french_number(count)} {'idée' if count < 2 else 'idées'}**")
-            for idea in ideas[-3:]:
-                st.caption(plain_markdown(idea.label()))
+        st.html(room.qr_image(url))
+        st.html(f'<p class="code-atelier">{html_text(session.code)}</p>')
+        st.html(f'<p class="lien-atelier">{link_html(url)}</p>')
+
+
+def link_html(url: str) -> str:
+    """The link escaped, with line-break chances after its slashes and before its query
+    (``…/atelier`` then ``?code=ABC346`` rather than a code cut in two)."""
+    parts = re.split(r"(?<=/)(?=[^/])|(?=\?)", url)
+    return "<wbr>".join(html_text(part) for part in parts if part)
+
+
+def latest_ideas(ideas: list[room.Idea]) -> None:
+    """How many ideas the room sent, and the last three, newest first (the screen's foot
+    may cut the oldest of them, never the newest)."""
+    with st.container(key="presentation-idees"):
+        if not ideas:
+            st.markdown("**Aucune idée pour l'instant**")
+        else:
+            st.markdown(f"**{french_count(len(ideas), 'idée')}**")
+        for idea in reversed(ideas[-3:]):
+            st.caption(plain_markdown(idea.label()))
 
 
 def known_ideas(code: str) -> dict[int, Any]:

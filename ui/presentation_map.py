@@ -127,5 +127,10 @@ def stop_map(
     # Always a last layer (empty without a workshop): the ideas' place in the component.
     layers.append(idea_maps.ideas_layer(ideas))
     idea_maps.featured_pane().add_to(m)
+    idea_maps.keep_fitted(m)
+    # No zoom animation on the room's screen: the map opens on France and zooms to the stop
+    # at once; animated, a frame laid out during the animation kept the first state's
+    # drawing (the outlines cut at the height the frame had).
+    m.options["zoom_animation"] = False
     project_maps.with_returned(m, [])
     return StopMap(m, layers, frame, communes)

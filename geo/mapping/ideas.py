@@ -84,6 +84,51 @@ def featured_layer(lat: float, lon: float, project_id: int, title: str) -> foliu
     return group
 
 
+class _FitWhileUntouched(MacroElement):
+    """Fit the bounds again each time the map's frame changes size, until someone moves the
+    map. The presentation's frame takes the height its stop's title and note leave, known
+    only once the page is laid out: the map was fitted on the frame's first, smaller box
+    (the territory a small shape in the top of the map)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var box = map.getContainer(), touched = false, last = null, request = null;
+            ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (name) {
+                box.addEventListener(name, function () { touched = true; }, {passive: true});
+            });
+            new ResizeObserver(function () {
+                var size = box.clientWidth + "x" + box.clientHeight;
+                if (touched || !box.clientWidth || !box.clientHeight || size === last) { return; }
+                last = size;
+                cancelAnimationFrame(request);
+                request = requestAnimationFrame(function () {
+                    map.invalidateSize();
+                    map.fitBounds(bounds, {animate: false});
+                    // The outlines are redrawn (and clipped to the new box) on "moveend"
+                    // only, which a fit to an unchanged view does not fire.
+                    map.fire("moveend");
+                });
+            }).observe(box);
+        })({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
+        super().__init__()
+        self._name = "FitWhileUntouched"
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+
+def keep_fitted(m: folium.Map) -> folium.Map:
+    """The map fitted to its bounds again whenever its frame changes size, until someone
+    moves it (a map opening on a saved view has no bounds to keep: left alone)."""
+    fits = [c for c in m._children.values() if isinstance(c, folium.FitBounds)]
+    if fits:
+        _FitWhileUntouched(fits[-1].bounds).add_to(m)
+    return m
+
+
 class _Tooltip(MacroElement):
     """A tooltip as a JSON string (folium's Tooltip pastes text into a template literal)."""
 

@@ -1,0 +1,180 @@
+"""The presentation on a room's screen, in a real browser, with a workshop open and its ideas
+on the map: the QR code, the room's code and its link inside the window at 1280×800 and
+1920×1080 on every stop (a long note included), the map filling the height left; screenshots
+of both sizes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from geo.settings import get_settings
+from geo.store import ProjectStore
+from geo.store.identity import Operator
+from geo.territory import TerritoryRef, load_territories
+from geo.workshop import stops
+
+pytestmark = pytest.mark.e2e
+
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+TIMEOUT_MS = 60_000
+OPERATOR = Operator("essai")
+METRO = TerritoryRef("epci", "200040715")
+#: Long enough to take many lines at both sizes (the issue: the map overflowed the window as
+#: soon as a note was longer than one line).
+LONG_NOTE = (
+    "**Trois écoles** équipées. "
+    + (
+        "La coopérative en prévoit dix de plus d'ici 2027, avec les habitants du quartier, "
+        "les parents d'élèves et la ville, qui prête les toits pour vingt ans. "
+    )
+    * 5
+)
+SIZES = [(1280, 800), (1920, 1080)]
+#: Around the project put forward, as a room taps "here, near the school".
+IDEA_SPOTS = [(45.1885 + 0.0004 * (i % 4), 5.7245 + 0.0004 * (i // 4)) for i in range(12)]
+
+
+@dataclass(frozen=True)
+class Room:
+    app: str
+    store: ProjectStore
+    tour: int
+    key: str
+    code: str
+    project: int
+
+    def url(self, **params: object) -> str:
+        path = stops.presentation_url(self.tour, key=self.key, workshop=self.code, **params)
+        return f"{self.app}{path}"
+
+
+@pytest.fixture
+def room(
+    app_with_env: Callable[[dict[str, str]], AbstractContextManager[str]], tmp_path: Path
+) -> Iterator[Room]:
+    """A server with a store of its own: a published three-stop tour of the Métropole (a
+    project put forward under a long note, a portrait, a commune with a short note), and
+    an open workshop that received twelve ideas around the project."""
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    settings = get_settings()
+    store = ProjectStore(url, settings=settings, locate=load_territories(settings))
+    project, _ = store.add(
+        {"title": "Toits solaires des écoles", "themes": ["energie"], "lat": 45.1885,
+         "lon": 5.7245, "summary": "Une coopérative sur les écoles."},
+        actor=OPERATOR,
+        status="publie",
+    )  # fmt: skip
+    tour, key = store.tours.create("Atelier PCAET de la Métropole", territory=str(METRO))
+    store.tours.add_stop(
+        tour,
+        kind="explorer",
+        title="Les toits solaires des écoles de la Métropole",
+        note=LONG_NOTE,
+        params={"territoire": str(METRO), "projet": str(project)},
+        token=key,
+    )
+    store.tours.add_stop(
+        tour, kind="portrait", title="Grenoble en chiffres",
+        params={"territoire": "commune:38185"}, token=key,
+    )  # fmt: skip
+    store.tours.add_stop(
+        tour, kind="explorer", title="Et chez vous ?", note="Dites-le sur la carte.",
+        params={"territoire": "commune:38185"}, token=key,
+    )  # fmt: skip
+    store.tours.set_status(tour, "publie", token=key)
+    session = store.workshops.open(tour, territory=METRO, per_minute=50, cap=50, token=key)
+    for number, (lat, lon) in enumerate(IDEA_SPOTS, start=1):
+        store.workshops.contribute(
+            session.code,
+            {"title": f"Idée {number} près de l'école", "themes": ["energie"], "lat": lat,
+             "lon": lon},
+            participant=f"participant-{number}",
+        )  # fmt: skip
+    env = dict(os.environ) | {"DATABASE_URL": url, "GEO_DEMO": "0"}
+    with app_with_env(env) as app:
+        yield Room(app, store, tour, key, session.code, project)
+    store.close()
+
+
+def _open(routed_context: Callable[..., tuple[object, object]], url: str, size: tuple[int, int]):
+    from playwright.sync_api import expect
+
+    context, network = routed_context(width=size[0], height=size[1])
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    page.goto(url)
+    page.wait_for_selector(APP_IDLE)
+    expect(page.locator("img.qr-atelier")).to_be_visible()
+    return page, network
+
+
+def _map(page: object) -> object:
+    return page.frame_locator(MAP_FRAME).last
+
+
+def _inside(box: dict[str, float] | None, width: int, height: int) -> bool:
+    return box is not None and (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 0.5
+        and box["y"] + box["height"] <= height + 0.5
+    )
+
+
+def _at_stop(page: object, number: int) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(".st-key-presentation-progression")).to_have_text(f"{number} / 3")
+    page.wait_for_selector(APP_IDLE)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_qr_code_code_and_link_stay_on_screen_and_the_map_fills_the_rest(
+    room: Room,
+    routed_context: Callable[..., tuple[object, object]],
+    screenshots_dir: Path,
+    size: tuple[int, int],
+) -> None:
+    from playwright.sync_api import expect
+
+    width, height = size
+    page, network = _open(routed_context, room.url(), size)
+    for number in (1, 2, 3):
+        _at_stop(page, number)
+        if number == 1:
+            expect(page.locator(".st-key-presentation-note strong")).to_have_text("Trois écoles")
+        for selector in ("img.qr-atelier", ".code-atelier", ".lien-atelier"):
+            box = page.locator(selector).bounding_box()
+            assert _inside(box, width, height), (number, selector, box)
+        expect(page.locator(".code-atelier")).to_have_text(room.code)
+        # The map takes the height the title and the note leave: inside the window, not
+        # squeezed to nothing, and the page itself does not scroll.
+        frame_box = page.locator(f".st-key-presentation-carte {MAP_FRAME}").bounding_box()
+        assert _inside(frame_box, width, height), (number, frame_box)
+        assert frame_box["height"] >= 0.4 * height, (number, frame_box)
+        main = page.locator('[data-testid="stMain"]')
+        assert main.evaluate("(m) => m.scrollHeight <= m.clientHeight + 1"), number
+        # Fitted to the frame it got: the stop's territory wholly on the map.
+        outline = _map(page).locator("path.territoire-selectionne")
+        expect(outline).to_have_count(1)
+        box = outline.bounding_box()
+        assert box is not None and box["height"] >= 0.3 * frame_box["height"], (number, box)
+        assert _inside(
+            {**box, "x": box["x"] - frame_box["x"], "y": box["y"] - frame_box["y"]},
+            frame_box["width"],
+            frame_box["height"],
+        ), (number, box, frame_box)
+        if number == 1:
+            shot = screenshots_dir / f"presentation-atelier-{width}x{height}.png"
+            page.screenshot(path=str(shot))
+        if number < 3:
+            page.keyboard.press("ArrowRight")
+    assert network.external == []
