@@ -34,12 +34,17 @@ NEXT_KEY = "presentation-suivant"
 PREVIOUS_KEY = "presentation-precedent"
 
 #: ←/PageUp: previous stop; →/space/PageDown: next. A fixed script, no user text: it clicks
-#: the page's own buttons, and leaves the keys alone while one types in a field.
+#: the page's own buttons, and leaves the keys alone while one types in a field. A click on
+#: the map gives its frame the focus, and the keys then went to the map (arrows panned it):
+#: the same listener goes into every frame of the page this document may reach (the map's
+#: is served by the app itself), first to see the key, and takes it from the map.
 KEYBOARD = """<script>
 (function () {
   if (window.__cartePresentationClavier) { return; }
   window.__cartePresentationClavier = true;
-  document.addEventListener("keydown", function (event) {
+  var NEXT = ".st-key-presentation-suivant button";
+  var PREVIOUS = ".st-key-presentation-precedent button";
+  function onKey(event, inFrame) {
     var target = event.target;
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
@@ -47,18 +52,36 @@ KEYBOARD = """<script>
     }
     var key = event.key, selector = null;
     if (key === "ArrowRight" || key === " " || key === "Spacebar" || key === "PageDown") {
-      selector = ".st-key-presentation-suivant button";
+      selector = NEXT;
     } else if (key === "ArrowLeft" || key === "PageUp") {
-      selector = ".st-key-presentation-precedent button";
+      selector = PREVIOUS;
     }
     if (!selector) { return; }
     var button = document.querySelector(selector);
-    if (!button || button.disabled) { return; }
+    if (!button) { return; }
     event.preventDefault();
+    if (inFrame) { event.stopPropagation(); }  // the map does not pan as well
+    if (button.disabled) { return; }
     // A focused button would also take the space bar itself: one step, not two.
-    if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
+    if (!inFrame && document.activeElement && document.activeElement.blur) {
+      document.activeElement.blur();
+    }
     button.click();
-  });
+  }
+  document.addEventListener("keydown", function (event) { onKey(event, false); });
+  function listenInFrames() {
+    if (!document.querySelector(NEXT)) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (frame) {
+      var inner = null;
+      try { inner = frame.contentWindow; if (inner) { inner.document; } } catch (error) { return; }
+      if (!inner || inner.__cartePresentationClavier) { return; }
+      inner.__cartePresentationClavier = true;
+      inner.addEventListener("keydown", function (event) { onKey(event, true); }, true);
+    });
+  }
+  listenInFrames();
+  // Frames come and go with the page's reruns (and reload): looked for again twice a second.
+  window.setInterval(listenInFrames, 500);
 })();
 </script>"""
 

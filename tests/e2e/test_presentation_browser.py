@@ -178,3 +178,25 @@ def test_the_qr_code_code_and_link_stay_on_screen_and_the_map_fills_the_rest(
         if number < 3:
             page.keyboard.press("ArrowRight")
     assert network.external == []
+
+
+def test_the_clicker_moves_the_tour_after_someone_touched_the_map(
+    room: Room, routed_context: Callable[..., tuple[object, object]]
+) -> None:
+    """A presenter's clicker sends Page Down / Page Up (or the arrows): after a click on the
+    map, its frame has the focus, and the keys went to the map instead of the tour."""
+    page, _ = _open(routed_context, room.url(), (1920, 1080))
+    _at_stop(page, 1)
+    container = _map(page).locator(".leaflet-container")
+    box = container.bounding_box()
+    container.click(position={"x": box["width"] * 0.2, "y": box["height"] * 0.8})
+    focused = _map(page).locator(":root").evaluate("() => document.hasFocus()")
+    assert focused  # the map's frame has the focus, as after anyone's click on it
+    page.keyboard.press("PageDown")
+    _at_stop(page, 2)
+    _map(page).locator(".leaflet-container").click(position={"x": 30, "y": 300})
+    page.keyboard.press("ArrowRight")
+    _at_stop(page, 3)
+    _map(page).locator(".leaflet-container").click(position={"x": 30, "y": 300})
+    page.keyboard.press("PageUp")
+    _at_stop(page, 2)
