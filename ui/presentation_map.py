@@ -121,11 +121,14 @@ def stop_map(
     chosen = frame[frame["id"] == state.project] if state.project is not None else frame.iloc[:0]
     if not chosen.empty:
         row = chosen.iloc[0]
+        colour = project_maps.THEME_COLOURS[project_maps.theme_key(row.themes)]
         layers.append(
-            idea_maps.featured_layer(float(row.lat), float(row.lon), int(row.id), str(row.title))
+            idea_maps.featured_layer(
+                float(row.lat), float(row.lon), int(row.id), str(row.title), colour=colour
+            )
         )
     # Always a last layer (empty without a workshop): the ideas' place in the component.
-    layers.append(idea_maps.ideas_layer(ideas))
+    layers.append(idea_maps.ideas_layer(ideas, base_url_path=page.base_url_path()))
     idea_maps.featured_pane().add_to(m)
     idea_maps.keep_fitted(m)
     # No zoom animation on the room's screen: the map opens on France and zooms to the stop

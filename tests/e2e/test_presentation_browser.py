@@ -200,3 +200,51 @@ def test_the_clicker_moves_the_tour_after_someone_touched_the_map(
     _map(page).locator(".leaflet-container").click(position={"x": 30, "y": 300})
     page.keyboard.press("PageUp")
     _at_stop(page, 2)
+
+
+#: What the room's map shows of its ideas: the count of each group, the number of each pin.
+IDEAS_SHOWN = """() => ({
+    groups: Array.from(document.querySelectorAll('.groupe-idees')).map(
+        (g) => parseInt(g.textContent, 10)),
+    pins: document.querySelectorAll('.leaflet-marker-pane .idee-atelier').length,
+})"""
+#: The element drawn on top at the centre of the featured project's dot (which lets the
+#: clicks through: made to catch them for this one look).
+ON_TOP = """() => {
+    const dot = document.querySelector('path.projet-vedette-point');
+    if (!dot) { return null; }
+    const box = dot.getBoundingClientRect();
+    dot.style.pointerEvents = 'auto';
+    const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+    dot.style.pointerEvents = '';
+    return top && top.getAttribute('class');
+}"""
+
+
+def test_crowded_ideas_are_grouped_and_the_featured_project_stays_on_top(
+    room: Room, routed_context: Callable[..., tuple[object, object]], screenshots_dir: Path
+) -> None:
+    """Twelve ideas tapped around the school: one badge saying how many, not twelve pins piled
+    on the project the stop puts forward, which stays drawn above them."""
+    from playwright.sync_api import expect
+
+    page, _ = _open(routed_context, room.url(), (1920, 1080))
+    _at_stop(page, 1)
+    frame = _map(page)
+    expect(frame.locator(".groupe-idees").first).to_be_visible()
+    shown = frame.locator(":root").evaluate(IDEAS_SHOWN)
+    assert sum(shown["groups"]) + shown["pins"] == len(IDEA_SPOTS), shown
+    assert len(shown["groups"]) + shown["pins"] <= 3, shown
+    expect(frame.locator("path.projet-vedette-point")).to_have_count(1)
+    on_top = frame.locator(":root").evaluate(ON_TOP)
+    assert on_top is not None and "projet-vedette-point" in on_top, on_top
+    # A click on the group zooms in: the ideas spread out, still all there.
+    frame.locator(".groupe-idees").first.click()
+    page.wait_for_function(
+        """() => { const f = document.querySelector('.st-key-presentation-carte iframe');
+            const d = f && f.contentDocument;
+            return d && d.querySelectorAll('.leaflet-marker-pane .idee-atelier').length > 0; }"""
+    )
+    shown = frame.locator(":root").evaluate(IDEAS_SHOWN)
+    assert sum(shown["groups"]) + shown["pins"] == len(IDEA_SPOTS), shown
+    page.screenshot(path=str(screenshots_dir / "presentation-idees-groupees-1920x1080.png"))
