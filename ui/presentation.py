@@ -69,19 +69,27 @@ KEYBOARD = """<script>
     button.click();
   }
   document.addEventListener("keydown", function (event) { onKey(event, false); });
+  function listen(frame) {
+    var inner = null;
+    try { inner = frame.contentWindow; if (inner) { inner.document; } } catch (error) { return; }
+    if (!inner || inner.__cartePresentationClavier) { return; }
+    inner.__cartePresentationClavier = true;
+    inner.addEventListener("keydown", function (event) { onKey(event, true); }, true);
+  }
   function listenInFrames() {
     if (!document.querySelector(NEXT)) { return; }
     Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (frame) {
-      var inner = null;
-      try { inner = frame.contentWindow; if (inner) { inner.document; } } catch (error) { return; }
-      if (!inner || inner.__cartePresentationClavier) { return; }
-      inner.__cartePresentationClavier = true;
-      inner.addEventListener("keydown", function (event) { onKey(event, true); }, true);
+      listen(frame);
+      // A frame loading a new document (the map redrawn) gets the listener at once.
+      if (!frame.__cartePresentationChargement) {
+        frame.__cartePresentationChargement = true;
+        frame.addEventListener("load", function () { listen(frame); });
+      }
     });
   }
   listenInFrames();
-  // Frames come and go with the page's reruns (and reload): looked for again twice a second.
-  window.setInterval(listenInFrames, 500);
+  // Frames come and go with the page's reruns.
+  new MutationObserver(listenInFrames).observe(document.body, {childList: true, subtree: true});
 })();
 </script>"""
 
