@@ -59,15 +59,25 @@ class Room:
 def room(
     app_with_env: Callable[[dict[str, str]], AbstractContextManager[str]], tmp_path: Path
 ) -> Iterator[Room]:
-    """A server with a store of its own: a published three-stop tour of the Métropole (a
-    project put forward under a long note, a portrait, a commune with a short note), and
-    an open workshop that received twelve ideas around the project."""
+    """A server with a store of its own: three projects, a published three-stop tour of the
+    Métropole (a project put forward under a long note, a portrait, a commune with a short
+    note), and an open workshop that received twelve ideas around the project."""
     url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
     settings = get_settings()
     store = ProjectStore(url, settings=settings, locate=load_territories(settings))
     project, _ = store.add(
         {"title": "Toits solaires des écoles", "themes": ["energie"], "lat": 45.1885,
          "lon": 5.7245, "summary": "Une coopérative sur les écoles."},
+        actor=OPERATOR,
+        status="publie",
+    )  # fmt: skip
+    # Two projects side by side in Échirolles: a group of projects at the stop's zoom (the
+    # project put forward is drawn on its own, out of the groups).
+    store.add_many(
+        [{"title": "Vélos partagés d'Échirolles", "themes": ["mobilite"], "lat": 45.1450,
+          "lon": 5.7150, "source": "essai", "external_id": "velos"},
+         {"title": "Autopartage de la gare d'Échirolles", "themes": ["mobilite"],
+          "lat": 45.1470, "lon": 5.7190, "source": "essai", "external_id": "gare"}],
         actor=OPERATOR,
         status="publie",
     )  # fmt: skip
@@ -134,6 +144,9 @@ def _at_stop(page: object, number: int) -> None:
 
     expect(page.locator(".st-key-presentation-progression")).to_have_text(f"{number} / 3")
     page.wait_for_selector(APP_IDLE)
+    # The map's frame is drawn a moment after the page's run ends.
+    expect(page.locator(f".st-key-presentation-carte {MAP_FRAME}")).to_be_visible()
+    expect(_map(page).locator(".leaflet-container")).to_be_visible()
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -208,15 +221,19 @@ IDEAS_SHOWN = """() => ({
         (g) => parseInt(g.textContent, 10)),
     pins: document.querySelectorAll('.leaflet-marker-pane .idee-atelier').length,
 })"""
-#: The element drawn on top at the centre of the featured project's dot (which lets the
-#: clicks through: made to catch them for this one look).
+#: The group opened: pins shown, and every idea on the map once (in a pin or a group).
+ALL_IDEAS_SPREAD = """(count) => {
+    const groups = Array.from(document.querySelectorAll('.groupe-idees'));
+    const pins = document.querySelectorAll('.leaflet-marker-pane .idee-atelier').length;
+    const grouped = groups.reduce((sum, g) => sum + parseInt(g.textContent, 10), 0);
+    return pins > 0 && grouped + pins === count;
+}"""
+#: The element on top at the centre of the featured project's dot.
 ON_TOP = """() => {
     const dot = document.querySelector('path.projet-vedette-point');
     if (!dot) { return null; }
     const box = dot.getBoundingClientRect();
-    dot.style.pointerEvents = 'auto';
     const top = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
-    dot.style.pointerEvents = '';
     return top && top.getAttribute('class');
 }"""
 
@@ -240,11 +257,47 @@ def test_crowded_ideas_are_grouped_and_the_featured_project_stays_on_top(
     assert on_top is not None and "projet-vedette-point" in on_top, on_top
     # A click on the group zooms in: the ideas spread out, still all there.
     frame.locator(".groupe-idees").first.click()
-    page.wait_for_function(
-        """() => { const f = document.querySelector('.st-key-presentation-carte iframe');
-            const d = f && f.contentDocument;
-            return d && d.querySelectorAll('.leaflet-marker-pane .idee-atelier').length > 0; }"""
-    )
-    shown = frame.locator(":root").evaluate(IDEAS_SHOWN)
-    assert sum(shown["groups"]) + shown["pins"] == len(IDEA_SPOTS), shown
+    map_frame = page.locator(f".st-key-presentation-carte {MAP_FRAME}").element_handle()
+    map_frame.content_frame().wait_for_function(ALL_IDEAS_SPREAD, arg=len(IDEA_SPOTS))
     page.screenshot(path=str(screenshots_dir / "presentation-idees-groupees-1920x1080.png"))
+
+
+#: The computed font size (px) of the map's texts a room reads.
+MAP_TEXT_SIZES = """() => {
+    const size = (el) => el ? parseFloat(getComputedStyle(el).fontSize) : null;
+    const legend = document.querySelector('.geo-legende-panneau');
+    return {
+        legend: size(legend),
+        legendRows: Array.from(legend.querySelectorAll('.geo-legende span, .geo-legende b'))
+            .filter((el) => el.textContent.trim()).map(size),
+        projectGroups: Array.from(document.querySelectorAll('.groupe-projets > div')).map(size),
+        ideaGroups: Array.from(document.querySelectorAll('.groupe-idees > div')).map(size),
+        pins: Array.from(document.querySelectorAll('.idee-atelier span')).map(size),
+    };
+}"""
+ROOM_TEXT_PX = 20
+
+
+def test_the_projected_map_text_is_large_enough_for_a_room(
+    room: Room, routed_context: Callable[..., tuple[object, object]], screenshots_dir: Path
+) -> None:
+    """Legend, groups' counts and pins' numbers at 20 px at least on a 1920×1080 projector
+    (the Explorer's 10–14 px could not be read from the back of the room)."""
+    from playwright.sync_api import expect
+
+    page, _ = _open(routed_context, room.url(), (1920, 1080))
+    _at_stop(page, 1)
+    frame = _map(page)
+    expect(frame.locator(".groupe-idees").first).to_be_visible()
+    expect(frame.locator(".groupe-projets").first).to_be_visible()
+    expect(frame.locator(".legende-idees")).to_have_count(1)
+    sizes = frame.locator(":root").evaluate(MAP_TEXT_SIZES)
+    assert sizes["legend"] >= ROOM_TEXT_PX, sizes
+    assert sizes["legendRows"] and min(sizes["legendRows"]) >= ROOM_TEXT_PX, sizes
+    assert sizes["projectGroups"] and min(sizes["projectGroups"]) >= ROOM_TEXT_PX, sizes
+    assert sizes["ideaGroups"] and min(sizes["ideaGroups"]) >= ROOM_TEXT_PX, sizes
+    page.screenshot(path=str(screenshots_dir / "presentation-texte-salle-1920x1080.png"))
+    frame.locator(".groupe-idees").first.click()
+    expect(frame.locator(".leaflet-marker-pane .idee-atelier").first).to_be_visible()
+    sizes = frame.locator(":root").evaluate(MAP_TEXT_SIZES)
+    assert sizes["pins"] and min(sizes["pins"]) >= ROOM_TEXT_PX, sizes

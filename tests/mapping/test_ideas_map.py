@@ -54,15 +54,25 @@ def test_no_idea_no_group_and_no_legend() -> None:
 def test_the_featured_project_is_drawn_above_the_ideas() -> None:
     html = _rendered(
         idea_maps.ideas_layer([_Idea(1, 45.19, 5.72)]),
-        idea_maps.featured_layer(45.19, 5.72, 7, "Toits", colour="#e8590c"),
+        idea_maps.featured_layer(45.19, 5.72, 7, "Toits", colour="#e8590c", popup="<b>Toits</b>"),
     )
     pane = re.search(r'createPane\(\s*"projet-vedette"\)', html)
     assert pane is not None
     assert re.search(r"\.style\.zIndex = 650", html)  # above the markers' pane (600)
-    # Its dot, in its theme's colour, and its ring, both in that pane.
+    # Its dot, in its theme's colour, with its popup, and its ring, both in that pane.
     assert '"className": "projet-vedette-point"' in html and '"fillColor": "#e8590c"' in html
     assert '"className": "projet-vedette projet-vedette-7"' in html
     assert html.count('"pane": "projet-vedette"') == 2
+    assert html.count('"interactive": false') == 1  # the ring lets the clicks to the dot
+    assert '.bindPopup("\\u003cb\\u003eToits\\u003c/b\\u003e"' in html
+
+
+def test_a_group_of_ideas_stands_above_its_point() -> None:
+    """Its count clear of the project drawn at the point: the badge's foot, a stalk, is the
+    icon's anchor (not the badge's centre, as the projects' groups)."""
+    icon = idea_maps.group_icon(1.75)
+    assert "iconAnchor: L.point(size / 2, size + stalk)" in icon
+    assert "Math.round(12 * k)" in icon and "k = 1.75" in icon
 
 
 def test_the_fit_is_kept_while_the_frame_changes_size() -> None:
