@@ -8,7 +8,9 @@ tours and sessions, :mod:`ui.presentation_map` draws a stop's map as the Explore
 embed_options=light_theme&embed_options=hide_loading_screen``: Streamlit's embed mode (no
 toolbar, no padding, no sidebar) can only be asked by the address, so every link to this page
 carries it (:func:`geo.workshop.stops.presentation_url`). A published tour needs no login; a
-draft, or the room's ideas, need the tour's key (or a moderator's session).
+draft, or the room's ideas, need the tour's key (or a moderator's session). The key is read
+once: this browser remembers it (:mod:`ui.tours`) and it leaves the address, which a room
+reads on the projected screen.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
         tours.tours_page_link(None, "Aller aux parcours")
         return None, False
     tour = store.tours.get(int(raw))
-    token = str(st.query_params.get(stops.KEY) or "") or tours.known().get(tour.id)
+    _take_key(store, tour.id)
+    token = tours.known().get(tour.id)
     moderator = st.session_state.get(keys.MODERATOR)
     facilitator = store.tours.may_edit(tour.id, token=token or None) or (
         moderator is not None and store.tours.may_edit(tour.id, moderator=moderator)
@@ -58,6 +61,20 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
         )
         return None, False
     return tour, facilitator
+
+
+def _take_key(store: ProjectStore, tour_id: int) -> None:
+    """``&jeton=KEY``: remembered by this browser (session and cookie), then the key leaves
+    the address, as on the Parcours page. On a projector the address is read by the whole
+    room, and with the key anyone could edit the tour and export the participants' names."""
+    token = st.query_params.get(stops.KEY)
+    if not token:
+        return
+    if store.tours.verify(tour_id, str(token)):
+        tours.remember(tour_id, str(token))
+    else:
+        st.error("Ce lien privé de parcours n'est pas valable (parcours supprimé, ou lien erroné).")
+    del st.query_params[stops.KEY]
 
 
 def _workshop(store: ProjectStore, tour: Tour, facilitator: bool) -> WorkshopSession | None:
@@ -245,6 +262,8 @@ def render() -> None:
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded
     tour, facilitator = _tour(store)
+    # The key just read from the address, kept for a reload (the address no longer has it).
+    tours.write_cookie()
     if tour is None:
         return
     if not tour.stops:

@@ -301,3 +301,26 @@ def test_the_projected_map_text_is_large_enough_for_a_room(
     expect(frame.locator(".leaflet-marker-pane .idee-atelier").first).to_be_visible()
     sizes = frame.locator(":root").evaluate(MAP_TEXT_SIZES)
     assert sizes["pins"] and min(sizes["pins"]) >= ROOM_TEXT_PX, sizes
+
+
+def test_the_tours_key_leaves_the_projected_address_and_a_reload_keeps_the_room(
+    room: Room, routed_context: Callable[..., tuple[object, object]]
+) -> None:
+    """Anyone reading the projected address could edit the tour and export the participants'
+    first names with its key: once read, it is kept by this browser and leaves the address."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from playwright.sync_api import expect
+
+    page, _ = _open(routed_context, room.url(), (1280, 800))
+    _at_stop(page, 1)
+    page.wait_for_function("(key) => !window.location.href.includes(key)", arg=room.key)
+    query = parse_qs(urlsplit(page.url).query)
+    assert "jeton" not in query and query["atelier"] == [room.code], page.url
+    assert query["embed"] == ["true"]  # still full screen
+    # The facilitator's screen after a reload, with no key in the address: this browser's.
+    page.reload()
+    page.wait_for_selector(APP_IDLE)
+    expect(page.locator(".code-atelier")).to_have_text(room.code)
+    expect(page.locator(".st-key-presentation-idees")).to_contain_text("12 idées")
+    assert room.key not in page.url
