@@ -40,7 +40,7 @@ from ui.presentation_map import stop_map
 MAP_HEIGHT = 640
 
 
-def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
+def _tour(store: ProjectStore, notice: Any) -> tuple[Tour | None, bool]:
     """The tour of the address and whether this visitor may run it as its facilitator."""
     raw = str(st.query_params.get(stops.TOUR) or "")
     if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
@@ -48,7 +48,7 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
         tours.tours_page_link(None, "Aller aux parcours")
         return None, False
     tour = store.tours.get(int(raw))
-    _take_key(store, tour.id)
+    _take_key(store, tour.id, notice)
     token = tours.known().get(tour.id)
     moderator = st.session_state.get(keys.MODERATOR)
     facilitator = store.tours.may_edit(tour.id, token=token or None) or (
@@ -63,7 +63,7 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
     return tour, facilitator
 
 
-def _take_key(store: ProjectStore, tour_id: int) -> None:
+def _take_key(store: ProjectStore, tour_id: int, notice: Any) -> None:
     """``&jeton=KEY``: remembered by this browser (session and cookie), then the key leaves
     the address, as on the Parcours page. On a projector the address is read by the whole
     room, and with the key anyone could edit the tour and export the participants' names."""
@@ -73,7 +73,9 @@ def _take_key(store: ProjectStore, tour_id: int) -> None:
     if store.tours.verify(tour_id, str(token)):
         tours.remember(tour_id, str(token))
     else:
-        st.error("Ce lien privé de parcours n'est pas valable (parcours supprimé, ou lien erroné).")
+        notice.error(
+            "Ce lien privé de parcours n'est pas valable (parcours supprimé, ou lien erroné)."
+        )
     del st.query_params[stops.KEY]
 
 
@@ -261,15 +263,18 @@ def render() -> None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded
-    tour, facilitator = _tour(store)
-    # The key just read from the address, kept for a reload (the address no longer has it).
-    tours.write_cookie()
+    # A slot always there, first: what only the first run says (a wrong key) does not move
+    # the page's elements in the next one, where Streamlit would keep the old bar beside the
+    # new one while the page's timers run.
+    notice = st.empty()
+    tour, facilitator = _tour(store, notice)
     if tour is None:
         return
     if not tour.stops:
         st.header(plain_markdown(tour.title), anchor=False)
         st.info("Ce parcours n'a pas encore d'arrêt : ajoutez-en depuis l'Explorer ou un portrait.")
         tours.tours_page_link(tour.id, "Ouvrir le parcours")
+        tours.write_cookie()
         return
     session = _workshop(store, tour, facilitator)
     if session is not None:
@@ -284,6 +289,9 @@ def render() -> None:
         show.poll_ideas(store, session.code)
     if delay:
         show.autoplay(delay, lambda: _go(len(tour.stops), 1, wrap=True))
+    # The key just read from the address, kept for a reload (the address no longer has it):
+    # last on the page, for the same reason as the slot above.
+    tours.write_cookie()
 
 
 page.run(render)
