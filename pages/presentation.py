@@ -8,7 +8,9 @@ tours and sessions, :mod:`ui.presentation_map` draws a stop's map as the Explore
 embed_options=light_theme&embed_options=hide_loading_screen``: Streamlit's embed mode (no
 toolbar, no padding, no sidebar) can only be asked by the address, so every link to this page
 carries it (:func:`geo.workshop.stops.presentation_url`). A published tour needs no login; a
-draft, or the room's ideas, need the tour's key (or a moderator's session).
+draft, or the room's ideas, need the tour's key (or a moderator's session). The key is read
+once: this browser remembers it (:mod:`ui.tours`) and it leaves the address, which a room
+reads on the projected screen.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from ui.presentation_map import stop_map
 MAP_HEIGHT = 640
 
 
-def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
+def _tour(store: ProjectStore, notice: Any) -> tuple[Tour | None, bool]:
     """The tour of the address and whether this visitor may run it as its facilitator."""
     raw = str(st.query_params.get(stops.TOUR) or "")
     if not (raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31):
@@ -46,7 +48,8 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
         tours.tours_page_link(None, "Aller aux parcours")
         return None, False
     tour = store.tours.get(int(raw))
-    token = str(st.query_params.get(stops.KEY) or "") or tours.known().get(tour.id)
+    _take_key(store, tour.id, notice)
+    token = tours.known().get(tour.id)
     moderator = st.session_state.get(keys.MODERATOR)
     facilitator = store.tours.may_edit(tour.id, token=token or None) or (
         moderator is not None and store.tours.may_edit(tour.id, moderator=moderator)
@@ -58,6 +61,22 @@ def _tour(store: ProjectStore) -> tuple[Tour | None, bool]:
         )
         return None, False
     return tour, facilitator
+
+
+def _take_key(store: ProjectStore, tour_id: int, notice: Any) -> None:
+    """``&jeton=KEY``: remembered by this browser (session and cookie), then the key leaves
+    the address, as on the Parcours page. On a projector the address is read by the whole
+    room, and with the key anyone could edit the tour and export the participants' names."""
+    token = st.query_params.get(stops.KEY)
+    if not token:
+        return
+    if store.tours.verify(tour_id, str(token)):
+        tours.remember(tour_id, str(token))
+    else:
+        notice.error(
+            "Ce lien privé de parcours n'est pas valable (parcours supprimé, ou lien erroné)."
+        )
+    del st.query_params[stops.KEY]
 
 
 def _workshop(store: ProjectStore, tour: Tour, facilitator: bool) -> WorkshopSession | None:
@@ -169,26 +188,30 @@ def _stop(
     session: WorkshopSession | None,
 ) -> None:
     stop = tour.stops[index]
-    with st.container(key="presentation-titre"):
-        st.header(plain_markdown(stop.title), anchor=False)
-    if stop.note:
-        with st.container(key="presentation-note"):
-            st.markdown(safe_markdown(stop.note))
-    portrait = None
-    if stop.kind == "portrait":
-        ref = stops.stop_territory(stop.params, territories.parse if territories else None)
-        state = ExplorerState(territory=ref)
-        if ref is not None:
-            context = resources.portrait_context(settings)
-            if not isinstance(context, GeoError):
-                portrait = build_portrait(ref, context=context, store=store)
-    else:
-        state, notices = _explorer_stop(stop.params, territories)
-        for notice in notices:
-            st.caption(plain_markdown(notice))
-    ideas = room.room_ideas(st.session_state.get(keys.ROOM_ITEMS, {})) if session else []
-    map_col, side_col = st.columns([3, 1], gap="medium")
+    # One block the height of the window (ui/presentation.css): the stop's title, note and
+    # map on the left, the map taking what the text leaves; on the right the room's QR code
+    # first, so that no note, card or idea list can push it off the screen.
+    with st.container(key="presentation-arret"):
+        map_col, side_col = st.columns([3, 1], gap="medium")
     with map_col:
+        with st.container(key="presentation-titre"):
+            st.header(plain_markdown(stop.title), anchor=False)
+        if stop.note:
+            with st.container(key="presentation-note"):
+                st.markdown(safe_markdown(stop.note))
+        portrait = None
+        if stop.kind == "portrait":
+            ref = stops.stop_territory(stop.params, territories.parse if territories else None)
+            state = ExplorerState(territory=ref)
+            if ref is not None:
+                context = resources.portrait_context(settings)
+                if not isinstance(context, GeoError):
+                    portrait = build_portrait(ref, context=context, store=store)
+        else:
+            state, notices = _explorer_stop(stop.params, territories)
+            for notice in notices:
+                st.caption(plain_markdown(notice))
+        ideas = room.room_ideas(st.session_state.get(keys.ROOM_ITEMS, {})) if session else []
         drawn = stop_map(
             state, settings=settings, territories=territories, store=store, ideas=ideas
         )
@@ -202,12 +225,12 @@ def _stop(
                 key=keys.PRESENT_MAP,
             )
     with side_col:
+        if session is not None:
+            show.workshop_panel(session, origin=page.origin(), base_path=page.base_path())
         with st.container(key="presentation-fiche"):
             _card(stop.kind, stop.params, state, drawn, portrait, territories)
         if session is not None:
-            show.workshop_panel(
-                session, origin=page.origin(), base_path=page.base_path(), ideas=ideas
-            )
+            show.latest_ideas(ideas)
 
 
 def _card(
@@ -240,13 +263,18 @@ def render() -> None:
         return
     loaded = resources.territories(settings)
     territories = None if isinstance(loaded, GeoError) else loaded
-    tour, facilitator = _tour(store)
+    # A slot always there, first: what only the first run says (a wrong key) does not move
+    # the page's elements in the next one, where Streamlit would keep the old bar beside the
+    # new one while the page's timers run.
+    notice = st.empty()
+    tour, facilitator = _tour(store, notice)
     if tour is None:
         return
     if not tour.stops:
         st.header(plain_markdown(tour.title), anchor=False)
         st.info("Ce parcours n'a pas encore d'arrêt : ajoutez-en depuis l'Explorer ou un portrait.")
         tours.tours_page_link(tour.id, "Ouvrir le parcours")
+        tours.write_cookie()
         return
     session = _workshop(store, tour, facilitator)
     if session is not None:
@@ -261,6 +289,9 @@ def render() -> None:
         show.poll_ideas(store, session.code)
     if delay:
         show.autoplay(delay, lambda: _go(len(tour.stops), 1, wrap=True))
+    # The key just read from the address, kept for a reload (the address no longer has it):
+    # last on the page, for the same reason as the slot above.
+    tours.write_cookie()
 
 
 page.run(render)

@@ -9,6 +9,7 @@ nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,7 +23,7 @@ from geo.portrait.view import standing
 from geo.projects.model import STAGES, THEMES, carriers_text
 from geo.store import ProjectStore
 from geo.store.workshops import WorkshopSession
-from geo.text import french_number, html_text, plain_markdown
+from geo.text import french_count, french_number, html_text, plain_markdown
 from geo.workshop import room
 from ui import keys, page
 
@@ -33,12 +34,17 @@ NEXT_KEY = "presentation-suivant"
 PREVIOUS_KEY = "presentation-precedent"
 
 #: ←/PageUp: previous stop; →/space/PageDown: next. A fixed script, no user text: it clicks
-#: the page's own buttons, and leaves the keys alone while one types in a field.
+#: the page's own buttons, and leaves the keys alone while one types in a field. A click on
+#: the map gives its frame the focus, and the keys then went to the map (arrows panned it):
+#: the same listener goes into every frame of the page this document may reach (the map's
+#: is served by the app itself), first to see the key, and takes it from the map.
 KEYBOARD = """<script>
 (function () {
   if (window.__cartePresentationClavier) { return; }
   window.__cartePresentationClavier = true;
-  document.addEventListener("keydown", function (event) {
+  var NEXT = ".st-key-presentation-suivant button";
+  var PREVIOUS = ".st-key-presentation-precedent button";
+  function onKey(event, inFrame) {
     var target = event.target;
     if (event.altKey || event.ctrlKey || event.metaKey) { return; }
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
@@ -46,18 +52,44 @@ KEYBOARD = """<script>
     }
     var key = event.key, selector = null;
     if (key === "ArrowRight" || key === " " || key === "Spacebar" || key === "PageDown") {
-      selector = ".st-key-presentation-suivant button";
+      selector = NEXT;
     } else if (key === "ArrowLeft" || key === "PageUp") {
-      selector = ".st-key-presentation-precedent button";
+      selector = PREVIOUS;
     }
     if (!selector) { return; }
     var button = document.querySelector(selector);
-    if (!button || button.disabled) { return; }
+    if (!button) { return; }
     event.preventDefault();
+    if (inFrame) { event.stopPropagation(); }  // the map does not pan as well
+    if (button.disabled) { return; }
     // A focused button would also take the space bar itself: one step, not two.
-    if (document.activeElement && document.activeElement.blur) { document.activeElement.blur(); }
+    if (!inFrame && document.activeElement && document.activeElement.blur) {
+      document.activeElement.blur();
+    }
     button.click();
-  });
+  }
+  document.addEventListener("keydown", function (event) { onKey(event, false); });
+  function listen(frame) {
+    var inner = null;
+    try { inner = frame.contentWindow; if (inner) { inner.document; } } catch (error) { return; }
+    if (!inner || inner.__cartePresentationClavier) { return; }
+    inner.__cartePresentationClavier = true;
+    inner.addEventListener("keydown", function (event) { onKey(event, true); }, true);
+  }
+  function listenInFrames() {
+    if (!document.querySelector(NEXT)) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("iframe"), function (frame) {
+      listen(frame);
+      // A frame loading a new document (the map redrawn) gets the listener at once.
+      if (!frame.__cartePresentationChargement) {
+        frame.__cartePresentationChargement = true;
+        frame.addEventListener("load", function () { listen(frame); });
+      }
+    });
+  }
+  listenInFrames();
+  // Frames come and go with the page's reruns.
+  new MutationObserver(listenInFrames).observe(document.body, {childList: true, subtree: true});
 })();
 </script>"""
 
@@ -122,27 +154,35 @@ def portrait_card(portrait: Portrait, indicator: str | None, reference: str | No
 # --- the workshop ---------------------------------------------------------------------------------
 
 
-def workshop_panel(
-    session: WorkshopSession, *, origin: str, base_path: str, ideas: list[room.Idea]
-) -> None:
-    """The QR code, the code in large letters, the link, the ideas the room sent (the last
-    three by number)."""
+def workshop_panel(session: WorkshopSession, *, origin: str, base_path: str) -> None:
+    """The QR code, the code in large letters and the link: what the room needs to join."""
     url = room.participant_url(session.code, origin=origin, base_path=base_path)
     with st.container(border=True, key="presentation-atelier"):
         if not session.open:
             st.warning("Atelier clos : il ne reçoit plus d'idées.")
         st.markdown("**Vos idées sur la carte** : scannez ou tapez le code")
-        st.html(room.qr_image(url, max_width=220))
-        st.html(f'<p class="code-atelier">{session.code}</p>')
-        st.html(f'<p class="lien-atelier">{html_text(url)}</p>')
-        count = len(ideas)
-        with st.container(key="presentation-idees"):
-            if not count:
-                st.markdown("**Aucune idée pour l'instant**")
-            else:
-                st.markdown(f"**{french_number(count)} {'idée' if count < 2 else 'idées'}**")
-            for idea in ideas[-3:]:
-                st.caption(plain_markdown(idea.label()))
+        st.html(room.qr_image(url))
+        st.html(f'<p class="code-atelier">{html_text(session.code)}</p>')
+        st.html(f'<p class="lien-atelier">{link_html(url)}</p>')
+
+
+def link_html(url: str) -> str:
+    """The link escaped, with line-break chances after its slashes and before its query
+    (``…/atelier`` then ``?code=ABC346`` rather than a code cut in two)."""
+    parts = re.split(r"(?<=/)(?=[^/])|(?=\?)", url)
+    return "<wbr>".join(html_text(part) for part in parts if part)
+
+
+def latest_ideas(ideas: list[room.Idea]) -> None:
+    """How many ideas the room sent, and the last three, newest first (the screen's foot
+    may cut the oldest of them, never the newest)."""
+    with st.container(key="presentation-idees"):
+        if not ideas:
+            st.markdown("**Aucune idée pour l'instant**")
+        else:
+            st.markdown(f"**{french_count(len(ideas), 'idée')}**")
+        for idea in reversed(ideas[-3:]):
+            st.caption(plain_markdown(idea.label()))
 
 
 def known_ideas(code: str) -> dict[int, Any]:

@@ -1,6 +1,7 @@
 """The map of a presented stop: what the Explorer drew for that view (territory outline,
 published projects through the same filters, overlays, indicator), the stop's project put
-forward, and the room's ideas when a workshop is running.
+forward, and the room's ideas when a workshop is running; its text, groups and pins at a
+room's size (:data:`geo.mapping.ideas.ROOM_SCALE`).
 
 The ideas come as a layer of their own (``feature_group_to_add``): when a participant sends
 one, the page reruns and the component swaps that layer without rebuilding the map, so the
@@ -109,23 +110,46 @@ def stop_map(
             replace(state, project=pid, view=None), base_path=page.base_path()
         )
 
+    # The project put forward is drawn once, above everything (the ideas included), out of
+    # the projects' groups: in one, it would be a count under its own dot.
+    kept = [pid != state.project for pid in frame["id"].tolist()]
     layers.append(
         project_maps.project_layer(
-            frame,
+            frame.loc[kept],
             link=link,
-            communes=communes,
-            selected=state.project,
+            communes=[c for c, k in zip(communes, kept, strict=True) if k],
             base_url_path=page.base_url_path(),
+            scale=idea_maps.ROOM_SCALE,
         )
     )
-    chosen = frame[frame["id"] == state.project] if state.project is not None else frame.iloc[:0]
-    if not chosen.empty:
-        row = chosen.iloc[0]
+    if not all(kept):
+        position = kept.index(False)
+        row = frame.iloc[position]
+        popup = project_maps.popup_html(
+            title=row.title, carriers=row.carriers, stage=row.stage,
+            commune=communes[position], link=link(int(row.id)),
+        )  # fmt: skip
         layers.append(
-            idea_maps.featured_layer(float(row.lat), float(row.lon), int(row.id), str(row.title))
+            idea_maps.featured_layer(
+                float(row.lat),
+                float(row.lon),
+                int(row.id),
+                str(row.title),
+                colour=project_maps.THEME_COLOURS[project_maps.theme_key(row.themes)],
+                popup=popup,
+                scale=idea_maps.ROOM_SCALE,
+            )
         )
     # Always a last layer (empty without a workshop): the ideas' place in the component.
-    layers.append(idea_maps.ideas_layer(ideas))
+    layers.append(
+        idea_maps.ideas_layer(ideas, base_url_path=page.base_url_path(), scale=idea_maps.ROOM_SCALE)
+    )
     idea_maps.featured_pane().add_to(m)
+    idea_maps.keep_fitted(m)
+    idea_maps.for_the_room(m)
+    # No zoom animation on the room's screen: the map opens on France and zooms to the stop
+    # at once; animated, a frame laid out during the animation kept the first state's
+    # drawing (the outlines cut at the height the frame had).
+    m.options["zoom_animation"] = False
     project_maps.with_returned(m, [])
     return StopMap(m, layers, frame, communes)

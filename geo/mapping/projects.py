@@ -36,29 +36,40 @@ THEME_LEGEND = {"energie": "Énergie", "mobilite": "Mobilité", "both": "Énergi
 MARKER_CLASS = "marqueur-projet"
 #: A group of projects of several themes (one theme: that theme's colour).
 CLUSTER_MIXED = "#495057"
+
+
 #: Groups drawn in the projects' colours, not MarkerCluster's green and yellow (which look
 #: like the carpool places' circles and mean nothing here): the colour of their theme when
 #: all the projects grouped share one, dark grey otherwise.
-CLUSTER_ICON = (
-    "function (cluster) {"
-    "  var colours = {};"
-    "  cluster.getAllChildMarkers().forEach(function (m) { colours[m.options.fillColor] = 1; });"
-    "  var keys = Object.keys(colours);"
-    f"  var colour = keys.length === 1 ? keys[0] : '{CLUSTER_MIXED}';"
-    "  var n = cluster.getChildCount(), size = n < 10 ? 30 : n < 100 ? 36 : 42;"
-    "  return L.divIcon({"
-    # The count in the middle of the circle: the line height inside the font shorthand (a
-    # line-height before it was reset by it), no margin (MarkerCluster's own CSS gives its
-    # 30 px circles 5 px, which moved ours off their point).
-    "    html: '<div style=\"background:' + colour + ';width:' + size + 'px;height:' + size"
-    "      + 'px;margin:0;box-sizing:border-box;border-radius:50%;color:#fff;"
-    "font:600 12px/' + (size - 4) + 'px sans-serif;"
-    "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.35)\">'"
-    "      + n + '</div>',"
-    "    className: 'marker-cluster groupe-projets', iconSize: L.point(size, size)"
-    "  });"
-    "}"
-)
+def cluster_icon(scale: float = 1.0) -> str:
+    """The groups' icon function; ``scale`` enlarges circles and counts (the presentation's
+    map, read from the back of a room)."""
+    return (
+        "function (cluster) {"
+        "  var colours = {};"
+        "  cluster.getAllChildMarkers().forEach(function (m) {"
+        "    colours[m.options.fillColor] = 1;"
+        "  });"
+        "  var keys = Object.keys(colours);"
+        f"  var colour = keys.length === 1 ? keys[0] : '{CLUSTER_MIXED}', k = {float(scale)!r};"
+        "  var n = cluster.getChildCount();"
+        "  var size = Math.round((n < 10 ? 30 : n < 100 ? 36 : 42) * k);"
+        "  return L.divIcon({"
+        # The count in the middle of the circle: the line height inside the font shorthand (a
+        # line-height before it was reset by it), no margin (MarkerCluster's own CSS gives its
+        # 30 px circles 5 px, which moved ours off their point).
+        "    html: '<div style=\"background:' + colour + ';width:' + size + 'px;height:' + size"
+        "      + 'px;margin:0;box-sizing:border-box;border-radius:50%;color:#fff;"
+        "font:600 ' + Math.round(12 * k) + 'px/' + (size - 4) + 'px sans-serif;"
+        "text-align:center;border:2px solid #fff;box-shadow:0 0 0 1px rgba(0,0,0,.35)\">'"
+        "      + n + '</div>',"
+        "    className: 'marker-cluster groupe-projets', iconSize: L.point(size, size)"
+        "  });"
+        "}"
+    )
+
+
+CLUSTER_ICON = cluster_icon()
 
 #: On a phone the scale bar runs into the attribution: it goes, and the legend gets smaller.
 MAP_FRAME_STYLE = """<style>
@@ -102,14 +113,16 @@ def project_layer(
     communes: Sequence[str | None] | None = None,
     selected: int | None = None,
     base_url_path: str = "",
+    scale: float = 1.0,
 ) -> folium.FeatureGroup:
-    """Projects as clustered circle markers coloured by theme, each with tooltip and popup."""
+    """Projects as clustered circle markers coloured by theme, each with tooltip and popup
+    (``scale``: the groups' size and count, see :func:`cluster_icon`)."""
     group = folium.FeatureGroup(name=PROJECTS_LAYER)
     cluster = maps.marker_cluster(
-        name=PROJECTS_LAYER, base_url_path=base_url_path, icon_create_function=CLUSTER_ICON
+        name=PROJECTS_LAYER, base_url_path=base_url_path, icon_create_function=cluster_icon(scale)
     )
     cluster.options["showCoverageOnHover"] = False
-    cluster.options["maxClusterRadius"] = 40
+    cluster.options["maxClusterRadius"] = round(40 * scale)
     cluster.add_to(group)
     names = list(communes) if communes is not None else [None] * len(frame)
     for row, commune in zip(frame.itertuples(index=False), names, strict=True):
