@@ -314,10 +314,11 @@ def _send_idea(mobile: object, title: str, *, theme: bool, x: float = 0.5) -> No
         mobile.get_by_role("button", name="Énergie").click()
         _idle(mobile)
     _tap(mobile, x, 0.5)
-    expect(_map(mobile).locator("path.epingle-idee")).to_have_count(1)
+    # The pin comes with the rerun the tap starts: seconds on a loaded machine (CI).
+    expect(_map(mobile).locator("path.epingle-idee")).to_have_count(1, timeout=30_000)
     # Placed inside (its commune said under the map), not where an earlier tap put it.
     placed = mobile.locator('[data-testid="stCaptionContainer"]', has_text="location_on")
-    expect(placed).to_have_count(1)
+    expect(placed).to_have_count(1, timeout=30_000)
     _idle(mobile)
     mobile.get_by_role("button", name="Envoyer mon idée").click()
     _idle(mobile)
