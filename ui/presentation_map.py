@@ -80,7 +80,7 @@ def stop_map(
         communes = list(territories.names("commune", frame["code_commune"].tolist()))
     departements = resources.context_outlines(settings)
     # Offline, the communes around the stop and their names are the projected basemap.
-    communes = territories.display_outlines("commune") if settings.offline and territories else None
+    around = territories.display_outlines("commune") if settings.offline and territories else None
     m = project_maps.explorer_map(
         basemap=state.basemap,
         offline=settings.offline,
@@ -89,7 +89,7 @@ def stop_map(
         base_url_path=page.base_url_path(),
         view=state.view,
         near=near,
-        surroundings=communes,
+        surroundings=around,
     )
     layers: list[Any] = []
     if state.indicator:
