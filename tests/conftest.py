@@ -62,6 +62,26 @@ def geo_env(
         yield values
 
 
+@pytest.fixture
+def store(
+    geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[object]:
+    """A project store of its own for a page's app test (``DATABASE_URL``), offline, without
+    demo projects. A test module that needs another store defines its own ``store``."""
+    from reference import territories
+
+    from geo.settings import get_settings
+    from geo.store import ProjectStore
+
+    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("GEO_DEMO", "0")
+    monkeypatch.setenv("GEO_OFFLINE", "1")
+    opened = ProjectStore(url, settings=get_settings(), locate=territories())
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
     """A PostgreSQL server with PostGIS for the session (see the module docstring)."""

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from markdown_text import shown
-from reference import ROOT, territories
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectStore
 from geo.territory import TerritoryRef
@@ -26,18 +24,6 @@ TIMEOUT = 120
 OPERATOR = Operator("essai")
 METRO = TerritoryRef("epci", "200040715")
 GRENOBLE = TerritoryRef("commune", "38185")
-
-
-@pytest.fixture
-def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
-    """A store of its own for the pages (``DATABASE_URL``), offline, without demo projects."""
-    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GEO_DEMO", "0")
-    monkeypatch.setenv("GEO_OFFLINE", "1")
-    opened = ProjectStore(url, settings=get_settings(), locate=territories())
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ keeps everything typed when it is refused."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from markdown_text import shown
-from reference import ROOT, territories
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from geo.store.db import moderator_sessions
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectStore
@@ -28,18 +26,6 @@ GRENOBLE = {"title": "Covoiturage grenoblois", "themes": ["mobilite"], "lat": 45
             "lon": 5.7245}  # fmt: skip
 PARIS = {"title": "Chaufferie parisienne", "themes": ["energie"], "lat": 48.8566,
          "lon": 2.3522}  # fmt: skip
-
-
-@pytest.fixture
-def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
-    """A store of its own for the page (``DATABASE_URL``), offline, without demo projects."""
-    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GEO_DEMO", "0")
-    monkeypatch.setenv("GEO_OFFLINE", "1")
-    opened = ProjectStore(url, settings=get_settings(), locate=territories())
-    yield opened
-    opened.close()
 
 
 def _run(path: str, **params: str) -> AppTest:

@@ -3,31 +3,17 @@ read (the room reads the projected address), the facilitator's view stays."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from markdown_text import shown
-from reference import ROOT, territories
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from geo.store.project_store import ProjectStore
 from geo.territory import TerritoryRef
 
 PRESENTATION = str(ROOT / "pages" / "presentation.py")
 TIMEOUT = 120
 METRO = TerritoryRef("epci", "200040715")
-
-
-@pytest.fixture
-def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
-    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GEO_DEMO", "0")
-    monkeypatch.setenv("GEO_OFFLINE", "1")
-    opened = ProjectStore(url, settings=get_settings(), locate=territories())
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

@@ -6,14 +6,11 @@ moderation)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from markdown_text import shown
-from reference import ROOT, territories
+from reference import ROOT
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from geo.store.identity import Operator
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import TerritoryRef
@@ -33,18 +30,6 @@ PLACE = {
     "source": "carte",
     "label": None,
 }
-
-
-@pytest.fixture
-def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
-    """A store of its own for the pages (``DATABASE_URL``), offline, without demo projects."""
-    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GEO_DEMO", "0")
-    monkeypatch.setenv("GEO_OFFLINE", "1")
-    opened = ProjectStore(url, settings=get_settings(), locate=territories())
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

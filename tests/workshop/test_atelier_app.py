@@ -6,15 +6,13 @@ at once, blocking a participant)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from markdown_text import shown
-from reference import ROOT, territories
+from reference import ROOT
 from streamlit.runtime.context import ContextProxy, StreamlitCookies
 from streamlit.testing.v1 import AppTest
 
-from geo.settings import get_settings
 from geo.store.project_store import ProjectFilter, ProjectStore
 from geo.territory import TerritoryRef
 from geo.workshop import room
@@ -27,18 +25,6 @@ IDEAS = ProjectFilter(source="atelier")
 PLACE = {"lat": 45.19, "lon": 5.72, "address": "", "approximate": False, "source": "carte",
          "label": None}  # fmt: skip
 IDEA = {"title": "Une idée", "themes": ["energie"], "lat": 45.19, "lon": 5.72}
-
-
-@pytest.fixture
-def store(geo_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ProjectStore:
-    """A store of its own for the pages (``DATABASE_URL``), offline, without demo projects."""
-    url = f"sqlite:///{tmp_path / 'projets.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("GEO_DEMO", "0")
-    monkeypatch.setenv("GEO_OFFLINE", "1")
-    opened = ProjectStore(url, settings=get_settings(), locate=territories())
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
