@@ -105,7 +105,8 @@ def test_streamlit_speaks_french_while_typing_and_on_hover(
 
     # The Explorer: typing in the sidebar's field (not yet sent) shows how to apply it.
     _go(page, app)
-    assert page.evaluate("document.documentElement.lang") == "fr"
+    # Set by the page script once it runs: waited for, as a slow machine needs.
+    expect(page.locator("html")).to_have_attribute("lang", "fr", timeout=30_000)
     field = page.locator(".st-key-f_territoire input")
     field.click()
     page.keyboard.type("Greno")
